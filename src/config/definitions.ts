@@ -1,0 +1,119 @@
+// Every config Samsa knows, by Kafka's own key names, with type, default, validator and a one-line doc.
+//
+// Two tables: BROKER_CONFIGS (server.properties keys) and TOPIC_CONFIGS (per-topic keys). A topic config
+// may name its broker-wide synonym (`retention.ms` <- `log.retention.ms`): the topic's effective value is its
+// own override if set, else the broker's value (file, env or flag), else the default. DescribeConfigs reports
+// exactly this chain as synonyms.
+//
+// Invariant: a default always passes its own validator (test/config/definitions.test.ts checks every entry).
+
+export type ConfigType = 'boolean' | 'string' | 'int' | 'short' | 'long' | 'double' | 'list' | 'class' | 'password'
+
+/** Kafka's DescribeConfigs ConfigType codes (v3+). */
+export const CONFIG_TYPE_CODE: Record<ConfigType, number> = {
+  boolean: 1, string: 2, int: 3, short: 4, long: 5, double: 6, list: 7, class: 8, password: 9
+}
+
+export interface ConfigDef {
+  name: string
+  type: ConfigType
+  /** Kafka's default, as the string DescribeConfigs shows; null for "no value". */
+  default: string | null
+  doc: string
+  /** Closed set of allowed values (for lists: each element). */
+  validValues?: readonly string[]
+  min?: number
+  max?: number
+  /** Broker key whose value a topic inherits (topic configs only). */
+  brokerSynonym?: string
+  /** Cannot be changed on a running broker (broker configs). */
+  readOnly?: boolean
+  /** Samsa-specific key (not a Kafka key). */
+  samsa?: boolean
+}
+
+const INT_MAX = 2147483647
+const LONG_MAX = Number.MAX_SAFE_INTEGER
+
+function def (name: string, type: ConfigType, dflt: string | null, doc: string, extra: Partial<ConfigDef> = {}): ConfigDef {
+  return { name, type, default: dflt, doc, ...extra }
+}
+
+export const TOPIC_CONFIGS: readonly ConfigDef[] = [
+  def('cleanup.policy', 'list', 'delete', 'delete: old segments leave by retention; compact: keep the last value per key', { validValues: ['delete', 'compact'], brokerSynonym: 'log.cleanup.policy' }),
+  def('compression.type', 'string', 'producer', 'producer keeps the producer\'s codec (Samsa never recompresses)', { validValues: ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'], brokerSynonym: 'compression.type' }),
+  def('delete.retention.ms', 'long', '86400000', 'how long tombstones stay in a compacted topic', { min: 0, brokerSynonym: 'log.cleaner.delete.retention.ms' }),
+  def('file.delete.delay.ms', 'long', '60000', 'delay before a .deleted file is removed', { min: 0, brokerSynonym: 'log.segment.delete.delay.ms' }),
+  def('flush.messages', 'long', String(LONG_MAX), 'accepted for compatibility; Samsa fsyncs per the fsync mode', { min: 1, brokerSynonym: 'log.flush.interval.messages' }),
+  def('flush.ms', 'long', String(LONG_MAX), 'accepted for compatibility; Samsa fsyncs per the fsync mode', { min: 0, brokerSynonym: 'log.flush.interval.ms' }),
+  def('index.interval.bytes', 'int', '4096', 'bytes of log between two sparse offset index entries', { min: 0, brokerSynonym: 'log.index.interval.bytes' }),
+  def('max.compaction.lag.ms', 'long', String(LONG_MAX), 'longest a record may stay uncompacted', { min: 1, brokerSynonym: 'log.cleaner.max.compaction.lag.ms' }),
+  def('max.message.bytes', 'int', '1048588', 'largest record batch accepted (MESSAGE_TOO_LARGE above)', { min: 0, brokerSynonym: 'message.max.bytes' }),
+  def('message.downconversion.enable', 'boolean', 'true', 'accepted for compatibility; Samsa never down-converts', { brokerSynonym: 'log.message.downconversion.enable' }),
+  def('message.timestamp.after.max.ms', 'long', String(LONG_MAX), 'largest allowed distance of a timestamp into the future', { min: 0, brokerSynonym: 'log.message.timestamp.after.max.ms' }),
+  def('message.timestamp.before.max.ms', 'long', String(LONG_MAX), 'largest allowed age of a record timestamp', { min: 0, brokerSynonym: 'log.message.timestamp.before.max.ms' }),
+  def('message.timestamp.difference.max.ms', 'long', String(LONG_MAX), 'deprecated synonym of message.timestamp.before.max.ms', { min: 0, brokerSynonym: 'log.message.timestamp.difference.max.ms' }),
+  def('message.timestamp.type', 'string', 'CreateTime', 'CreateTime keeps the producer\'s timestamps; LogAppendTime stamps batches on append', { validValues: ['CreateTime', 'LogAppendTime'], brokerSynonym: 'log.message.timestamp.type' }),
+  def('min.cleanable.dirty.ratio', 'double', '0.5', 'dirty/total ratio above which a compacted log is cleaned', { min: 0, max: 1, brokerSynonym: 'log.cleaner.min.cleanable.ratio' }),
+  def('min.compaction.lag.ms', 'long', '0', 'records younger than this are never compacted', { min: 0, brokerSynonym: 'log.cleaner.min.compaction.lag.ms' }),
+  def('min.insync.replicas', 'int', '1', 'accepted for compatibility (one node: always 1 replica in sync)', { min: 1, brokerSynonym: 'min.insync.replicas' }),
+  def('preallocate', 'boolean', 'false', 'accepted for compatibility', { brokerSynonym: 'log.preallocate' }),
+  def('retention.bytes', 'long', '-1', 'largest size of a partition before old segments are deleted (-1: no limit)', { brokerSynonym: 'log.retention.bytes' }),
+  def('retention.ms', 'long', '604800000', 'age after which segments are deleted (-1: forever)', { min: -1, brokerSynonym: 'log.retention.ms' }),
+  def('segment.bytes', 'int', '1073741824', 'size at which the active segment is rolled', { min: 14, brokerSynonym: 'log.segment.bytes' }),
+  def('segment.index.bytes', 'int', '10485760', 'largest size of a segment\'s offset index', { min: 4, brokerSynonym: 'log.index.size.max.bytes' }),
+  def('segment.jitter.ms', 'long', '0', 'random jitter subtracted from segment.ms', { min: 0, brokerSynonym: 'log.roll.jitter.ms' }),
+  def('segment.ms', 'long', '604800000', 'age at which the active segment is rolled', { min: 1, brokerSynonym: 'log.roll.ms' }),
+  def('unclean.leader.election.enable', 'boolean', 'false', 'accepted for compatibility (one node)', { brokerSynonym: 'unclean.leader.election.enable' })
+]
+
+export const BROKER_CONFIGS: readonly ConfigDef[] = [
+  def('host', 'string', '127.0.0.1', 'address the listener binds', { samsa: true, readOnly: true }),
+  def('port', 'int', '9092', 'TCP port the listener binds (0 picks a free port)', { samsa: true, readOnly: true, min: 0, max: 65535 }),
+  def('advertised.listeners', 'string', null, 'host:port (or PLAINTEXT://host:port) clients are told to connect to; default: the bound address', { readOnly: true }),
+  def('log.dirs', 'string', './segments', 'the data directory (--data-dir)', { readOnly: true }),
+  def('fsync', 'string', 'always', 'always: acks=-1 and the high watermark wait for fdatasync; never: UNSAFE, for throwaway test brokers', { samsa: true, readOnly: true, validValues: ['always', 'never'] }),
+  def('log.level', 'string', 'info', 'log level of the broker\'s JSON logs on stderr', { samsa: true, validValues: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }),
+  def('node.id', 'int', '1', 'this broker\'s id in Metadata', { readOnly: true, min: 0 }),
+  def('auto.create.topics.enable', 'boolean', 'true', 'Metadata and Produce create unknown topics', {}),
+  def('num.partitions', 'int', '1', 'partitions of an auto-created topic or of CreateTopics with -1', { min: 1 }),
+  def('default.replication.factor', 'short', '1', 'replication factor reported for new topics (one node: 1)', { min: 1, max: 1 }),
+  def('delete.topic.enable', 'boolean', 'true', 'DeleteTopics is allowed', {}),
+  def('socket.request.max.bytes', 'int', '104857600', 'largest request frame; a larger one closes the connection', { readOnly: true, min: 1 }),
+  def('compression.type', 'string', 'producer', 'see the topic config', { validValues: ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'] }),
+  def('log.cleanup.policy', 'list', 'delete', 'see cleanup.policy', { validValues: ['delete', 'compact'] }),
+  def('log.cleaner.delete.retention.ms', 'long', '86400000', 'see delete.retention.ms', { min: 0 }),
+  def('log.cleaner.max.compaction.lag.ms', 'long', String(LONG_MAX), 'see max.compaction.lag.ms', { min: 1 }),
+  def('log.cleaner.min.cleanable.ratio', 'double', '0.5', 'see min.cleanable.dirty.ratio', { min: 0, max: 1 }),
+  def('log.cleaner.min.compaction.lag.ms', 'long', '0', 'see min.compaction.lag.ms', { min: 0 }),
+  def('log.flush.interval.messages', 'long', String(LONG_MAX), 'see flush.messages', { min: 1 }),
+  def('log.flush.interval.ms', 'long', String(LONG_MAX), 'see flush.ms', { min: 0 }),
+  def('log.index.interval.bytes', 'int', '4096', 'see index.interval.bytes', { min: 0 }),
+  def('log.index.size.max.bytes', 'int', '10485760', 'see segment.index.bytes', { min: 4 }),
+  def('log.message.downconversion.enable', 'boolean', 'true', 'see message.downconversion.enable', {}),
+  def('log.message.timestamp.after.max.ms', 'long', String(LONG_MAX), 'see message.timestamp.after.max.ms', { min: 0 }),
+  def('log.message.timestamp.before.max.ms', 'long', String(LONG_MAX), 'see message.timestamp.before.max.ms', { min: 0 }),
+  def('log.message.timestamp.difference.max.ms', 'long', String(LONG_MAX), 'see message.timestamp.difference.max.ms', { min: 0 }),
+  def('log.message.timestamp.type', 'string', 'CreateTime', 'see message.timestamp.type', { validValues: ['CreateTime', 'LogAppendTime'] }),
+  def('log.preallocate', 'boolean', 'false', 'see preallocate', {}),
+  def('log.retention.bytes', 'long', '-1', 'see retention.bytes', {}),
+  def('log.retention.ms', 'long', '604800000', 'see retention.ms', { min: -1 }),
+  def('log.retention.check.interval.ms', 'long', '300000', 'how often retention is checked', { min: 1 }),
+  def('log.roll.jitter.ms', 'long', '0', 'see segment.jitter.ms', { min: 0 }),
+  def('log.roll.ms', 'long', '604800000', 'see segment.ms', { min: 1 }),
+  def('log.segment.bytes', 'int', '1073741824', 'see segment.bytes', { min: 14 }),
+  def('log.segment.delete.delay.ms', 'long', '60000', 'see file.delete.delay.ms', { min: 0 }),
+  def('message.max.bytes', 'int', '1048588', 'see max.message.bytes', { min: 0 }),
+  def('min.insync.replicas', 'int', '1', 'see min.insync.replicas', { min: 1 }),
+  def('unclean.leader.election.enable', 'boolean', 'false', 'see unclean.leader.election.enable', {}),
+  def('group.initial.rebalance.delay.ms', 'int', '0', 'wait before the first rebalance of an empty group (Kafka: 3000; 0 suits test brokers)', { min: 0 }),
+  def('group.min.session.timeout.ms', 'int', '6000', 'smallest session timeout a member may ask for', { min: 0 }),
+  def('group.max.session.timeout.ms', 'int', '1800000', 'largest session timeout a member may ask for', { min: 0 }),
+  def('offsets.topic.num.partitions', 'int', '50', 'partitions of __consumer_offsets', { readOnly: true, min: 1 }),
+  def('offsets.retention.minutes', 'int', '10080', 'how long committed offsets of an empty group are kept', { min: 1 })
+]
+
+export const TOPIC_CONFIG_BY_NAME: ReadonlyMap<string, ConfigDef> = new Map(TOPIC_CONFIGS.map(d => [d.name, d]))
+export const BROKER_CONFIG_BY_NAME: ReadonlyMap<string, ConfigDef> = new Map(BROKER_CONFIGS.map(d => [d.name, d]))
+
+export { INT_MAX, LONG_MAX }
