@@ -1,0 +1,101 @@
+// The broker: owns the config, the storage (LogManager), the topic rules, the fetch purgatory and the
+// listener, and wires them together. start() order: data dir and cluster identity, storage (with recovery),
+// listener. close() order: stop accepting, wake parked fetches, flush and close storage (clean-shutdown marker).
+import fs from 'node:fs'
+import type { Logger } from '../logger.js'
+import type { BrokerConfig } from '../config/broker-config.js'
+import { LogManager, type TopicRecord } from '../storage/log-manager.js'
+import { SocketServer } from '../network/server.js'
+import { loadOrCreateClusterMeta } from './cluster-meta.js'
+import { FetchPurgatory } from './fetch-purgatory.js'
+import { HANDLERS } from './handlers/index.js'
+import { Router } from './router.js'
+import { Topics } from './topics.js'
+
+export class Broker {
+  readonly purgatory = new FetchPurgatory()
+  readonly router: Router
+  topics!: Topics
+  clusterId = ''
+  nodeId: number
+  /** Where clients are told to connect (advertised.listeners, else the bound address). */
+  advertised = { host: '', port: 0 }
+  bound = { host: '', port: 0 }
+  closing = false
+  private server: SocketServer | null = null
+
+  private constructor (readonly config: BrokerConfig, readonly logger: Logger) {
+    this.nodeId = config.nodeId
+    this.router = new Router(this, HANDLERS)
+  }
+
+  static async start (config: BrokerConfig, logger: Logger): Promise<Broker> {
+    const b = new Broker(config, logger)
+    await b.open()
+    return b
+  }
+
+  private async open (): Promise<void> {
+    const started = performance.now()
+    fs.mkdirSync(this.config.dataDir, { recursive: true })
+    this.clusterId = loadOrCreateClusterMeta(this.config.dataDir, this.nodeId).clusterId
+    let topics: Topics | undefined
+    const logs = await LogManager.open({
+      dataDir: this.config.dataDir,
+      defaults: {
+        segmentBytes: 1073741824,
+        segmentMs: 604800000,
+        indexIntervalBytes: 4096,
+        segmentIndexBytes: 10485760,
+        messageTimestampType: 'CreateTime',
+        fsync: this.config.fsync
+      },
+      logConfigFor: (t: TopicRecord) => (topics as Topics).logConfigFor(t),
+      logger: this.logger.child({ component: 'storage' })
+    })
+    topics = new Topics(this.config, logs)
+    this.topics = topics
+    this.server = new SocketServer({
+      host: this.config.host,
+      port: this.config.port,
+      maxFrameBytes: this.config.socketRequestMaxBytes,
+      router: this.router,
+      logger: this.logger.child({ component: 'network' })
+    })
+    try {
+      this.bound = await this.server.listen()
+    } catch (err) {
+      await logs.close()
+      throw err
+    }
+    this.advertised = {
+      host: this.config.advertisedHost ?? this.bound.host,
+      port: this.config.advertisedPort ?? this.bound.port
+    }
+    this.logger.info({
+      host: this.bound.host,
+      port: this.bound.port,
+      dataDir: this.config.dataDir,
+      fsync: this.config.fsync,
+      cleanStart: logs.cleanStart,
+      topics: logs.topics().length,
+      startMs: Math.round(performance.now() - started)
+    }, 'broker started')
+    if (this.config.fsync === 'never') {
+      this.logger.warn('fsync=never: acknowledged records can be lost on a crash or power failure; use only for throwaway test brokers')
+    }
+  }
+
+  async deleteTopic (name: string): Promise<void> {
+    await this.topics.delete(name)
+  }
+
+  async close (): Promise<void> {
+    if (this.closing) return
+    this.closing = true
+    this.purgatory.wakeAll()
+    await this.server?.close()
+    await this.topics?.logs.close()
+    this.logger.info('broker stopped')
+  }
+}

@@ -1,0 +1,42 @@
+// The data directory's identity file, meta.properties, in Kafka's KRaft format (version=1, cluster.id,
+// node.id, directory.id), so Kafka's tools recognise a Samsa data directory and the cluster id is stable
+// across restarts. Ids are Kafka-style: a random UUID in URL-safe base64 without padding (22 characters).
+import fs from 'node:fs'
+import path from 'node:path'
+import { randomBytes } from 'node:crypto'
+
+export interface ClusterMeta {
+  clusterId: string
+  nodeId: number
+  directoryId: string
+}
+
+export function kafkaUuid (): string {
+  return randomBytes(16).toString('base64url')
+}
+
+export function loadOrCreateClusterMeta (dataDir: string, nodeId: number): ClusterMeta {
+  const file = path.join(dataDir, 'meta.properties')
+  let text: string | null = null
+  try {
+    text = fs.readFileSync(file, 'utf8')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+  }
+  if (text !== null) {
+    const props = new Map<string, string>()
+    for (const line of text.split(/\r?\n/)) {
+      const m = /^([^#=]+)=(.*)$/.exec(line.trim())
+      if (m !== null) props.set(m[1].trim(), m[2].trim())
+    }
+    const clusterId = props.get('cluster.id')
+    if (clusterId !== undefined && clusterId !== '') {
+      return { clusterId, nodeId, directoryId: props.get('directory.id') ?? kafkaUuid() }
+    }
+  }
+  const meta: ClusterMeta = { clusterId: kafkaUuid(), nodeId, directoryId: kafkaUuid() }
+  const body = `#\n#Written by Samsa\nnode.id=${nodeId}\ndirectory.id=${meta.directoryId}\nversion=1\ncluster.id=${meta.clusterId}\n`
+  fs.writeFileSync(file + '.tmp', body)
+  fs.renameSync(file + '.tmp', file)
+  return meta
+}

@@ -1,0 +1,17 @@
+// The shape of an API handler: one file per API key under handlers/, named NN-<api>.ts, each opening with
+// "version notes" (what each version adds, what is not implemented) and declaring the versions it serves.
+// ApiVersions advertises exactly these ranges.
+import type { RequestContext } from '../network/connection.js'
+import type { Broker } from './broker.js'
+
+export interface Handler<Req = any, Res = any> {
+  apiKey: number
+  minVersion: number
+  maxVersion: number
+  /** Resolves to the response body, or null when the request gets no response (Produce acks=0). */
+  handle: (broker: Broker, ctx: RequestContext, request: Req) => Res | null | Promise<Res | null>
+}
+
+export function defineHandler<Req, Res> (h: Handler<Req, Res>): Handler<Req, Res> {
+  return h
+}

@@ -1,0 +1,153 @@
+// Produce (key 0): validate each partition's record batch at the header level (magic, length, CRC32C,
+// record count, max.message.bytes), assign offsets by rewriting baseOffset, append, answer per acks.
+//
+// Version notes:
+//   v3      transactional id; RecordBatch v2 only (older message formats: UNSUPPORTED_FOR_MESSAGE_FORMAT)
+//   v5      log start offset in the response
+//   v7      same as v6 (ZStandard allowed)
+//   v8      record errors and error message per partition (Samsa fills the message on every error)
+//   v9      flexible
+//   v10-11  tagged current leader / node endpoints (only sent with NOT_LEADER_OR_FOLLOWER: never, one node)
+// Not implemented yet: idempotent and transactional producers (batches carrying a producer id get
+// UNKNOWN_PRODUCER_ID, since this broker issues none), keyless-record checks on compacted topics.
+//
+// acks: 0 -> no response (on any error the connection is closed, as Kafka does, so the client notices);
+// 1 -> answered once the batch is in the file; -1 -> answered once it is fsynced (the durable high watermark).
+// A storage failure is never acknowledged: KAFKA_STORAGE_ERROR.
+import type { ProduceRequest } from '../../protocol/generated/messages/produce-request.js'
+import type { ProduceResponse } from '../../protocol/generated/messages/produce-response.js'
+import { ErrorCode } from '../../protocol/errors.js'
+import { validateBatches } from '../../protocol/records/validate.js'
+import { producerId as batchProducerId } from '../../protocol/records/batch-header.js'
+import { CloseConnectionError } from '../../network/connection.js'
+import { defineHandler } from '../handler.js'
+import type { Broker } from '../broker.js'
+
+type TopicResponse = ProduceResponse['responses'][number]
+type PartitionResponse = TopicResponse['partitionResponses'][number]
+
+function partitionError (index: number, errorCode: number, message: string | null): PartitionResponse {
+  return {
+    index,
+    errorCode,
+    baseOffset: -1n,
+    logAppendTimeMs: -1n,
+    logStartOffset: -1n,
+    recordErrors: [],
+    errorMessage: message
+  }
+}
+
+export default defineHandler<ProduceRequest, ProduceResponse>({
+  apiKey: 0,
+  minVersion: 3,
+  maxVersion: 11,
+  async handle (broker, ctx, req) {
+    const acks = req.acks
+    const responses: TopicResponse[] = []
+    const pending: Array<Promise<void>> = []
+    const unsettled = new Set<PartitionResponse>()
+    let anyError: string | null = null
+    const now = Date.now()
+
+    for (const topicData of req.topicData) {
+      const partitionResponses: PartitionResponse[] = []
+      responses.push({ name: topicData.name, partitionResponses })
+      const topic = broker.topics.get(topicData.name)
+      for (const pd of topicData.partitionData) {
+        const fail = (code: number, message: string): void => {
+          partitionResponses.push(partitionError(pd.index, code, message))
+          anyError ??= `${topicData.name}-${pd.index}: ${message}`
+        }
+        if (acks !== 0 && acks !== 1 && acks !== -1) {
+          fail(ErrorCode.INVALID_REQUIRED_ACKS, `acks must be 0, 1 or -1, got ${acks}`)
+          continue
+        }
+        const log = topic === undefined ? undefined : broker.topics.log(topic.name, pd.index)
+        if (topic === undefined || log === undefined) {
+          fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic or partition ${topicData.name}-${pd.index}`)
+          continue
+        }
+        if (log.storageError !== null) {
+          fail(ErrorCode.KAFKA_STORAGE_ERROR, `partition ${topicData.name}-${pd.index} is offline after a storage error: ${log.storageError.message}`)
+          continue
+        }
+        // Decoded records are always one zero-copy view of the request frame.
+        const records = pd.records as Buffer | null
+        if (records === null || records.length === 0) {
+          fail(ErrorCode.INVALID_RECORD, 'produce requests must carry exactly one record batch per partition, got none')
+          continue
+        }
+        const settings = broker.topics.settingsOf(topic)
+        const valid = validateBatches(records, settings.maxMessageBytes)
+        if (!valid.ok) {
+          fail(ErrorCode[valid.error], valid.message)
+          continue
+        }
+        if (valid.batches.length !== 1) {
+          fail(ErrorCode.INVALID_RECORD, `produce requests must carry exactly one record batch per partition, got ${valid.batches.length}`)
+          continue
+        }
+        const pid = batchProducerId(records, 0)
+        if (pid >= 0 || valid.hasTransactional || req.transactionalId !== null) {
+          fail(ErrorCode.UNKNOWN_PRODUCER_ID, `producer id ${pid} was not issued by this broker (idempotent and transactional producers are not supported yet; disable idempotence)`)
+          continue
+        }
+        const response = partitionError(pd.index, ErrorCode.NONE, null)
+        partitionResponses.push(response)
+        let appended
+        try {
+          appended = log.append([records], now)
+        } catch (err) {
+          response.errorCode = ErrorCode.KAFKA_STORAGE_ERROR
+          response.errorMessage = `append to ${topicData.name}-${pd.index} failed: ${(err as Error).message}`
+          anyError ??= response.errorMessage
+          continue
+        }
+        response.baseOffset = BigInt(appended.baseOffset)
+        response.logAppendTimeMs = BigInt(appended.logAppendTime)
+        response.logStartOffset = BigInt(log.logStartOffset)
+        const wait = acks === -1 ? appended.durable : appended.written
+        unsettled.add(response)
+        pending.push(wait.then(() => { unsettled.delete(response) }, (err: Error) => {
+          unsettled.delete(response)
+          response.errorCode = ErrorCode.KAFKA_STORAGE_ERROR
+          response.errorMessage = `write to ${topicData.name}-${pd.index} failed: ${err.message}`
+          response.baseOffset = -1n
+          broker.logger.error({ topic: topicData.name, partition: pd.index, err: err.message }, 'append failed; not acknowledged')
+        }))
+      }
+    }
+
+    if (acks === 0) {
+      // Nothing is answered; the appends still complete in the background.
+      if (anyError !== null) throw new CloseConnectionError(`acks=0 produce failed (${anyError as string}); closing so the client notices`)
+      for (const p of pending) p.catch(() => {})
+      return null
+    }
+    if (pending.length > 0) await awaitWithTimeout(pending, req.timeoutMs, unsettled)
+    return { responses, throttleTimeMs: 0, nodeEndpoints: [] }
+  }
+})
+
+/** Waits for every append; partitions still pending after timeoutMs get REQUEST_TIMED_OUT (as Kafka). */
+async function awaitWithTimeout (pending: Array<Promise<void>>, timeoutMs: number, unsettled: Set<PartitionResponse>): Promise<void> {
+  const all = Promise.all(pending)
+  if (timeoutMs <= 0) {
+    await all
+    return
+  }
+  let timer: NodeJS.Timeout | undefined
+  const timedOut = await Promise.race([
+    all.then(() => false),
+    new Promise<boolean>(resolve => { timer = setTimeout(() => resolve(true), timeoutMs) })
+  ])
+  clearTimeout(timer)
+  if (!timedOut) return
+  // The outcome of these appends is unknown to the client: Kafka's REQUEST_TIMED_OUT.
+  for (const p of unsettled) {
+    p.errorCode = ErrorCode.REQUEST_TIMED_OUT
+    p.errorMessage = `not durable within the request timeout of ${timeoutMs} ms`
+    p.baseOffset = -1n
+  }
+}

@@ -1,0 +1,122 @@
+// Fetch (key 1): whole batches, read straight from the segment files, starting with the batch that holds
+// the fetch offset (consumers skip the records below it), never past the high watermark (the durable offset).
+//
+// Version notes:
+//   v4      isolation level, last stable offset, aborted transactions (no transactions yet: LSO = HW,
+//           aborted list empty for read_committed and null for read_uncommitted, as Kafka)
+//   v5      log start offset
+//   v7      fetch sessions: Samsa declines them (session id 0 in every response: clients send full fetches);
+//           a request naming a session id gets FETCH_SESSION_ID_NOT_FOUND
+//   v11     rack id (ignored), preferred read replica (always -1)
+//   v12     flexible; diverging epoch / current leader / snapshot id tagged fields (never set)
+//   v13     topic ids instead of names (UNKNOWN_TOPIC_ID for unknown ids)
+//   v15     replica state replaces replica id (consumers only here)
+//   v16-17  node endpoints, replica directory id (unused: one node)
+//
+// Sizes: the first partition that has data returns at least one whole batch even if it is larger than the
+// partition or response max bytes (else a consumer could never progress); after that, partition max bytes
+// and the remaining response max bytes bound each read.
+// Long poll: with fewer than minBytes available, the request parks in the purgatory until a high watermark
+// of one of its partitions advances or maxWaitMs passes, then reads again.
+import type { FetchRequest } from '../../protocol/generated/messages/fetch-request.js'
+import type { FetchResponse } from '../../protocol/generated/messages/fetch-response.js'
+import { ErrorCode } from '../../protocol/errors.js'
+import type { PartitionLog } from '../../storage/log.js'
+import { defineHandler } from '../handler.js'
+import type { Broker } from '../broker.js'
+
+const EMPTY = Buffer.alloc(0)
+
+type TopicResponse = FetchResponse['responses'][number]
+type PartitionData = TopicResponse['partitions'][number]
+
+interface Target {
+  response: PartitionData
+  log: PartitionLog | undefined
+  fetchOffset: number
+  partitionMaxBytes: number
+}
+
+export default defineHandler<FetchRequest, FetchResponse>({
+  apiKey: 1,
+  minVersion: 4,
+  maxVersion: 17,
+  async handle (broker, ctx, req) {
+    const v = ctx.apiVersion
+    if (v >= 7 && req.sessionId !== 0) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [], nodeEndpoints: [] }
+    }
+    const readCommitted = req.isolationLevel === 1
+    const responses: TopicResponse[] = []
+    const targets: Target[] = []
+    for (const ft of req.topics) {
+      const topic = v >= 13 ? broker.topics.getById(ft.topicId) : broker.topics.get(ft.topic)
+      const unknownCode = v >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+      const partitions: PartitionData[] = []
+      responses.push({ topic: ft.topic, topicId: ft.topicId, partitions })
+      for (const fp of ft.partitions) {
+        const log = topic === undefined ? undefined : broker.topics.log(topic.name, fp.partition)
+        const response: PartitionData = {
+          partitionIndex: fp.partition,
+          errorCode: topic === undefined ? unknownCode : log === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.NONE,
+          highWatermark: -1n,
+          lastStableOffset: -1n,
+          logStartOffset: -1n,
+          abortedTransactions: readCommitted ? [] : null,
+          preferredReadReplica: -1,
+          records: EMPTY
+        }
+        partitions.push(response)
+        targets.push({ response, log, fetchOffset: Number(fp.fetchOffset), partitionMaxBytes: fp.partitionMaxBytes })
+      }
+    }
+
+    const deadline = Date.now() + Math.max(0, req.maxWaitMs)
+    const logs = targets.filter(t => t.log !== undefined).map(t => t.log as PartitionLog)
+    for (;;) {
+      const hwBefore = logs.map(l => l.highWatermark)
+      const { bytes, errors } = await readAll(targets, req.maxBytes)
+      const remaining = deadline - Date.now()
+      if (bytes >= req.minBytes || errors || remaining <= 0 || logs.length === 0 || broker.closing) break
+      // Data may have arrived while we were reading: read again at once instead of sleeping.
+      if (logs.some((l, i) => l.highWatermark !== hwBefore[i])) continue
+      await broker.purgatory.waitForData(logs, remaining)
+    }
+    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses, nodeEndpoints: [] }
+  }
+})
+
+async function readAll (targets: Target[], responseMaxBytes: number): Promise<{ bytes: number, errors: boolean }> {
+  let bytes = 0
+  let errors = false
+  // Reads are issued in order with the byte budget known so far; the first partition with data may exceed it.
+  for (const t of targets) {
+    const r = t.response
+    const log = t.log
+    if (log === undefined) {
+      errors = true
+      continue
+    }
+    const hw = log.highWatermark
+    r.highWatermark = BigInt(hw)
+    r.lastStableOffset = BigInt(hw)
+    r.logStartOffset = BigInt(log.logStartOffset)
+    r.errorCode = ErrorCode.NONE
+    r.records = EMPTY
+    if (t.fetchOffset < log.logStartOffset || t.fetchOffset > log.logEndOffset) {
+      r.errorCode = ErrorCode.OFFSET_OUT_OF_RANGE
+      errors = true
+      continue
+    }
+    if (t.fetchOffset >= hw) continue
+    const budget = Math.min(t.partitionMaxBytes, responseMaxBytes - bytes)
+    const minOneBatch = bytes === 0
+    if (budget <= 0 && !minOneBatch) continue
+    const result = await log.read(t.fetchOffset, Math.max(0, budget), { minOneBatch, maxOffset: hw })
+    if (result.bytes > 0) {
+      r.records = result.batches
+      bytes += result.bytes
+    }
+  }
+  return { bytes, errors }
+}

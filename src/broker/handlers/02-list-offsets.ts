@@ -1,0 +1,76 @@
+// ListOffsets (key 2): offsets by special timestamp or by time, every requested partition answered.
+//
+// Version notes:
+//   v0      OldStyleOffsets array (one offset, MaxNumOffsets ignored beyond that)
+//   v1      single offset + timestamp
+//   v2      isolation level (read_committed = LSO = HW: no transactions yet)
+//   v4      leader epoch (always 0) and current leader epoch in the request (not checked: one leader)
+//   v6      flexible
+//   v7      -3 max timestamp (KIP-734): offset and timestamp of the record with the largest timestamp
+//   v8      -4 earliest local (KIP-405): the log start offset (no tiered storage)
+//   v9      -5 latest tiered (KIP-1005): -1 (no tiered storage)
+// Special timestamps: -2 earliest = log start offset; -1 latest = high watermark. A time T returns the first
+// offset whose timestamp is >= T, below the high watermark; none -> offset -1, timestamp -1.
+import type { ListOffsetsRequest } from '../../protocol/generated/messages/list-offsets-request.js'
+import type { ListOffsetsResponse } from '../../protocol/generated/messages/list-offsets-response.js'
+import { ErrorCode } from '../../protocol/errors.js'
+import { defineHandler } from '../handler.js'
+
+export const LATEST = -1
+export const EARLIEST = -2
+export const MAX_TIMESTAMP = -3
+export const EARLIEST_LOCAL = -4
+export const LATEST_TIERED = -5
+
+type TopicResponse = ListOffsetsResponse['topics'][number]
+type PartitionResponse = TopicResponse['partitions'][number]
+
+export default defineHandler<ListOffsetsRequest, ListOffsetsResponse>({
+  apiKey: 2,
+  minVersion: 0,
+  maxVersion: 9,
+  async handle (broker, ctx, req) {
+    const v = ctx.apiVersion
+    const topics: TopicResponse[] = []
+    for (const t of req.topics) {
+      const partitions: PartitionResponse[] = []
+      topics.push({ name: t.name, partitions })
+      for (const p of t.partitions) {
+        const log = broker.topics.log(t.name, p.partitionIndex)
+        const out: PartitionResponse = { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE, oldStyleOffsets: [], timestamp: -1n, offset: -1n, leaderEpoch: 0 }
+        partitions.push(out)
+        if (log === undefined) {
+          out.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+          out.leaderEpoch = -1
+          continue
+        }
+        const ts = Number(p.timestamp)
+        let offset = -1
+        let timestamp = -1
+        if (ts === LATEST) offset = log.highWatermark
+        else if (ts === EARLIEST || ts === EARLIEST_LOCAL) offset = log.logStartOffset
+        else if (ts === LATEST_TIERED) offset = -1
+        else if (ts === MAX_TIMESTAMP) {
+          const m = log.maxTimestampAndOffset()
+          if (m.offset >= 0 && m.offset < log.highWatermark) {
+            offset = m.offset
+            timestamp = m.timestamp
+          }
+        } else if (ts < 0) {
+          out.errorCode = ErrorCode.INVALID_REQUEST
+          continue
+        } else {
+          const found = await log.offsetForTimestamp(ts)
+          if (found !== null && found.offset < log.highWatermark) {
+            offset = found.offset
+            timestamp = found.timestamp
+          }
+        }
+        out.offset = BigInt(offset)
+        out.timestamp = BigInt(timestamp)
+        if (v === 0) out.oldStyleOffsets = offset >= 0 ? [BigInt(offset)] : []
+      }
+    }
+    return { throttleTimeMs: 0, topics }
+  }
+})

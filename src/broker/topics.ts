@@ -1,0 +1,160 @@
+// The broker's view of topics: names and ids, partition logs, effective configs, creation rules.
+//
+// Storage (LogManager) owns the persisted registry and the partition logs; this layer adds Kafka's rules:
+// legal names, auto-creation, defaults for -1 partitions/replication, config validation, lookups by topic id,
+// and a cache of each topic's resolved settings (rebuilt when its configs change).
+import { randomUUID } from 'node:crypto'
+import type { BrokerConfig } from '../config/broker-config.js'
+import { topicLogSettings, validateTopicConfigs, type TopicLogSettings } from '../config/topic-config.js'
+import type { LogManager, TopicRecord } from '../storage/log-manager.js'
+import type { LogConfig, PartitionLog } from '../storage/log.js'
+import { ErrorCode } from '../protocol/errors.js'
+
+export const MAX_TOPIC_NAME_LENGTH = 249
+const LEGAL_NAME = /^[a-zA-Z0-9._-]+$/
+export const ZERO_UUID = '00000000-0000-0000-0000-000000000000'
+
+/** Null when the name is legal, else why not (Kafka's Topic.validate rules). */
+export function topicNameProblem (name: string | null): string | null {
+  if (name === null || name.length === 0) return 'topic name is empty'
+  if (name === '.' || name === '..') return `topic name '${name}' is not allowed`
+  if (name.length > MAX_TOPIC_NAME_LENGTH) return `topic name is ${name.length} characters long, the limit is ${MAX_TOPIC_NAME_LENGTH}`
+  if (!LEGAL_NAME.test(name)) return `topic name '${name}' has characters outside [a-zA-Z0-9._-]`
+  return null
+}
+
+export interface TopicError {
+  errorCode: number
+  message: string
+}
+
+export class Topics {
+  private readonly byId = new Map<string, TopicRecord>()
+  private readonly settings = new Map<string, TopicLogSettings>()
+  /** Topics being created right now (auto-creation from concurrent requests waits on one creation). */
+  private readonly creating = new Map<string, Promise<TopicError | null>>()
+
+  constructor (private readonly broker: BrokerConfig, readonly logs: LogManager) {
+    for (const t of logs.topics()) this.byId.set(t.topicId, t)
+  }
+
+  all (): TopicRecord[] {
+    return this.logs.topics()
+  }
+
+  get (name: string): TopicRecord | undefined {
+    return this.logs.topic(name)
+  }
+
+  getById (topicId: string): TopicRecord | undefined {
+    return this.byId.get(topicId)
+  }
+
+  log (topic: string, partition: number): PartitionLog | undefined {
+    return this.logs.log(topic, partition)
+  }
+
+  /** The topic's effective storage and validation settings (cached). */
+  settingsOf (topic: TopicRecord): TopicLogSettings {
+    let s = this.settings.get(topic.name)
+    if (s === undefined) {
+      s = topicLogSettings(this.broker, topic.configs)
+      this.settings.set(topic.name, s)
+    }
+    return s
+  }
+
+  /** LogConfig for storage, derived from the topic's effective configs. */
+  logConfigFor (topic: TopicRecord): LogConfig {
+    const s = topicLogSettings(this.broker, topic.configs)
+    return {
+      segmentBytes: s.segmentBytes,
+      segmentMs: s.segmentMs,
+      indexIntervalBytes: s.indexIntervalBytes,
+      segmentIndexBytes: s.segmentIndexBytes,
+      messageTimestampType: s.messageTimestampType,
+      fsync: this.broker.fsync
+    }
+  }
+
+  /**
+   * Checks a creation request without creating anything. numPartitions/replicationFactor -1 mean defaults.
+   * Returns the resolved partition count or an error.
+   */
+  checkCreate (name: string, numPartitions: number, replicationFactor: number, configs: Record<string, string | null>, hasAssignments = false): TopicError | { partitions: number } {
+    const problem = topicNameProblem(name)
+    if (problem !== null) return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, message: problem }
+    if (this.get(name) !== undefined || this.creating.has(name)) {
+      return { errorCode: ErrorCode.TOPIC_ALREADY_EXISTS, message: `Topic '${name}' already exists.` }
+    }
+    if (hasAssignments) {
+      return { errorCode: ErrorCode.INVALID_REQUEST, message: 'manual replica assignments are not supported by a single-node broker; give numPartitions instead' }
+    }
+    const partitions = numPartitions === -1 ? this.broker.numPartitions : numPartitions
+    if (partitions <= 0 || partitions > 1_000_000) {
+      return { errorCode: ErrorCode.INVALID_PARTITIONS, message: `Number of partitions must be larger than 0 (got ${numPartitions}).` }
+    }
+    if (replicationFactor !== -1 && replicationFactor !== 1) {
+      return {
+        errorCode: ErrorCode.INVALID_REPLICATION_FACTOR,
+        message: `Replication factor ${replicationFactor} is larger than the number of brokers (1); use 1 or -1.`
+      }
+    }
+    const configProblem = validateTopicConfigs(configs)
+    if (configProblem !== null) return { errorCode: ErrorCode.INVALID_CONFIG, message: configProblem }
+    return { partitions }
+  }
+
+  /** Creates a topic; the caller has checked it with checkCreate. */
+  async create (name: string, partitions: number, configs: Record<string, string>): Promise<TopicRecord> {
+    const rec: TopicRecord = { name, topicId: randomUUID(), partitions, configs }
+    let done!: (v: TopicError | null) => void
+    this.creating.set(name, new Promise(resolve => { done = resolve }))
+    try {
+      await this.logs.createTopic(rec)
+      this.byId.set(rec.topicId, rec)
+      done(null)
+      return rec
+    } catch (err) {
+      done({ errorCode: ErrorCode.KAFKA_STORAGE_ERROR, message: (err as Error).message })
+      throw err
+    } finally {
+      this.creating.delete(name)
+    }
+  }
+
+  /**
+   * Auto-creation for Metadata: creates the topic with the broker defaults if allowed. Concurrent callers for
+   * the same name share one creation. Returns null on success (or if it already exists).
+   */
+  async autoCreate (name: string): Promise<TopicError | null> {
+    if (this.get(name) !== undefined) return null
+    const pending = this.creating.get(name)
+    if (pending !== undefined) return await pending
+    const check = this.checkCreate(name, -1, -1, {})
+    if ('errorCode' in check) return check
+    try {
+      await this.create(name, check.partitions, {})
+      return null
+    } catch (err) {
+      return { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, message: `creating topic ${name} failed: ${(err as Error).message}` }
+    }
+  }
+
+  async delete (name: string): Promise<void> {
+    const rec = this.get(name)
+    if (rec === undefined) return
+    this.byId.delete(rec.topicId)
+    this.settings.delete(name)
+    await this.logs.deleteTopic(name)
+  }
+
+  async addPartitions (name: string, total: number): Promise<void> {
+    await this.logs.addPartitions(name, total)
+  }
+
+  async updateConfigs (name: string, configs: Record<string, string>): Promise<void> {
+    await this.logs.updateTopicConfigs(name, configs)
+    this.settings.delete(name)
+  }
+}

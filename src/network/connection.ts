@@ -1,0 +1,239 @@
+// One client connection: frames in, requests decoded, handled concurrently, responses written in order.
+//
+// Pipelining: a client may send many requests without waiting. Each request takes a slot in `inFlight`
+// in arrival order; handlers run concurrently, and a response is written only when every earlier slot has
+// been written (Kafka's per-connection ordering, which librdkafka and the Java client rely on). A request
+// that expects no response (Produce with acks=0) still holds its slot until it is handled, so ordering holds.
+//
+// Back-pressure: reading pauses while the socket's write buffer is above WRITE_HIGH_WATER or more than
+// MAX_IN_FLIGHT requests are unanswered, and resumes when both are below.
+//
+// Connection-fatal problems (frame size, garbled header, unknown API key, unsupported version other than
+// ApiVersions, unparsable body) close this connection only, with one WARN line naming the reason.
+import type net from 'node:net'
+import type { Logger } from '../logger.js'
+import { Reader } from '../protocol/primitives/reader.js'
+import { Writer } from '../protocol/primitives/writer.js'
+import { API_SPECS, type ApiSpec } from '../protocol/generated/api-registry.js'
+import { decodeRequestHeader } from '../protocol/generated/messages/request-header.js'
+import { sizeResponseHeader, writeResponseHeader } from '../protocol/generated/messages/response-header.js'
+import { FrameReader, FrameError } from './frame-reader.js'
+
+const WRITE_HIGH_WATER = 8 * 1024 * 1024
+const MAX_IN_FLIGHT = 1024
+
+export interface RequestContext {
+  apiKey: number
+  apiVersion: number
+  correlationId: number
+  clientId: string | null
+  connection: Connection
+}
+
+/** What the broker offers the network layer. */
+export interface RequestRouter {
+  /** Version range served for an API key, or undefined when not served. */
+  versions (apiKey: number): { min: number, max: number } | undefined
+  /** Handles a decoded request; resolves to the response body, or null when no response is sent. */
+  handle (ctx: RequestContext, request: unknown): Promise<unknown> | unknown
+  /** Body of the answer to an ApiVersions request of an unsupported version (sent as v0). */
+  unsupportedApiVersionsResponse (): unknown
+}
+
+/** Error thrown by a handler to close the connection (for requests Kafka treats as invalid). */
+export class CloseConnectionError extends Error {
+  override name = 'CloseConnectionError'
+}
+
+interface Slot {
+  done: boolean
+  chunks: Buffer[] | null
+}
+
+let nextConnectionId = 1
+
+export class Connection {
+  readonly id = nextConnectionId++
+  readonly remote: string
+  private readonly frames: FrameReader
+  private readonly inFlight: Slot[] = []
+  private head = 0
+  private paused = false
+  private closed = false
+
+  constructor (
+    readonly socket: net.Socket,
+    private readonly router: RequestRouter,
+    private readonly logger: Logger,
+    maxFrameBytes: number,
+    private readonly onClose: (c: Connection) => void
+  ) {
+    this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`
+    this.frames = new FrameReader(maxFrameBytes)
+    socket.setNoDelay(true)
+    socket.on('data', chunk => this.onData(chunk))
+    socket.on('drain', () => this.maybeResume())
+    socket.on('error', err => {
+      if ((err as NodeJS.ErrnoException).code !== 'ECONNRESET' && (err as NodeJS.ErrnoException).code !== 'EPIPE') {
+        this.logger.debug({ remote: this.remote, err: err.message }, 'socket error')
+      }
+    })
+    socket.on('close', () => {
+      this.closed = true
+      this.onClose(this)
+    })
+  }
+
+  get isClosed (): boolean {
+    return this.closed
+  }
+
+  close (reason?: string): void {
+    if (this.closed) return
+    if (reason !== undefined) this.logger.warn({ remote: this.remote, connection: this.id }, `closing connection: ${reason}`)
+    this.closed = true
+    this.socket.destroy()
+  }
+
+  private onData (chunk: Buffer): void {
+    try {
+      this.frames.push(chunk, frame => this.onFrame(frame))
+    } catch (err) {
+      if (err instanceof FrameError) this.close(err.message)
+      else this.close(`internal error while reading a frame: ${(err as Error).stack ?? String(err)}`)
+    }
+  }
+
+  private onFrame (frame: Buffer): void {
+    if (this.closed) return
+    const apiKey = frame.readInt16BE(0)
+    const apiVersion = frame.readInt16BE(2)
+    const spec = API_SPECS.get(apiKey)
+    const served = this.router.versions(apiKey)
+    if (spec === undefined || served === undefined) {
+      this.close(`unknown or unsupported API key ${apiKey} (version ${apiVersion})`)
+      return
+    }
+    const r = new Reader(frame, 0)
+    let headerVersion: number
+    let correlationId: number
+    let clientId: string | null
+    try {
+      headerVersion = spec.requestHeaderVersion(apiVersion)
+      const header = decodeRequestHeader(r, headerVersion)
+      correlationId = header.correlationId
+      clientId = header.clientId
+    } catch (err) {
+      this.close(`garbled request header for ${spec.name} v${apiVersion}: ${(err as Error).message}`)
+      return
+    }
+    const slot: Slot = { done: false, chunks: null }
+    this.inFlight.push(slot)
+    if (this.inFlight.length - this.head > MAX_IN_FLIGHT) this.pause()
+
+    if (apiVersion < served.min || apiVersion > served.max) {
+      if (apiKey === 18) {
+        // KIP-511: answer with a v0 body and error 35 so the client can retry with a version we list.
+        this.complete(slot, spec, 0, correlationId, this.router.unsupportedApiVersionsResponse())
+        return
+      }
+      this.close(`${spec.name} v${apiVersion} is not supported (supported: v${served.min}-v${served.max})`)
+      return
+    }
+    let request: unknown
+    try {
+      request = spec.decodeRequest(r, apiVersion)
+    } catch (err) {
+      this.close(`unparsable ${spec.name} v${apiVersion} request (correlation id ${correlationId}): ${(err as Error).message}`)
+      return
+    }
+    const ctx: RequestContext = { apiKey, apiVersion, correlationId, clientId, connection: this }
+    let result: unknown
+    try {
+      result = this.router.handle(ctx, request)
+    } catch (err) {
+      this.fail(spec, apiVersion, err)
+      return
+    }
+    if (result instanceof Promise) {
+      result.then(
+        body => this.complete(slot, spec, apiVersion, correlationId, body),
+        err => this.fail(spec, apiVersion, err)
+      )
+    } else {
+      this.complete(slot, spec, apiVersion, correlationId, result)
+    }
+  }
+
+  private fail (spec: ApiSpec, apiVersion: number, err: unknown): void {
+    if (err instanceof CloseConnectionError) {
+      this.close(`${spec.name} v${apiVersion}: ${err.message}`)
+      return
+    }
+    this.logger.error({ remote: this.remote, api: spec.name, version: apiVersion, err }, 'request handler failed')
+    this.close(`internal error in ${spec.name} v${apiVersion}: ${(err as Error)?.message ?? String(err)}`)
+  }
+
+  private complete (slot: Slot, spec: ApiSpec, apiVersion: number, correlationId: number, body: unknown): void {
+    if (this.closed) return
+    if (body !== null && body !== undefined) {
+      try {
+        slot.chunks = this.encode(spec, apiVersion, correlationId, body)
+      } catch (err) {
+        this.logger.error({ remote: this.remote, api: spec.name, version: apiVersion, err }, 'response encoding failed')
+        this.close(`internal error encoding ${spec.name} v${apiVersion} response: ${(err as Error).message}`)
+        return
+      }
+    }
+    slot.done = true
+    this.flush()
+  }
+
+  private encode (spec: ApiSpec, apiVersion: number, correlationId: number, body: unknown): Buffer[] {
+    const headerVersion = spec.responseHeaderVersion(apiVersion)
+    const header = { correlationId }
+    const headerSize = sizeResponseHeader(headerVersion, header)
+    const bodySize = spec.sizeResponse(apiVersion, body)
+    const w = new Writer(4 + headerSize + bodySize)
+    w.int32(headerSize + bodySize)
+    writeResponseHeader(w, headerVersion, header)
+    spec.writeResponse(w, apiVersion, body)
+    return w.finish()
+  }
+
+  /** Writes every finished response at the head of the queue, in order. */
+  private flush (): void {
+    const q = this.inFlight
+    if (this.head >= q.length || !q[this.head].done) return
+    this.socket.cork()
+    while (this.head < q.length && q[this.head].done) {
+      const chunks = q[this.head].chunks
+      if (chunks !== null) {
+        for (let i = 0; i < chunks.length; i++) this.socket.write(chunks[i])
+      }
+      q[this.head] = undefined as unknown as Slot
+      this.head++
+    }
+    this.socket.uncork()
+    if (this.head > 1024 && this.head * 2 > q.length) {
+      q.splice(0, this.head)
+      this.head = 0
+    }
+    if (this.socket.writableLength > WRITE_HIGH_WATER) this.pause()
+    else this.maybeResume()
+  }
+
+  private pause (): void {
+    if (!this.paused) {
+      this.paused = true
+      this.socket.pause()
+    }
+  }
+
+  private maybeResume (): void {
+    if (this.paused && !this.closed && this.socket.writableLength <= WRITE_HIGH_WATER && this.inFlight.length - this.head <= MAX_IN_FLIGHT / 2) {
+      this.paused = false
+      this.socket.resume()
+    }
+  }
+}
