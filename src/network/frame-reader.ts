@@ -24,7 +24,7 @@ export class FrameReader {
   push (chunk: Buffer, onFrame: (frame: Buffer) => void): void {
     // Fast path: nothing buffered, parse frames straight out of the chunk.
     let pos = 0
-    if (this.buffered === 0) {
+    if (this.buffered === 0 && this.need < 0) {
       while (chunk.length - pos >= 4) {
         const size = this.checkSize(chunk.readInt32BE(pos))
         if (chunk.length - pos - 4 < size) break
