@@ -908,8 +908,14 @@ function generateRegistry (apis: Array<{ req: Generated, res: Generated }>): str
   out.push('    ...codecs')
   out.push('  }')
   out.push('}', '')
+  const stable = apis.filter(({ req }) => !(req.spec.latestVersionUnstable === true && req.valid.lo === req.valid.hi))
+  const unstable = apis.filter(a => !stable.includes(a)).map(({ req }) => req.spec.name.replace(/Request$/, ''))
+  out.push('/**')
+  out.push(' * Every broker API with at least one stable version, by api key. APIs whose only version is unstable')
+  out.push(` * (${unstable.join(', ')}) are left out: they are never advertised.`)
+  out.push(' */')
   out.push('export const API_SPECS: ReadonlyMap<number, ApiSpec> = new Map<number, ApiSpec>([')
-  const rows = apis.map(({ req, res }) => {
+  const rows = stable.map(({ req, res }) => {
     const max = req.spec.latestVersionUnstable === true ? req.valid.hi - 1 : req.valid.hi
     const n = req.spec.name
     const rn = res.spec.name

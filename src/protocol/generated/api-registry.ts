@@ -269,6 +269,10 @@ function spec (apiKey: number, name: string, minVersion: number, maxVersion: num
   }
 }
 
+/**
+ * Every broker API with at least one stable version, by api key. APIs whose only version is unstable
+ * (ShareGroupHeartbeat, ShareGroupDescribe, ShareFetch, ShareAcknowledge, InitializeShareGroupState, ReadShareGroupState, WriteShareGroupState, DeleteShareGroupState, ReadShareGroupStateSummary) are left out: they are never advertised.
+ */
 export const API_SPECS: ReadonlyMap<number, ApiSpec> = new Map<number, ApiSpec>([
   [0, spec(0, 'Produce', 0, 11, 9, {
     decodeRequest: decodeProduceRequest, sizeRequest: sizeProduceRequest, writeRequest: writeProduceRequest,
@@ -514,22 +518,6 @@ export const API_SPECS: ReadonlyMap<number, ApiSpec> = new Map<number, ApiSpec>(
     decodeRequest: decodeDescribeTopicPartitionsRequest, sizeRequest: sizeDescribeTopicPartitionsRequest, writeRequest: writeDescribeTopicPartitionsRequest,
     decodeResponse: decodeDescribeTopicPartitionsResponse, sizeResponse: sizeDescribeTopicPartitionsResponse, writeResponse: writeDescribeTopicPartitionsResponse
   })],
-  [76, spec(76, 'ShareGroupHeartbeat', 0, -1, 0, {
-    decodeRequest: decodeShareGroupHeartbeatRequest, sizeRequest: sizeShareGroupHeartbeatRequest, writeRequest: writeShareGroupHeartbeatRequest,
-    decodeResponse: decodeShareGroupHeartbeatResponse, sizeResponse: sizeShareGroupHeartbeatResponse, writeResponse: writeShareGroupHeartbeatResponse
-  })],
-  [77, spec(77, 'ShareGroupDescribe', 0, -1, 0, {
-    decodeRequest: decodeShareGroupDescribeRequest, sizeRequest: sizeShareGroupDescribeRequest, writeRequest: writeShareGroupDescribeRequest,
-    decodeResponse: decodeShareGroupDescribeResponse, sizeResponse: sizeShareGroupDescribeResponse, writeResponse: writeShareGroupDescribeResponse
-  })],
-  [78, spec(78, 'ShareFetch', 0, -1, 0, {
-    decodeRequest: decodeShareFetchRequest, sizeRequest: sizeShareFetchRequest, writeRequest: writeShareFetchRequest,
-    decodeResponse: decodeShareFetchResponse, sizeResponse: sizeShareFetchResponse, writeResponse: writeShareFetchResponse
-  })],
-  [79, spec(79, 'ShareAcknowledge', 0, -1, 0, {
-    decodeRequest: decodeShareAcknowledgeRequest, sizeRequest: sizeShareAcknowledgeRequest, writeRequest: writeShareAcknowledgeRequest,
-    decodeResponse: decodeShareAcknowledgeResponse, sizeResponse: sizeShareAcknowledgeResponse, writeResponse: writeShareAcknowledgeResponse
-  })],
   [80, spec(80, 'AddRaftVoter', 0, 0, 0, {
     decodeRequest: decodeAddRaftVoterRequest, sizeRequest: sizeAddRaftVoterRequest, writeRequest: writeAddRaftVoterRequest,
     decodeResponse: decodeAddRaftVoterResponse, sizeResponse: sizeAddRaftVoterResponse, writeResponse: writeAddRaftVoterResponse
@@ -537,25 +525,5 @@ export const API_SPECS: ReadonlyMap<number, ApiSpec> = new Map<number, ApiSpec>(
   [81, spec(81, 'RemoveRaftVoter', 0, 0, 0, {
     decodeRequest: decodeRemoveRaftVoterRequest, sizeRequest: sizeRemoveRaftVoterRequest, writeRequest: writeRemoveRaftVoterRequest,
     decodeResponse: decodeRemoveRaftVoterResponse, sizeResponse: sizeRemoveRaftVoterResponse, writeResponse: writeRemoveRaftVoterResponse
-  })],
-  [83, spec(83, 'InitializeShareGroupState', 0, -1, 0, {
-    decodeRequest: decodeInitializeShareGroupStateRequest, sizeRequest: sizeInitializeShareGroupStateRequest, writeRequest: writeInitializeShareGroupStateRequest,
-    decodeResponse: decodeInitializeShareGroupStateResponse, sizeResponse: sizeInitializeShareGroupStateResponse, writeResponse: writeInitializeShareGroupStateResponse
-  })],
-  [84, spec(84, 'ReadShareGroupState', 0, -1, 0, {
-    decodeRequest: decodeReadShareGroupStateRequest, sizeRequest: sizeReadShareGroupStateRequest, writeRequest: writeReadShareGroupStateRequest,
-    decodeResponse: decodeReadShareGroupStateResponse, sizeResponse: sizeReadShareGroupStateResponse, writeResponse: writeReadShareGroupStateResponse
-  })],
-  [85, spec(85, 'WriteShareGroupState', 0, -1, 0, {
-    decodeRequest: decodeWriteShareGroupStateRequest, sizeRequest: sizeWriteShareGroupStateRequest, writeRequest: writeWriteShareGroupStateRequest,
-    decodeResponse: decodeWriteShareGroupStateResponse, sizeResponse: sizeWriteShareGroupStateResponse, writeResponse: writeWriteShareGroupStateResponse
-  })],
-  [86, spec(86, 'DeleteShareGroupState', 0, -1, 0, {
-    decodeRequest: decodeDeleteShareGroupStateRequest, sizeRequest: sizeDeleteShareGroupStateRequest, writeRequest: writeDeleteShareGroupStateRequest,
-    decodeResponse: decodeDeleteShareGroupStateResponse, sizeResponse: sizeDeleteShareGroupStateResponse, writeResponse: writeDeleteShareGroupStateResponse
-  })],
-  [87, spec(87, 'ReadShareGroupStateSummary', 0, -1, 0, {
-    decodeRequest: decodeReadShareGroupStateSummaryRequest, sizeRequest: sizeReadShareGroupStateSummaryRequest, writeRequest: writeReadShareGroupStateSummaryRequest,
-    decodeResponse: decodeReadShareGroupStateSummaryResponse, sizeResponse: sizeReadShareGroupStateSummaryResponse, writeResponse: writeReadShareGroupStateSummaryResponse
   })]
 ])
