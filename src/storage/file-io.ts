@@ -1,0 +1,65 @@
+// Positional file I/O helpers over raw descriptors (fs callbacks wrapped once; no FileHandle objects on the
+// hot path). Reads and writes loop until done, because a positional read/write may move fewer bytes.
+import { read, writev, close, open, fsync, ftruncate } from 'node:fs'
+
+export function readAt (fd: number, position: number, length: number): Promise<Buffer> {
+  const buf = Buffer.allocUnsafe(length)
+  return new Promise((resolve, reject) => {
+    let done = 0
+    const step = (): void => {
+      read(fd, buf, done, length - done, position + done, (err, n) => {
+        if (err !== null) { reject(err); return }
+        if (n === 0) { resolve(buf.subarray(0, done)); return }
+        done += n
+        if (done >= length) resolve(buf)
+        else step()
+      })
+    }
+    if (length === 0) resolve(buf)
+    else step()
+  })
+}
+
+export function writevAt (fd: number, buffers: Buffer[], position: number): Promise<number> {
+  let total = 0
+  for (const b of buffers) total += b.length
+  return new Promise((resolve, reject) => {
+    let done = 0
+    let bufs = buffers
+    const step = (): void => {
+      writev(fd, bufs, position + done, (err, n) => {
+        if (err !== null) { reject(err); return }
+        done += n
+        if (done >= total) { resolve(total); return }
+        if (n === 0) { reject(new Error(`short write on fd ${fd}: wrote 0 of ${total - done} remaining bytes`)); return }
+        // drop the bytes already written and retry the rest
+        let skip = n
+        const rest: Buffer[] = []
+        for (const b of bufs) {
+          if (skip >= b.length) { skip -= b.length; continue }
+          rest.push(skip > 0 ? b.subarray(skip) : b)
+          skip = 0
+        }
+        bufs = rest
+        step()
+      })
+    }
+    step()
+  })
+}
+
+export function openFd (path: string, flags: string): Promise<number> {
+  return new Promise((resolve, reject) => { open(path, flags, 0o644, (err, fd) => { if (err !== null) reject(err); else resolve(fd) }) })
+}
+
+export function closeFd (fd: number): Promise<void> {
+  return new Promise((resolve, reject) => { close(fd, err => { if (err !== null) reject(err); else resolve() }) })
+}
+
+export function fsyncFd (fd: number): Promise<void> {
+  return new Promise((resolve, reject) => { fsync(fd, err => { if (err !== null) reject(err); else resolve() }) })
+}
+
+export function truncateFd (fd: number, length: number): Promise<void> {
+  return new Promise((resolve, reject) => { ftruncate(fd, length, err => { if (err !== null) reject(err); else resolve() }) })
+}

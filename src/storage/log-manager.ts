@@ -1,0 +1,288 @@
+// LogManager: every partition log of one data directory, the topic registry and the clean-shutdown marker
+// (Kafka's LogManager).
+//
+//   <dataDir>/samsa-topics.msgpack            topic registry (topic-registry.ts)
+//   <dataDir>/.kafka_cleanshutdown            present only while the broker is stopped after a clean close
+//   <dataDir>/<topic>-<partition>/            one PartitionLog each
+//   <dataDir>/<topic>-<p>.<id>-delete/        a deleted topic's partition awaiting removal (removed at open)
+//
+// open(): reads the registry, notes and deletes the marker (cleanStart), opens every partition (trusting
+// indexes after a clean stop, recovering the active segments otherwise). Partition directories the registry
+// does not know (e.g. a data dir written by Kafka) are adopted as topics, with a WARN.
+// close(): flushes and closes every log, then writes the marker, unless a storage error happened.
+// Registry changes are serialized (one at a time). Threading: main thread; one Flusher shared by all logs.
+import { randomUUID } from 'node:crypto'
+import { existsSync, mkdirSync, promises as fsp, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Logger } from '../logger.js'
+import {
+  CLEAN_SHUTDOWN_FILE, deleteDirName, isDeleteDirName, parsePartitionDirName, partitionDirName, topicNameError
+} from './log-file-names.js'
+import { PartitionLog, type LogConfig } from './log.js'
+import { fsyncDir, readTopicRegistry, writeTopicRegistry, type TopicRecord } from './topic-registry.js'
+import { Flusher } from './workers/flusher.js'
+
+export type { TopicRecord } from './topic-registry.js'
+
+export interface LogManagerOptions {
+  dataDir: string
+  defaults: LogConfig
+  logConfigFor: (topic: TopicRecord) => LogConfig
+  logger: Logger
+  /** A Flusher to share; by default the manager makes its own (threads start on the first fsync). */
+  flusher?: Flusher
+  /** Period of the retention check (log.retention.check.interval.ms); 0 disables the timer. Default 300000. */
+  retentionCheckIntervalMs?: number
+  /** Parallel partition opens at startup. Default 8. */
+  openConcurrency?: number
+}
+
+/** retention.ms / retention.bytes / cleanup.policy of a topic, from its overrides. */
+export interface RetentionSettings { retentionMs: number; retentionBytes: number; deletePolicy: boolean }
+
+const DEFAULT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000
+
+async function mapLimit<T> (items: T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
+  let next = 0
+  const workers: Array<Promise<void>> = []
+  for (let w = 0; w < Math.min(limit, items.length); w++) {
+    workers.push((async () => {
+      while (next < items.length) await fn(items[next++]!)
+    })())
+  }
+  await Promise.all(workers)
+}
+
+export class LogManager {
+  readonly dataDir: string
+  readonly cleanStart: boolean
+  recoveredBytes = 0
+  readonly flusher: Flusher
+  defaults: LogConfig
+  private readonly logConfigFor: (topic: TopicRecord) => LogConfig
+  private readonly logger: Logger
+  private readonly registry = new Map<string, TopicRecord>()
+  private readonly logs = new Map<string, PartitionLog[]>()
+  private mutex: Promise<void> = Promise.resolve()
+  private retentionTimer: NodeJS.Timeout | null = null
+  private closed = false
+  private readonly ownsFlusher: boolean
+  private readonly openConcurrency: number
+
+  private constructor (opts: LogManagerOptions, cleanStart: boolean) {
+    this.dataDir = opts.dataDir
+    this.defaults = opts.defaults
+    this.logConfigFor = opts.logConfigFor
+    this.logger = opts.logger
+    this.cleanStart = cleanStart
+    this.ownsFlusher = opts.flusher === undefined
+    this.openConcurrency = opts.openConcurrency ?? 8
+    this.flusher = opts.flusher ?? new Flusher({ mode: 'always', logger: opts.logger })
+  }
+
+  static async open (opts: LogManagerOptions): Promise<LogManager> {
+    mkdirSync(opts.dataDir, { recursive: true })
+    const marker = join(opts.dataDir, CLEAN_SHUTDOWN_FILE)
+    const hasRegistryOrData = readdirSync(opts.dataDir).length > 0
+    const clean = existsSync(marker) || !hasRegistryOrData
+    const mgr = new LogManager(opts, clean)
+    await mgr.load()
+    if (existsSync(marker)) {
+      await fsp.rm(marker, { force: true })
+      fsyncDir(opts.dataDir)
+    }
+    const interval = opts.retentionCheckIntervalMs ?? 300_000
+    if (interval > 0) {
+      mgr.retentionTimer = setInterval(() => { mgr.runRetention(Date.now()).catch(err => mgr.logger.error({ err }, 'retention check failed')) }, interval)
+      mgr.retentionTimer.unref()
+    }
+    opts.logger.info({ dataDir: opts.dataDir, cleanStart: clean, topics: mgr.registry.size, recoveredBytes: mgr.recoveredBytes }, `opened ${mgr.registry.size} topics in ${opts.dataDir} (${clean ? 'clean' : 'unclean'} start)`)
+    return mgr
+  }
+
+  private async load (): Promise<void> {
+    const topics = await readTopicRegistry(this.dataDir) ?? []
+    for (const t of topics) this.registry.set(t.name, t)
+    // partition directories: remove deleted topics' leftovers, adopt unknown ones
+    const adopted = new Map<string, number>()
+    for (const ent of readdirSync(this.dataDir, { withFileTypes: true })) {
+      if (!ent.isDirectory()) continue
+      if (isDeleteDirName(ent.name)) {
+        await fsp.rm(join(this.dataDir, ent.name), { recursive: true, force: true })
+        continue
+      }
+      const parsed = parsePartitionDirName(ent.name)
+      if (parsed === null) continue
+      const known = this.registry.get(parsed.topic)
+      if (known !== undefined) {
+        if (parsed.partition >= known.partitions) {
+          this.logger.warn({ dir: ent.name }, `directory ${ent.name} is beyond topic ${known.name}'s ${known.partitions} partitions; left alone`)
+        }
+        continue
+      }
+      adopted.set(parsed.topic, Math.max(adopted.get(parsed.topic) ?? 0, parsed.partition + 1))
+    }
+    for (const [name, partitions] of adopted) {
+      this.logger.warn({ topic: name, partitions }, `adopting topic ${name} (${partitions} partitions) found in ${this.dataDir} but not in the topic registry`)
+      this.registry.set(name, { name, topicId: randomUUID(), partitions, configs: {} })
+    }
+    if (adopted.size > 0) await this.saveRegistry()
+    const jobs: Array<{ t: TopicRecord; p: number }> = []
+    for (const t of this.registry.values()) {
+      this.logs.set(t.name, new Array<PartitionLog>(t.partitions))
+      for (let p = 0; p < t.partitions; p++) jobs.push({ t, p })
+    }
+    await mapLimit(jobs, this.openConcurrency, async ({ t, p }) => {
+      const log = await this.openLog(t, p)
+      this.logs.get(t.name)![p] = log
+      this.recoveredBytes += log.recoveredBytes
+    })
+  }
+
+  private openLog (t: TopicRecord, p: number): Promise<PartitionLog> {
+    return PartitionLog.open({
+      dir: join(this.dataDir, partitionDirName(t.name, p)),
+      topic: t.name,
+      partition: p,
+      config: this.logConfigFor(t),
+      flusher: this.flusher,
+      logger: this.logger,
+      cleanShutdown: this.cleanStart
+    })
+  }
+
+  private saveRegistry (): Promise<void> {
+    return writeTopicRegistry(this.dataDir, [...this.registry.values()])
+  }
+
+  /** Runs registry changes one at a time. */
+  private serialize<T> (fn: () => Promise<T>): Promise<T> {
+    const run = this.mutex.then(fn)
+    this.mutex = run.then(() => {}, () => {})
+    return run
+  }
+
+  topics (): TopicRecord[] { return [...this.registry.values()] }
+  topic (name: string): TopicRecord | undefined { return this.registry.get(name) }
+  log (topic: string, partition: number): PartitionLog | undefined { return this.logs.get(topic)?.[partition] }
+  /** Every partition log. */
+  allLogs (): PartitionLog[] { const out: PartitionLog[] = []; for (const l of this.logs.values()) for (const p of l) if (p !== undefined) out.push(p); return out }
+
+  createTopic (rec: TopicRecord): Promise<void> {
+    return this.serialize(async () => {
+      const err = topicNameError(rec.name)
+      if (err !== null) throw new Error(err)
+      if (this.registry.has(rec.name)) throw new Error(`topic ${rec.name} already exists`)
+      if (!Number.isInteger(rec.partitions) || rec.partitions < 1) throw new Error(`topic ${rec.name}: partitions must be an integer >= 1, got ${rec.partitions}`)
+      const t: TopicRecord = { name: rec.name, topicId: rec.topicId, partitions: rec.partitions, configs: { ...rec.configs } }
+      const logs: PartitionLog[] = []
+      for (let p = 0; p < t.partitions; p++) logs.push(await this.openLog(t, p))
+      this.registry.set(t.name, t)
+      this.logs.set(t.name, logs)
+      await this.saveRegistry()
+    })
+  }
+
+  deleteTopic (name: string): Promise<void> {
+    return this.serialize(async () => {
+      const t = this.registry.get(name)
+      if (t === undefined) throw new Error(`topic ${name} does not exist`)
+      const logs = this.logs.get(name) ?? []
+      this.logs.delete(name)
+      this.registry.delete(name)
+      const doomed: string[] = []
+      for (let p = 0; p < logs.length; p++) {
+        const log = logs[p]
+        if (log !== undefined) await log.close().catch(err => this.logger.warn({ err, topic: name, partition: p }, 'close before delete failed'))
+        const from = join(this.dataDir, partitionDirName(name, p))
+        const to = join(this.dataDir, deleteDirName(name, p, t.topicId))
+        try {
+          await fsp.rename(from, to)
+          doomed.push(to)
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+        }
+      }
+      await this.saveRegistry()
+      for (const d of doomed) await fsp.rm(d, { recursive: true, force: true })
+    })
+  }
+
+  addPartitions (name: string, newTotal: number): Promise<void> {
+    return this.serialize(async () => {
+      const t = this.registry.get(name)
+      if (t === undefined) throw new Error(`topic ${name} does not exist`)
+      if (!Number.isInteger(newTotal) || newTotal <= t.partitions) throw new Error(`topic ${name} has ${t.partitions} partitions; the new count must be larger, got ${newTotal}`)
+      const logs = this.logs.get(name)!
+      const updated: TopicRecord = { ...t, partitions: newTotal }
+      for (let p = t.partitions; p < newTotal; p++) logs[p] = await this.openLog(updated, p)
+      this.registry.set(name, updated)
+      await this.saveRegistry()
+    })
+  }
+
+  /** Replaces the topic's overrides (the whole map) and applies the resulting LogConfig to its partitions live. */
+  updateTopicConfigs (name: string, configs: Record<string, string>): Promise<void> {
+    return this.serialize(async () => {
+      const t = this.registry.get(name)
+      if (t === undefined) throw new Error(`topic ${name} does not exist`)
+      const updated: TopicRecord = { ...t, configs: { ...configs } }
+      this.registry.set(name, updated)
+      await this.saveRegistry()
+      const cfg = this.logConfigFor(updated)
+      for (const log of this.logs.get(name) ?? []) if (log !== undefined) log.config = cfg
+    })
+  }
+
+  /** retention.ms, retention.bytes and cleanup.policy from a topic's overrides (Kafka's defaults otherwise). */
+  retentionOf (t: TopicRecord): RetentionSettings {
+    const ms = t.configs['retention.ms']
+    const bytes = t.configs['retention.bytes']
+    const policy = t.configs['cleanup.policy'] ?? 'delete'
+    return {
+      retentionMs: ms !== undefined ? Number(ms) : DEFAULT_RETENTION_MS,
+      retentionBytes: bytes !== undefined ? Number(bytes) : -1,
+      deletePolicy: policy.split(',').map(s => s.trim()).includes('delete')
+    }
+  }
+
+  /** Deletes segments beyond retention in every topic with cleanup.policy=delete; returns segments deleted. */
+  async runRetention (now: number): Promise<number> {
+    let n = 0
+    for (const t of this.registry.values()) {
+      const r = this.retentionOf(t)
+      if (!r.deletePolicy) continue
+      for (const log of this.logs.get(t.name) ?? []) {
+        if (log === undefined || log.storageError !== null) continue
+        n += await log.deleteOldSegments(now, r.retentionMs, r.retentionBytes)
+      }
+    }
+    return n
+  }
+
+  /** Flushes and closes every log, then writes the clean-shutdown marker (not after a storage error). */
+  async close (): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    if (this.retentionTimer !== null) clearInterval(this.retentionTimer)
+    await this.mutex
+    let failures = 0
+    await mapLimit(this.allLogs(), 8, async log => {
+      try {
+        if (log.storageError === null) await log.flush()
+        await log.close()
+        if (log.storageError !== null) failures++
+      } catch (err) {
+        failures++
+        this.logger.error({ err, partition: log.name }, `closing ${log.name} failed`)
+      }
+    })
+    if (this.ownsFlusher) await this.flusher.close()
+    if (failures === 0) {
+      await fsp.writeFile(join(this.dataDir, CLEAN_SHUTDOWN_FILE), JSON.stringify({ version: 0, broker_epoch: -1 }))
+      fsyncDir(this.dataDir)
+    } else {
+      this.logger.warn({ failures }, `not writing ${CLEAN_SHUTDOWN_FILE}: ${failures} partitions failed to close cleanly; the next start recovers them`)
+    }
+  }
+}

@@ -1,0 +1,571 @@
+// PartitionLog: the log of one topic partition, a sequence of segments (Kafka's UnifiedLog + LocalLog).
+//
+//   <dir>/00000000000000000000.log .index .timeindex     oldest segment
+//   <dir>/<base of the active segment>.log ...           active segment: the only one appended to
+//
+// Offsets: logStartOffset = base offset of the first segment; logEndOffset (LEO) = next offset to assign;
+// highWatermark (HW) = end of the durable prefix: with fsync 'always' it advances only when the fdatasync
+// covering the bytes completes, with fsync 'never' when the bytes are in the file (page cache). Offsets are
+// JS numbers (< 2^53). Invariant: logStartOffset <= HW <= LEO, and HW always falls on a batch boundary.
+//
+// Append path (main thread, synchronous, batch level only): read each batch's lastOffsetDelta/size, roll if
+// needed, rewrite baseOffset and partitionLeaderEpoch in place (LogAppendTime: maxTimestamp + CRC), update
+// the in-memory indexes, queue the buffer. All appends queued before the writer runs (setImmediate, i.e.
+// everything arriving in the same event-loop turn, plus whatever arrives while a write is in flight) go to
+// the file in one positional writev. One write in flight per partition, so the file grows in offset order.
+// Then the Flusher fsyncs the segment (group commit) and the HW advances; durable steps are chained so
+// the HW never passes a group whose predecessor is not yet durable, even across a segment roll.
+// A failed write or fsync sets storageError: queued and in-flight appends reject with it, later appends
+// throw it, the HW stops. Measured choice: async fs.writev on the libuv pool (see segments/README.md,
+// "Performance notes") rather than writeSync, so a slow page-cache write never stalls the event loop.
+//
+// Reads: whole batches via the segment's offset index and a header scan, positional reads, never past
+// the written bytes nor `maxOffset`. Threading: main thread; fsync in the Flusher's worker threads.
+import { EventEmitter } from 'node:events'
+import { mkdirSync, promises as fsp, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Logger } from '../logger.js'
+import {
+  BATCH_LENGTH_OFFSET, LAST_OFFSET_DELTA_OFFSET, LOG_OVERHEAD, MAX_TIMESTAMP_OFFSET, RECORD_BATCH_OVERHEAD,
+  TimestampType, setBaseOffset, setMaxTimestamp, setPartitionLeaderEpoch
+} from '../protocol/records/batch-header.js'
+import { KafkaStorageError, OffsetOutOfRangeError } from './errors.js'
+import { fsyncFd, writevAt } from './file-io.js'
+import {
+  CLEANED_FILE_SUFFIX, DELETED_FILE_SUFFIX, SWAP_FILE_SUFFIX, logFileName, offsetIndexFileName,
+  parseSegmentFileName, timeIndexFileName
+} from './log-file-names.js'
+import { LogSegment, type ReadResult } from './segment.js'
+import type { Flusher } from './workers/flusher.js'
+
+export interface LogConfig {
+  /** segment.bytes: roll when the active segment would exceed it. Default 1 GiB. */
+  segmentBytes: number
+  /** segment.ms: roll when the active segment's first append is older. Default 7 days. */
+  segmentMs: number
+  /** index.interval.bytes: bytes of log between offset-index entries. Default 4096. */
+  indexIntervalBytes: number
+  /** segment.index.bytes: capacity of each index; a full index rolls the segment. Default 10 MiB. */
+  segmentIndexBytes: number
+  /** message.timestamp.type */
+  messageTimestampType: 'CreateTime' | 'LogAppendTime'
+  /** 'always': acknowledge acks=all after fdatasync; 'never': the explicitly unsafe mode, no fsync. */
+  fsync: 'always' | 'never'
+}
+
+export const DEFAULT_LOG_CONFIG: LogConfig = {
+  segmentBytes: 1024 * 1024 * 1024,
+  segmentMs: 7 * 24 * 60 * 60 * 1000,
+  indexIntervalBytes: 4096,
+  segmentIndexBytes: 10 * 1024 * 1024,
+  messageTimestampType: 'CreateTime',
+  fsync: 'always'
+}
+
+export interface AppendResult {
+  baseOffset: number
+  lastOffset: number
+  /** The broker time written into the batches with LogAppendTime, -1 for CreateTime. */
+  logAppendTime: number
+  /** Resolves once the bytes are in the file (page cache). */
+  written: Promise<void>
+  /** Resolves once fsynced (fsync 'never': once written) and the HW covers the batches. */
+  durable: Promise<void>
+}
+
+export type WriteImpl = (fd: number, buffers: Buffer[], position: number) => Promise<number>
+
+export interface PartitionLogOptions {
+  dir: string
+  topic: string
+  partition: number
+  config: LogConfig
+  flusher: Flusher
+  logger: Logger
+  /** true: trust the index files (the data dir has a clean-shutdown marker). false: recover the active segment. */
+  cleanShutdown: boolean
+  /** Replaces the positional writev (fault injection in tests). */
+  writeImpl?: WriteImpl
+}
+
+interface Deferred { promise: Promise<void>; resolve: () => void; reject: (err: Error) => void }
+
+function deferred (): Deferred {
+  let resolve!: () => void
+  let reject!: (err: Error) => void
+  const promise = new Promise<void>((res, rej) => { resolve = res; reject = rej })
+  promise.catch(() => {}) // callers may ignore a promise (acks=1 ignores durable): never an unhandled rejection
+  return { promise, resolve, reject }
+}
+
+/** Bytes appended in one or more calls, written by one writev to one segment. */
+interface WriteGroup {
+  kind: 'write'
+  segment: LogSegment
+  buffers: Buffer[]
+  bytes: number
+  endOffset: number
+  started: boolean
+  written: Deferred
+  durable: Deferred
+}
+/** Work ordered after the writes queued before it (e.g. writing the indexes of a rolled segment). */
+interface QueuedTask { kind: 'task'; run: () => Promise<void>; done: Deferred }
+
+const EMPTY_READ: ReadResult = { batches: [], bytes: 0 }
+const INT32_MAX = 0x7fffffff
+
+export class PartitionLog extends EventEmitter {
+  readonly topic: string
+  readonly partition: number
+  readonly dir: string
+  private _config: LogConfig
+  logStartOffset = 0
+  logEndOffset = 0
+  highWatermark = 0
+  storageError: Error | null = null
+  /** Written into partitionLeaderEpoch of every appended batch (a single broker: 0). */
+  leaderEpoch = 0
+  /** Bytes removed by recovery when this log was opened. */
+  recoveredBytes = 0
+  private readonly flusher: Flusher
+  private readonly logger: Logger
+  private readonly writeImpl: WriteImpl
+  private segments: LogSegment[] = []
+  private queue: Array<WriteGroup | QueuedTask> = []
+  private openGroup: WriteGroup | null = null
+  private writeScheduled = false
+  private writing: Promise<void> | null = null
+  private durableTail: Promise<void> = Promise.resolve()
+  private readonly unflushed = new Set<LogSegment>()
+  private closed = false
+
+  private constructor (opts: PartitionLogOptions) {
+    super()
+    this.topic = opts.topic
+    this.partition = opts.partition
+    this.dir = opts.dir
+    this._config = opts.config
+    this.flusher = opts.flusher
+    this.logger = opts.logger
+    this.writeImpl = opts.writeImpl ?? writevAt
+  }
+
+  get config (): LogConfig { return this._config }
+  /** Replaceable live (topic config changes); segment.index.bytes applies to segments created later. */
+  set config (c: LogConfig) {
+    this._config = c
+    for (const s of this.segments) s.config = c
+  }
+
+  get name (): string { return `${this.topic}-${this.partition}` }
+  get activeSegment (): LogSegment { return this.segments[this.segments.length - 1]! }
+  /** Segments oldest first (a copy). */
+  segmentList (): LogSegment[] { return this.segments.slice() }
+  /** Bytes of all segments. */
+  get size (): number { let n = 0; for (const s of this.segments) n += s.size; return n }
+
+  static async open (opts: PartitionLogOptions): Promise<PartitionLog> {
+    const log = new PartitionLog(opts)
+    await log.load(opts.cleanShutdown)
+    return log
+  }
+
+  // ---- load / recovery ----
+
+  private async load (cleanShutdown: boolean): Promise<void> {
+    mkdirSync(this.dir, { recursive: true })
+    await this.completeSwaps()
+    const bases = new Set<number>()
+    const indexes: string[] = []
+    for (const f of readdirSync(this.dir)) {
+      const parsed = parseSegmentFileName(f)
+      if (f.endsWith('.tmp') || (parsed !== null && (parsed.suffix === CLEANED_FILE_SUFFIX || parsed.suffix === DELETED_FILE_SUFFIX))) {
+        await fsp.rm(join(this.dir, f), { force: true })
+        continue
+      }
+      if (parsed === null || parsed.suffix !== '') continue
+      if (parsed.kind === 'log') bases.add(parsed.baseOffset)
+      else indexes.push(f)
+    }
+    for (const f of indexes) {
+      const base = parseSegmentFileName(f)!.baseOffset
+      if (!bases.has(base)) {
+        this.logger.warn({ file: join(this.dir, f) }, `deleting index ${join(this.dir, f)}: no ${logFileName(this.dir, base)} beside it`)
+        await fsp.rm(join(this.dir, f), { force: true })
+      }
+    }
+    const sorted = [...bases].sort((a, b) => a - b)
+    for (let i = 0; i < sorted.length; i++) {
+      const seg = LogSegment.open(this.dir, sorted[i]!, this._config)
+      const isLast = i === sorted.length - 1
+      let reason: string | null = null
+      if (!cleanShutdown && isLast) reason = 'unclean shutdown: recovering the active segment'
+      else reason = await seg.loadIndexes()
+      if (reason !== null) {
+        if (cleanShutdown || !isLast) this.logger.warn({ file: seg.logFile, reason }, `rebuilding indexes of ${seg.logFile}: ${reason}`)
+        this.recoveredBytes += await seg.recover(this.logger)
+        await seg.writeIndexes()
+      }
+      this.segments.push(seg)
+    }
+    if (this.segments.length === 0) this.segments.push(LogSegment.createSync(this.dir, 0, this._config))
+    // a segment whose data reaches into the next one's offsets is an inconsistency: keep the next one
+    for (let i = 0; i + 1 < this.segments.length; i++) {
+      const s = this.segments[i]!
+      const next = this.segments[i + 1]!
+      if (s.nextOffset > next.baseOffset) {
+        this.logger.warn({ file: s.logFile, nextOffset: s.nextOffset, nextBase: next.baseOffset },
+          `segment ${s.logFile} holds offsets up to ${s.nextOffset - 1}, past the next segment's base ${next.baseOffset}`)
+      }
+    }
+    this.logStartOffset = this.segments[0]!.baseOffset
+    const active = this.activeSegment
+    this.logEndOffset = active.size === 0 && this.segments.length > 1
+      ? Math.max(active.baseOffset, this.segments[this.segments.length - 2]!.nextOffset)
+      : active.nextOffset
+    if (active.size === 0) active.nextOffset = Math.max(active.nextOffset, this.logEndOffset)
+    this.highWatermark = this.logEndOffset
+    if (this.recoveredBytes > 0) {
+      this.logger.warn({ partition: this.name, bytesRemoved: this.recoveredBytes, logEndOffset: this.logEndOffset }, `recovered ${this.name}: ${this.recoveredBytes} bytes removed`)
+    }
+  }
+
+  /**
+   * Completes a compaction swap interrupted by a crash (Kafka's rule): `<base>.log.swap` replaces the
+   * segments whose base offsets fall in [base, its next offset), then is renamed to `<base>.log`.
+   */
+  private async completeSwaps (): Promise<void> {
+    for (const f of readdirSync(this.dir)) {
+      const parsed = parseSegmentFileName(f)
+      if (parsed === null || parsed.suffix !== SWAP_FILE_SUFFIX) continue
+      if (parsed.kind !== 'log') { await fsp.rm(join(this.dir, f), { force: true }); continue }
+      const base = parsed.baseOffset
+      const swapFile = join(this.dir, f)
+      await fsp.rm(offsetIndexFileName(this.dir, base), { force: true })
+      await fsp.rm(timeIndexFileName(this.dir, base), { force: true })
+      await fsp.rename(swapFile, logFileName(this.dir, base))
+      const seg = LogSegment.open(this.dir, base, this._config)
+      await seg.recover(this.logger)
+      await seg.close()
+      for (const g of readdirSync(this.dir)) {
+        const p = parseSegmentFileName(g)
+        if (p !== null && p.suffix === '' && p.baseOffset > base && p.baseOffset < seg.nextOffset) await fsp.rm(join(this.dir, g), { force: true })
+      }
+      this.logger.warn({ file: swapFile }, `completed the interrupted swap of ${swapFile}`)
+    }
+  }
+
+  // ---- append ----
+
+  append (batches: Buffer[], now: number): AppendResult {
+    if (this.storageError !== null) throw this.storageError
+    if (this.closed) throw new KafkaStorageError(`partition ${this.name} is closed`)
+    const logAppendTime = this._config.messageTimestampType === 'LogAppendTime'
+    const baseOffset = this.logEndOffset
+    for (let b = 0; b < batches.length; b++) {
+      const buf = batches[b]!
+      let pos = 0
+      while (pos < buf.length) {
+        if (pos + RECORD_BATCH_OVERHEAD > buf.length) throw new RangeError(`partition ${this.name}: append of a ${buf.length - pos}-byte fragment at byte ${pos}, expected a whole batch (>= 61 bytes)`)
+        const size = buf.readInt32BE(pos + BATCH_LENGTH_OFFSET) + LOG_OVERHEAD
+        if (size < RECORD_BATCH_OVERHEAD || pos + size > buf.length) throw new RangeError(`partition ${this.name}: batch at byte ${pos} claims ${size} bytes, ${buf.length - pos} present`)
+        const offset = this.logEndOffset
+        const last = offset + buf.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET)
+        if (this.activeSegment.shouldRoll(size, last, now, this._config.segmentBytes, this._config.segmentMs)) this.roll(offset)
+        setBaseOffset(buf, offset, pos)
+        setPartitionLeaderEpoch(buf, this.leaderEpoch, pos)
+        let maxTs: number
+        if (logAppendTime) {
+          setMaxTimestamp(buf, TimestampType.LogAppendTime, now, pos)
+          maxTs = now
+        } else {
+          maxTs = Number(buf.readBigInt64BE(pos + MAX_TIMESTAMP_OFFSET))
+        }
+        const seg = this.activeSegment
+        seg.onAppend(size, last, maxTs, logAppendTime ? offset : last, now)
+        this.enqueue(seg, pos === 0 && size === buf.length ? buf : buf.subarray(pos, pos + size), size, last + 1)
+        this.logEndOffset = last + 1
+        pos += size
+      }
+    }
+    const g = this.openGroup
+    if (g === null) {
+      // nothing appended: settle with the writes already queued
+      const done = this.drained()
+      return { baseOffset, lastOffset: baseOffset - 1, logAppendTime: -1, written: done, durable: done }
+    }
+    return { baseOffset, lastOffset: this.logEndOffset - 1, logAppendTime: logAppendTime ? now : -1, written: g.written.promise, durable: g.durable.promise }
+  }
+
+  private enqueue (seg: LogSegment, buf: Buffer, size: number, endOffset: number): void {
+    let g = this.openGroup
+    if (g === null || g.started || g.segment !== seg) {
+      g = { kind: 'write', segment: seg, buffers: [], bytes: 0, endOffset, started: false, written: deferred(), durable: deferred() }
+      this.queue.push(g)
+      this.openGroup = g
+    }
+    g.buffers.push(buf)
+    g.bytes += size
+    g.endOffset = endOffset
+    if (!this.writeScheduled && this.writing === null) {
+      this.writeScheduled = true
+      setImmediate(this.runWrites)
+    }
+  }
+
+  private enqueueTask (run: () => Promise<void>): void {
+    const t: QueuedTask = { kind: 'task', run, done: deferred() }
+    this.queue.push(t)
+    this.openGroup = null
+  }
+
+  /** Closes the active segment for appends and starts a new one at `offset`. */
+  private roll (offset: number): void {
+    const old = this.activeSegment
+    let seg: LogSegment
+    try {
+      seg = LogSegment.createSync(this.dir, offset, this._config)
+    } catch (err) {
+      this.fail(err as Error, logFileName(this.dir, offset))
+      throw this.storageError!
+    }
+    old.sealTimeIndex()
+    this.segments.push(seg)
+    this.openGroup = null
+    // the old segment's indexes go to disk once its queued bytes are written
+    this.enqueueTask(async () => { await old.writeIndexes() })
+    this.logger.info({ partition: this.name, oldSegment: old.logFile, oldSize: old.size, newBaseOffset: offset }, `rolled ${this.name} to a new segment at offset ${offset}`)
+  }
+
+  private readonly runWrites = (): void => {
+    this.writeScheduled = false
+    if (this.writing !== null) return
+    this.writing = this.writeLoop().finally(() => {
+      this.writing = null
+      if (this.queue.length > 0 && this.storageError === null && !this.writeScheduled) {
+        this.writeScheduled = true
+        setImmediate(this.runWrites)
+      }
+    })
+  }
+
+  private async writeLoop (): Promise<void> {
+    {
+      while (this.queue.length > 0 && this.storageError === null) {
+        const e = this.queue.shift()!
+        if (e.kind === 'task') {
+          try {
+            await e.run()
+            e.done.resolve()
+          } catch (err) {
+            this.fail(err as Error, this.dir)
+            e.done.reject(this.storageError!)
+          }
+          continue
+        }
+        e.started = true
+        if (this.openGroup === e) this.openGroup = null
+        const seg = e.segment
+        seg.acquire()
+        try {
+          await this.writeImpl(seg.fd, e.buffers, seg.writtenSize)
+        } catch (err) {
+          seg.release()
+          this.fail(err as Error, seg.logFile)
+          e.written.reject(this.storageError!)
+          e.durable.reject(this.storageError!)
+          break
+        }
+        seg.writtenSize += e.bytes
+        this.unflushed.add(seg)
+        e.buffers = []
+        e.written.resolve()
+        this.chainDurable(e, seg)
+      }
+    }
+  }
+
+  /** fsync (if configured), then wait for the previous group, then advance the HW. */
+  private chainDurable (g: WriteGroup, seg: LogSegment): void {
+    const prev = this.durableTail
+    const sync = this._config.fsync === 'always' ? this.flusher.sync(seg.fd) : Promise.resolve()
+    const step = sync.finally(() => { seg.release() }).then(async () => {
+      await prev
+      if (this.storageError !== null) throw this.storageError
+      this.advanceHighWatermark(g.endOffset)
+    })
+    this.durableTail = step.then(() => { g.durable.resolve() }, (err: Error) => {
+      this.fail(err, seg.logFile)
+      g.durable.reject(this.storageError!)
+    })
+  }
+
+  private advanceHighWatermark (offset: number): void {
+    if (offset > this.highWatermark) {
+      this.highWatermark = offset
+      this.emit('highWatermark', offset)
+    }
+  }
+
+  /** Sets storageError (once) and rejects everything queued. */
+  private fail (err: Error, file: string): void {
+    if (this.storageError === null) {
+      this.storageError = err instanceof KafkaStorageError
+        ? err
+        : new KafkaStorageError(`partition ${this.name}: I/O on ${file} failed: ${err.message}`, { cause: err })
+      this.logger.error({ partition: this.name, file, err: err.message }, `storage error on ${this.name}; the partition refuses appends from now on`)
+    }
+    const e = this.storageError
+    for (const q of this.queue) {
+      if (q.kind === 'task') q.done.reject(e)
+      else { q.written.reject(e); q.durable.reject(e) }
+    }
+    this.queue = []
+    this.openGroup = null
+  }
+
+  /** Resolves when every queued write is written and every durable step settled (errors ignored). */
+  private async drained (): Promise<void> {
+    for (;;) {
+      if (this.writeScheduled) await new Promise(resolve => setImmediate(resolve))
+      if (this.writing !== null) await this.writing
+      const tail = this.durableTail
+      await tail
+      if (this.writing === null && !this.writeScheduled && (this.queue.length === 0 || this.storageError !== null) && tail === this.durableTail) return
+    }
+  }
+
+  // ---- reads ----
+
+  private segmentIndexFor (offset: number): number {
+    const segs = this.segments
+    let lo = 0
+    let hi = segs.length - 1
+    if (offset < segs[0]!.baseOffset) return 0
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1
+      if (segs[mid]!.baseOffset <= offset) lo = mid
+      else hi = mid - 1
+    }
+    return lo
+  }
+
+  async read (fetchOffset: number, maxBytes: number, opts: { minOneBatch: boolean; maxOffset: number }): Promise<ReadResult> {
+    if (fetchOffset < this.logStartOffset || fetchOffset > this.logEndOffset) {
+      throw new OffsetOutOfRangeError(`partition ${this.name}: fetch offset ${fetchOffset} is outside [${this.logStartOffset}, ${this.logEndOffset}]`, this.logStartOffset, this.logEndOffset)
+    }
+    const maxOffset = Math.min(opts.maxOffset, this.logEndOffset)
+    if (fetchOffset >= maxOffset) return EMPTY_READ
+    let seg: LogSegment | undefined = this.segments[this.segmentIndexFor(fetchOffset)]
+    while (seg !== undefined) {
+      seg.acquire()
+      let r: ReadResult | null
+      try {
+        r = await seg.read(fetchOffset, maxBytes, opts.minOneBatch, maxOffset)
+      } finally {
+        seg.release()
+      }
+      if (r !== null) return r
+      const i = this.segments.indexOf(seg)
+      seg = i < 0 ? undefined : this.segments[i + 1]
+    }
+    return EMPTY_READ
+  }
+
+  /**
+   * ListOffsets by timestamp: the first record with timestamp >= ts (Kafka's semantics), found through the
+   * first segment whose largest timestamp >= ts, its time index, offset index and a header scan; null if
+   * none. Offsets >= maxOffset (e.g. the HW) are not returned.
+   */
+  async offsetForTimestamp (ts: number, opts: { maxOffset?: number } = {}): Promise<{ offset: number; timestamp: number } | null> {
+    const maxOffset = opts.maxOffset ?? Infinity
+    for (const seg of this.segments.slice()) {
+      if (seg.largestTimestamp < ts) continue
+      seg.acquire()
+      let r: { offset: number; timestamp: number } | null
+      try {
+        r = await seg.findOffsetByTimestamp(ts, this.logStartOffset)
+      } finally {
+        seg.release()
+      }
+      if (r !== null) return r.offset < maxOffset ? r : null
+    }
+    return null
+  }
+
+  /**
+   * ListOffsets -3 (MAX_TIMESTAMP): the largest batch maxTimestamp and an offset for it, batch-level: the
+   * batch's last offset (CreateTime) or base offset (LogAppendTime). { -1, -1 } for an empty log.
+   */
+  maxTimestampAndOffset (): { timestamp: number; offset: number } {
+    let best = { timestamp: -1, offset: -1 }
+    for (const s of this.segments) {
+      if (s.maxTimestampSoFar > best.timestamp) best = { timestamp: s.maxTimestampSoFar, offset: s.maxTimestampRecordOffset }
+    }
+    return best
+  }
+
+  // ---- retention ----
+
+  /**
+   * Deletes inactive segments entirely older than retentionMs (by largest timestamp) or beyond
+   * retentionBytes (oldest first); -1 disables either. The active segment is never deleted. Returns the
+   * number of segments deleted; logStartOffset moves to the first remaining segment.
+   */
+  async deleteOldSegments (now: number, retentionMs: number, retentionBytes: number): Promise<number> {
+    let total = this.size
+    const doomed: LogSegment[] = []
+    for (let i = 0; i < this.segments.length - 1; i++) {
+      const s = this.segments[i]!
+      if (s.writtenSize !== s.size || s.nextOffset > this.highWatermark) break
+      const byTime = retentionMs >= 0 && s.maxTimestampSoFar >= 0 && now - s.maxTimestampSoFar > retentionMs
+      const bySize = retentionBytes >= 0 && total - s.size >= retentionBytes
+      if (!byTime && !bySize) break
+      doomed.push(s)
+      total -= s.size
+    }
+    if (doomed.length === 0) return 0
+    this.segments = this.segments.slice(doomed.length)
+    this.logStartOffset = this.segments[0]!.baseOffset
+    for (const s of doomed) {
+      this.unflushed.delete(s)
+      await s.deleteFiles()
+      this.logger.info({ partition: this.name, file: s.logFile }, `deleted segment ${s.logFile} by retention`)
+    }
+    return doomed.length
+  }
+
+  // ---- lifecycle ----
+
+  /** Writes everything queued, fsyncs the segments written since the last flush, writes the active indexes. */
+  async flush (): Promise<void> {
+    await this.drained()
+    if (this.storageError !== null) throw this.storageError
+    const segs = [...this.unflushed]
+    this.unflushed.clear()
+    for (const s of segs) {
+      s.acquire()
+      try { await fsyncFd(s.fd) } finally { s.release() }
+    }
+    await this.activeSegment.writeIndexes()
+  }
+
+  async close (): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    await this.drained()
+    for (const s of this.segments) await s.close()
+    this.removeAllListeners('highWatermark')
+  }
+
+  /** Closes the log and removes its directory. */
+  async delete (): Promise<void> {
+    this.closed = true
+    await this.drained()
+    for (const s of this.segments) await s.closeForDelete()
+    await fsp.rm(this.dir, { recursive: true, force: true })
+  }
+}
+
+export { INT32_MAX as MAX_RELATIVE_OFFSET }

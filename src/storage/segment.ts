@@ -1,0 +1,396 @@
+// LogSegment: one .log file of RecordBatch v2 plus its .index and .timeindex (Kafka's LogSegment).
+//
+// Files: <base>.log holds whole batches back to back, exactly as produced but for baseOffset and
+// partitionLeaderEpoch (see segments/README.md for every byte). The indexes are sparse: an entry per
+// ~index.interval.bytes of log, for the last offset of the batch at that position (index/offset-index.ts,
+// index/time-index.ts).
+//
+// Invariants:
+//   - size >= writtenSize: `size` counts bytes appended (offsets assigned, maybe still queued for the
+//     write); `writtenSize` counts bytes confirmed in the file. Reads never look past writtenSize.
+//   - nextOffset = last offset of the last appended batch + 1 (baseOffset when empty).
+//   - batch offsets strictly increase; every lastOffset - baseOffset fits in int32; positions fit in int32.
+//   - index entries refer to batches at positions < size; on unclean start the active segment's indexes are
+//     rebuilt from the log by recover(), which truncates at the first invalid byte.
+// Threading: main thread; I/O is async on raw fds (libuv pool), fsync happens in the Flusher's workers.
+// The fd stays open while reads or syncs use it (acquire/release), so a closed fd number is never reused
+// under a pending operation.
+import { fstatSync, openSync, promises as fsp } from 'node:fs'
+import type { Logger } from '../logger.js'
+import {
+  ATTRIBUTES_OFFSET, BATCH_LENGTH_OFFSET, CRC_OFFSET, CURRENT_MAGIC, LAST_OFFSET_DELTA_OFFSET, LOG_OVERHEAD,
+  MAGIC_OFFSET, MAX_TIMESTAMP_OFFSET, MIN_BATCH_LENGTH, RECORD_BATCH_OVERHEAD, TIMESTAMP_TYPE_MASK
+} from '../protocol/records/batch-header.js'
+import { crc32c } from '../protocol/records/crc32c.js'
+import { iterateRecords } from '../protocol/records/record.js'
+import { CorruptLogError } from './errors.js'
+import { closeFd, readAt, truncateFd } from './file-io.js'
+import { OffsetIndex } from './index/offset-index.js'
+import { TimeIndex } from './index/time-index.js'
+import { logFileName, offsetIndexFileName, timeIndexFileName } from './log-file-names.js'
+
+export interface SegmentConfig { indexIntervalBytes: number; segmentIndexBytes: number }
+
+export interface ReadResult { batches: Buffer[]; bytes: number }
+
+const INT32_MAX = 0x7fffffff
+const RECOVERY_WINDOW = 8 * 1024 * 1024
+const MIN_READ_WINDOW = 16 * 1024
+const MAX_READ_WINDOW = 16 * 1024 * 1024
+
+function readOffset (b: Buffer, i: number): number { return Number(b.readBigInt64BE(i)) }
+
+/** A window of file bytes, refilled by positional reads; views into it stay valid after a refill. */
+class FileWindow {
+  buf: Buffer = Buffer.alloc(0)
+  start = 0
+  constructor (private readonly fd: number, private readonly end: number, private readonly size: number) {}
+  has (pos: number, n: number): boolean { return pos >= this.start && pos + n <= this.start + this.buf.length }
+  /** Makes [pos, pos+n) available; false if it lies past the end. */
+  async fill (pos: number, n: number): Promise<boolean> {
+    if (pos + n > this.end) return false
+    const len = Math.min(this.end - pos, Math.max(n, this.size))
+    this.buf = await readAt(this.fd, pos, len)
+    this.start = pos
+    return this.buf.length >= n
+  }
+}
+
+export class LogSegment {
+  readonly dir: string
+  readonly baseOffset: number
+  readonly logFile: string
+  readonly offsetIndex: OffsetIndex
+  readonly timeIndex: TimeIndex
+  config: SegmentConfig
+  fd: number
+  size = 0
+  writtenSize = 0
+  nextOffset: number
+  maxTimestampSoFar = -1
+  /** Last offset of the batch holding maxTimestampSoFar (what the time index stores). */
+  offsetOfMaxTimestampSoFar: number
+  /** Offset ListOffsets(-3) reports: the batch's last offset (CreateTime) or base offset (LogAppendTime). */
+  maxTimestampRecordOffset = -1
+  bytesSinceLastIndexEntry = 0
+  /** Wall-clock ms of the first append since this segment object exists (segment.ms counts from it). */
+  rollingBasedTime: number | null = null
+  private users = 0
+  private idle: Array<() => void> = []
+  private closed = false
+
+  private constructor (dir: string, baseOffset: number, fd: number, config: SegmentConfig) {
+    this.dir = dir
+    this.baseOffset = baseOffset
+    this.fd = fd
+    this.config = config
+    this.logFile = logFileName(dir, baseOffset)
+    this.offsetIndex = new OffsetIndex(offsetIndexFileName(dir, baseOffset), baseOffset, config.segmentIndexBytes)
+    this.timeIndex = new TimeIndex(timeIndexFileName(dir, baseOffset), baseOffset, config.segmentIndexBytes)
+    this.nextOffset = baseOffset
+    this.offsetOfMaxTimestampSoFar = baseOffset
+  }
+
+  /**
+   * A new empty segment. Synchronous on purpose: it runs inside append() when the log rolls (one open(2),
+   * tens of microseconds, once per segment.bytes), so offsets keep being assigned without a gap.
+   */
+  static createSync (dir: string, baseOffset: number, config: SegmentConfig): LogSegment {
+    const fd = openSync(logFileName(dir, baseOffset), 'w+', 0o644)
+    return new LogSegment(dir, baseOffset, fd, config)
+  }
+
+  /** Opens an existing segment; indexes are not loaded yet (loadIndexes or recover). */
+  static open (dir: string, baseOffset: number, config: SegmentConfig): LogSegment {
+    const fd = openSync(logFileName(dir, baseOffset), 'r+')
+    const seg = new LogSegment(dir, baseOffset, fd, config)
+    seg.size = seg.writtenSize = fstatSync(fd).size
+    return seg
+  }
+
+  get largestTimestamp (): number { return this.maxTimestampSoFar }
+
+  // ---- append (main thread, synchronous, batch level) ----
+
+  /** True if a batch of `bytes` ending at `lastOffset` must go to a new segment. */
+  shouldRoll (bytes: number, lastOffset: number, now: number, segmentBytes: number, segmentMs: number): boolean {
+    if (this.size === 0) return false
+    return this.size + bytes > segmentBytes ||
+      this.size + bytes > INT32_MAX ||
+      (this.rollingBasedTime !== null && now - this.rollingBasedTime > segmentMs) ||
+      this.offsetIndex.isFull() || this.timeIndex.isFull() ||
+      lastOffset - this.baseOffset > INT32_MAX
+  }
+
+  /**
+   * Accounts for a batch appended at position `size` (its bytes are queued for the write by the log):
+   * index entries every indexIntervalBytes, the max timestamp, the next offset.
+   */
+  onAppend (size: number, lastOffset: number, maxTimestamp: number, maxTimestampOffset: number, now: number): void {
+    if (this.rollingBasedTime === null) this.rollingBasedTime = now
+    this.indexBatch(this.size, size, lastOffset, maxTimestamp, maxTimestampOffset)
+    this.size += size
+  }
+
+  private indexBatch (position: number, size: number, lastOffset: number, maxTimestamp: number, maxTimestampOffset: number): void {
+    if (maxTimestamp > this.maxTimestampSoFar) {
+      this.maxTimestampSoFar = maxTimestamp
+      this.offsetOfMaxTimestampSoFar = lastOffset
+      this.maxTimestampRecordOffset = maxTimestampOffset
+    }
+    if (this.bytesSinceLastIndexEntry > this.config.indexIntervalBytes && !this.offsetIndex.isFull() && !this.timeIndex.isFull()) {
+      this.offsetIndex.append(lastOffset, position)
+      this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar)
+      this.bytesSinceLastIndexEntry = 0
+    }
+    this.bytesSinceLastIndexEntry += size
+    this.nextOffset = lastOffset + 1
+  }
+
+  // ---- fd lifetime ----
+
+  acquire (): void { this.users++ }
+  release (): void {
+    if (--this.users === 0) {
+      const waiting = this.idle
+      this.idle = []
+      for (const w of waiting) w()
+    }
+  }
+
+  private async waitIdle (): Promise<void> {
+    if (this.users === 0) return
+    await new Promise<void>(resolve => this.idle.push(resolve))
+  }
+
+  // ---- load / recover ----
+
+  /**
+   * Loads the index files and checks them against the log: entries sane, the last indexed position inside
+   * the file, and the log tail after it made of whole batches. Returns null when the segment is usable as
+   * is, or the reason to rebuild it with recover().
+   */
+  async loadIndexes (): Promise<string | null> {
+    const offErr = await this.offsetIndex.load()
+    if (offErr !== null) return offErr
+    const timeErr = await this.timeIndex.load()
+    if (timeErr !== null) return timeErr
+    const lastIdx = this.offsetIndex.lastEntry()
+    if (lastIdx.position > this.size || (this.offsetIndex.entries > 0 && lastIdx.position === this.size)) {
+      return `offset index ${this.offsetIndex.file}: last entry points at position ${lastIdx.position}, the log is ${this.size} bytes`
+    }
+    if (this.size > 0 && this.timeIndex.entries === 0 && this.size > 2 * this.config.indexIntervalBytes) {
+      return `time index ${this.timeIndex.file} is empty for a ${this.size}-byte log`
+    }
+    const lastTime = this.timeIndex.lastEntry()
+    if (this.timeIndex.entries > 0) {
+      this.maxTimestampSoFar = lastTime.timestamp
+      this.offsetOfMaxTimestampSoFar = lastTime.offset
+      this.maxTimestampRecordOffset = lastTime.offset
+    }
+    // walk the tail after the last index entry: whole batches up to the end of the file
+    const w = new FileWindow(this.fd, this.size, RECOVERY_WINDOW)
+    let pos = lastIdx.position
+    let next = this.offsetIndex.entries > 0 ? lastIdx.offset + 1 : this.baseOffset
+    let sinceIndex = 0
+    while (pos < this.size) {
+      if (!w.has(pos, RECORD_BATCH_OVERHEAD) && !await w.fill(pos, RECORD_BATCH_OVERHEAD)) {
+        return `log ${this.logFile}: ${this.size - pos} bytes at position ${pos} are shorter than a batch header`
+      }
+      const i = pos - w.start
+      const len = w.buf.readInt32BE(i + BATCH_LENGTH_OFFSET)
+      const magic = w.buf.readInt8(i + MAGIC_OFFSET)
+      if (len < MIN_BATCH_LENGTH || magic !== CURRENT_MAGIC || pos + len + LOG_OVERHEAD > this.size) {
+        return `log ${this.logFile}: batch at position ${pos} has batchLength ${len} and magic ${magic} (file is ${this.size} bytes)`
+      }
+      const base = readOffset(w.buf, i)
+      const last = base + w.buf.readInt32BE(i + LAST_OFFSET_DELTA_OFFSET)
+      const maxTs = readOffset(w.buf, i + MAX_TIMESTAMP_OFFSET)
+      next = last + 1
+      if (maxTs > this.maxTimestampSoFar) {
+        this.maxTimestampSoFar = maxTs
+        this.offsetOfMaxTimestampSoFar = last
+        const logAppendTime = (w.buf.readInt16BE(i + ATTRIBUTES_OFFSET) & TIMESTAMP_TYPE_MASK) !== 0
+        this.maxTimestampRecordOffset = logAppendTime ? base : last
+      }
+      sinceIndex += len + LOG_OVERHEAD
+      pos += len + LOG_OVERHEAD
+    }
+    this.nextOffset = next
+    this.bytesSinceLastIndexEntry = sinceIndex
+    return null
+  }
+
+  /**
+   * Rebuilds the indexes from the log, validating every batch (length bounds, magic, CRC32C, offsets in
+   * order and in range), and truncates the file at the first invalid byte. Never throws on corrupt data:
+   * logs a WARN naming the file, the position and the bytes removed, and returns the bytes removed.
+   */
+  async recover (logger: Logger, maxBatchBytes = INT32_MAX): Promise<number> {
+    const fileSize = fstatSync(this.fd).size
+    this.offsetIndex.reset()
+    this.timeIndex.reset()
+    this.nextOffset = this.baseOffset
+    this.maxTimestampSoFar = -1
+    this.offsetOfMaxTimestampSoFar = this.baseOffset
+    this.maxTimestampRecordOffset = -1
+    this.bytesSinceLastIndexEntry = 0
+    const w = new FileWindow(this.fd, fileSize, RECOVERY_WINDOW)
+    let pos = 0
+    let reason: string | null = null
+    while (pos < fileSize) {
+      if (!w.has(pos, RECORD_BATCH_OVERHEAD) && !await w.fill(pos, RECORD_BATCH_OVERHEAD)) {
+        reason = `${fileSize - pos} trailing bytes are shorter than a batch header (61)`
+        break
+      }
+      let i = pos - w.start
+      const len = w.buf.readInt32BE(i + BATCH_LENGTH_OFFSET)
+      const magic = w.buf.readInt8(i + MAGIC_OFFSET)
+      if (len < MIN_BATCH_LENGTH || len + LOG_OVERHEAD > maxBatchBytes) { reason = `batchLength ${len} is out of bounds [${MIN_BATCH_LENGTH}, ${maxBatchBytes - LOG_OVERHEAD}]`; break }
+      if (magic !== CURRENT_MAGIC) { reason = `magic is ${magic}, expected ${CURRENT_MAGIC}`; break }
+      const size = len + LOG_OVERHEAD
+      if (pos + size > fileSize) { reason = `batch claims ${size} bytes, only ${fileSize - pos} left in the file`; break }
+      if (!w.has(pos, size)) {
+        await w.fill(pos, size)
+        i = 0
+      }
+      const expected = w.buf.readUInt32BE(i + CRC_OFFSET)
+      const actual = crc32c(w.buf.subarray(i + ATTRIBUTES_OFFSET, i + size))
+      if (expected !== actual) { reason = `CRC32C mismatch: header says ${expected}, computed ${actual}`; break }
+      const base = readOffset(w.buf, i)
+      const last = base + w.buf.readInt32BE(i + LAST_OFFSET_DELTA_OFFSET)
+      if (base < this.nextOffset || last < base || last - this.baseOffset > INT32_MAX) {
+        reason = `batch offsets [${base}, ${last}] do not follow ${this.nextOffset - 1} inside segment base ${this.baseOffset}`
+        break
+      }
+      const maxTs = readOffset(w.buf, i + MAX_TIMESTAMP_OFFSET)
+      const logAppendTime = (w.buf.readInt16BE(i + ATTRIBUTES_OFFSET) & TIMESTAMP_TYPE_MASK) !== 0
+      this.indexBatch(pos, size, last, maxTs, logAppendTime ? base : last)
+      pos += size
+    }
+    const removed = fileSize - pos
+    if (removed > 0) {
+      logger.warn({ file: this.logFile, position: pos, bytesRemoved: removed, reason }, `truncating ${this.logFile} at position ${pos}: ${reason ?? 'invalid data'}; ${removed} bytes removed`)
+      await truncateFd(this.fd, pos)
+    }
+    this.size = this.writtenSize = pos
+    return removed
+  }
+
+  // ---- reads ----
+
+  /**
+   * Whole batches from the one containing fetchOffset, at most maxBytes (or the first batch whole if
+   * minOneBatch), none with an offset >= maxOffset. null when fetchOffset lies past this segment's data.
+   */
+  async read (fetchOffset: number, maxBytes: number, minOneBatch: boolean, maxOffset: number): Promise<ReadResult | null> {
+    const end = this.writtenSize
+    const start = this.offsetIndex.lookup(fetchOffset).position
+    const empty = fetchOffset >= this.nextOffset ? null : { batches: [], bytes: 0 }
+    if (start >= end) return empty
+    const windowSize = Math.min(MAX_READ_WINDOW, Math.max(MIN_READ_WINDOW, maxBytes + 2 * this.config.indexIntervalBytes))
+    const w = new FileWindow(this.fd, end, windowSize)
+    let pos = start
+    // scan batch headers forward to the batch holding fetchOffset
+    for (;;) {
+      if (!w.has(pos, RECORD_BATCH_OVERHEAD) && !await w.fill(pos, RECORD_BATCH_OVERHEAD)) return empty
+      const i = pos - w.start
+      const size = this.checkedSize(w.buf, i, pos)
+      if (readOffset(w.buf, i) + w.buf.readInt32BE(i + LAST_OFFSET_DELTA_OFFSET) >= fetchOffset) break
+      pos += size
+    }
+    const batches: Buffer[] = []
+    let bytes = 0
+    for (;;) {
+      if (!w.has(pos, RECORD_BATCH_OVERHEAD) && !await w.fill(pos, RECORD_BATCH_OVERHEAD)) break
+      let i = pos - w.start
+      const size = this.checkedSize(w.buf, i, pos)
+      if (readOffset(w.buf, i) + w.buf.readInt32BE(i + LAST_OFFSET_DELTA_OFFSET) >= maxOffset) break
+      if (bytes + size > maxBytes && !(minOneBatch && batches.length === 0)) break
+      if (!w.has(pos, size)) {
+        if (!await w.fill(pos, size)) break
+        i = 0
+      }
+      batches.push(w.buf.subarray(i, i + size))
+      bytes += size
+      pos += size
+    }
+    return { batches, bytes }
+  }
+
+  private checkedSize (buf: Buffer, i: number, pos: number): number {
+    const len = buf.readInt32BE(i + BATCH_LENGTH_OFFSET)
+    if (len < MIN_BATCH_LENGTH) throw new CorruptLogError(`log ${this.logFile}: batch at position ${pos} has batchLength ${len}, expected >= ${MIN_BATCH_LENGTH}`)
+    return len + LOG_OVERHEAD
+  }
+
+  /**
+   * First record with timestamp >= ts and offset >= startingOffset (Kafka's findOffsetByTimestamp): time index
+   * -> offset index -> batch-header scan -> records of the one matching batch.
+   */
+  async findOffsetByTimestamp (ts: number, startingOffset: number): Promise<{ offset: number; timestamp: number } | null> {
+    const end = this.writtenSize
+    const to = this.timeIndex.lookup(ts)
+    let pos = this.offsetIndex.lookup(Math.max(to.offset, startingOffset)).position
+    const w = new FileWindow(this.fd, end, 64 * 1024)
+    while (pos < end) {
+      if (!w.has(pos, RECORD_BATCH_OVERHEAD) && !await w.fill(pos, RECORD_BATCH_OVERHEAD)) return null
+      let i = pos - w.start
+      const size = this.checkedSize(w.buf, i, pos)
+      const base = readOffset(w.buf, i)
+      const last = base + w.buf.readInt32BE(i + LAST_OFFSET_DELTA_OFFSET)
+      const maxTs = readOffset(w.buf, i + MAX_TIMESTAMP_OFFSET)
+      if (maxTs >= ts && last >= startingOffset) {
+        if (!w.has(pos, size)) {
+          if (!await w.fill(pos, size)) return null
+          i = 0
+        }
+        try {
+          for (const r of iterateRecords(w.buf, i)) {
+            if (r.timestamp >= ts && r.offset >= startingOffset) return { offset: r.offset, timestamp: r.timestamp }
+          }
+        } catch {
+          // undecodable records: answer at batch level
+          return { offset: Math.max(base, startingOffset), timestamp: maxTs }
+        }
+      }
+      pos += size
+    }
+    return null
+  }
+
+  // ---- lifecycle ----
+
+  /** Appends the final time-index entry (the segment's largest timestamp), as Kafka does on roll and close. */
+  sealTimeIndex (): void {
+    if (this.maxTimestampSoFar >= 0) this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar, true)
+  }
+
+  async writeIndexes (): Promise<void> {
+    if (this.offsetIndex.dirty) await this.offsetIndex.writeTo()
+    if (this.timeIndex.dirty) await this.timeIndex.writeTo()
+  }
+
+  /** Seals and writes the indexes, waits for readers and syncs, closes the fd. */
+  async close (): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    this.sealTimeIndex()
+    await this.writeIndexes()
+    await this.waitIdle()
+    await closeFd(this.fd)
+  }
+
+  /** Closes without writing indexes (the files are about to be deleted). */
+  async closeForDelete (): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    await this.waitIdle()
+    await closeFd(this.fd)
+  }
+
+  async deleteFiles (): Promise<void> {
+    await this.closeForDelete()
+    await Promise.all([this.logFile, this.offsetIndex.file, this.timeIndex.file].map(f => fsp.rm(f, { force: true })))
+  }
+}
