@@ -22,6 +22,13 @@ export type RecordsData = Buffer | Buffer[] | null
 export const RECORDS_ZERO_COPY_MIN = 1024
 const CHUNK_SIZE = 64 * 1024
 
+const HEX_VALUE = new Int8Array(128).fill(-1)
+for (let i = 0; i < 10; i++) HEX_VALUE[48 + i] = i
+for (let i = 0; i < 6; i++) {
+  HEX_VALUE[65 + i] = 10 + i
+  HEX_VALUE[97 + i] = 10 + i
+}
+
 const UUID_RE = /^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$/
 
 // ---------------------------------------------------------------------------------------------
@@ -195,6 +202,11 @@ export class Writer {
   }
 
   uvarint (v: number): void {
+    if (v >= 0 && v < 0x80 && (v | 0) === v) {
+      this.ensure(1)
+      this.buf[this.pos++] = v
+      return
+    }
     if (v < 0 || v > 0xffffffff || !Number.isInteger(v)) throw new RangeError(`uvarint out of range: ${v}`)
     this.ensure(sizeOfUvarint(v))
     const buf = this.buf
@@ -229,16 +241,39 @@ export class Writer {
   }
 
   uuid (v: string): void {
-    if (!UUID_RE.test(v)) throw new TypeError(`invalid uuid '${v}'`)
     this.ensure(16)
-    this.buf.write(v.replace(/-/g, ''), this.pos, 16, 'hex')
-    this.pos += 16
+    const buf = this.buf
+    const pos = this.pos
+    if (v.length === 36 && v.charCodeAt(8) === 45 && v.charCodeAt(13) === 45 && v.charCodeAt(18) === 45 && v.charCodeAt(23) === 45) {
+      // canonical form: 16 hex pairs around 4 dashes, decoded without allocating
+      let o = 0
+      for (let i = 0; i < 36; i += 2) {
+        if (i === 8 || i === 13 || i === 18 || i === 23) i++
+        const hi = HEX_VALUE[v.charCodeAt(i)]
+        const lo = HEX_VALUE[v.charCodeAt(i + 1)]
+        if (hi === undefined || lo === undefined || hi < 0 || lo < 0) throw new TypeError(`invalid uuid '${v}'`)
+        buf[pos + o++] = (hi << 4) | lo
+      }
+      this.pos = pos + 16
+      return
+    }
+    if (!UUID_RE.test(v)) throw new TypeError(`invalid uuid '${v}'`)
+    buf.write(v.replace(/-/g, ''), pos, 16, 'hex')
+    this.pos = pos + 16
   }
 
   /** The `len` UTF-8 bytes of `s` (the caller has written the length prefix). */
   private utf8 (s: string, len: number): void {
     this.ensure(len)
-    if (len > 0) this.pos += this.buf.write(s, this.pos, len, 'utf8')
+    if (len === s.length && len < 32) {
+      // short ASCII (the usual topic, group and client ids): a byte loop beats the native call
+      const buf = this.buf
+      let pos = this.pos
+      for (let i = 0; i < len; i++) buf[pos++] = s.charCodeAt(i)
+      this.pos = pos
+    } else if (len > 0) {
+      this.pos += this.buf.write(s, this.pos, len, 'utf8')
+    }
   }
 
   string (v: string): void {

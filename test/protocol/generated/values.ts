@@ -3,6 +3,7 @@
 // null wherever the field is nullable in that version ('nulls'); fields absent in the version get the
 // default the decoder yields. The default rules are restated here on purpose (explicit spec default,
 // else null for fields nullable in some version, else the zero value), so the test checks the generator.
+import { pathToFileURL } from 'node:url'
 import type { FieldSchema, VersionRange } from '../../../src/protocol/generated/schema.js'
 
 export const ZERO_UUID = '00000000-0000-0000-0000-000000000000'
@@ -98,4 +99,23 @@ export class ValueBuilder {
     }
     throw new Error(`unknown type ${type}`)
   }
+}
+
+// Run directly (as tap does for every file under test/), this module checks itself: in every message's
+// latest version, each present field's generated value really differs from the field's default.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { default: t } = await import('tap')
+  const { MESSAGE_SCHEMAS } = await import('../../../src/protocol/generated/schema.js')
+  const { isDeepStrictEqual } = await import('node:util')
+  t.test('the value builder sets every present field to a non-default value', async t => {
+    for (const s of MESSAGE_SCHEMAS) {
+      const b = new ValueBuilder(s.flexibleVersions)
+      const v = s.validVersions[1]
+      const value = b.build(s.fields, v, 'full')
+      for (const f of s.fields) {
+        if (b.present(f, v) && isDeepStrictEqual(value[f.prop], b.defaultOf(f))) t.fail(`${s.name}.${f.prop} v${v} has its default value`)
+      }
+    }
+    t.pass('checked')
+  })
 }
