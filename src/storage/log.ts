@@ -205,6 +205,7 @@ export class PartitionLog extends EventEmitter {
       if (reason !== null) {
         if (cleanShutdown || !isLast) this.logger.warn({ file: seg.logFile, reason }, `rebuilding indexes of ${seg.logFile}: ${reason}`)
         this.recoveredBytes += await seg.recover(this.logger)
+        if (!isLast) seg.sealTimeIndex()
         await seg.writeIndexes()
       }
       this.segments.push(seg)
