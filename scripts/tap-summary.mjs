@@ -24,6 +24,17 @@ for (const file of files(root)) {
   const lines = fs.readFileSync(file, 'utf8').split('\n')
   // Stack of open subtests: indentation and whether a failing leaf was seen inside.
   const stack = []
+  // A file that crashed before or while running its tests: no results, or fewer top-level results than planned.
+  let topLevelResults = 0
+  let topLevelPlan = -1
+  for (const line of lines) {
+    if (/^1\.\.\d+/.test(line)) topLevelPlan = Number(line.slice(3).split(/\s/)[0])
+    if (/^(not ok|ok)\b/.test(line)) topLevelResults++
+  }
+  if (topLevelPlan <= 0 || topLevelResults < topLevelPlan) {
+    failed++
+    failures.push(`${path.relative(root, file)}: crashed or ran no test (plan ${topLevelPlan}, ${topLevelResults} results)`)
+  }
   for (const line of lines) {
     const indent = line.length - line.trimStart().length
     const text = line.trim()

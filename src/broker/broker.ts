@@ -10,7 +10,7 @@ import { loadOrCreateClusterMeta } from './cluster-meta.js'
 import { FetchPurgatory } from './fetch-purgatory.js'
 import { HANDLERS } from './handlers/index.js'
 import { Router } from './router.js'
-import { Topics } from './topics.js'
+import { Topics, logConfigFor } from './topics.js'
 
 export class Broker {
   readonly purgatory = new FetchPurgatory()
@@ -39,22 +39,13 @@ export class Broker {
     const started = performance.now()
     fs.mkdirSync(this.config.dataDir, { recursive: true })
     this.clusterId = loadOrCreateClusterMeta(this.config.dataDir, this.nodeId).clusterId
-    let topics: Topics | undefined
     const logs = await LogManager.open({
       dataDir: this.config.dataDir,
-      defaults: {
-        segmentBytes: 1073741824,
-        segmentMs: 604800000,
-        indexIntervalBytes: 4096,
-        segmentIndexBytes: 10485760,
-        messageTimestampType: 'CreateTime',
-        fsync: this.config.fsync
-      },
-      logConfigFor: (t: TopicRecord) => (topics as Topics).logConfigFor(t),
+      defaults: logConfigFor(this.config, { name: '', topicId: '', partitions: 0, configs: {} }),
+      logConfigFor: (t: TopicRecord) => logConfigFor(this.config, t),
       logger: this.logger.child({ component: 'storage' })
     })
-    topics = new Topics(this.config, logs)
-    this.topics = topics
+    this.topics = new Topics(this.config, logs)
     this.server = new SocketServer({
       host: this.config.host,
       port: this.config.port,

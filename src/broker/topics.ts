@@ -23,6 +23,19 @@ export function topicNameProblem (name: string | null): string | null {
   return null
 }
 
+/** LogConfig for storage, derived from a topic's effective configs (its overrides over the broker's). */
+export function logConfigFor (broker: BrokerConfig, topic: TopicRecord): LogConfig {
+  const s = topicLogSettings(broker, topic.configs)
+  return {
+    segmentBytes: s.segmentBytes,
+    segmentMs: s.segmentMs,
+    indexIntervalBytes: s.indexIntervalBytes,
+    segmentIndexBytes: s.segmentIndexBytes,
+    messageTimestampType: s.messageTimestampType,
+    fsync: broker.fsync
+  }
+}
+
 export interface TopicError {
   errorCode: number
   message: string
@@ -64,18 +77,6 @@ export class Topics {
     return s
   }
 
-  /** LogConfig for storage, derived from the topic's effective configs. */
-  logConfigFor (topic: TopicRecord): LogConfig {
-    const s = topicLogSettings(this.broker, topic.configs)
-    return {
-      segmentBytes: s.segmentBytes,
-      segmentMs: s.segmentMs,
-      indexIntervalBytes: s.indexIntervalBytes,
-      segmentIndexBytes: s.segmentIndexBytes,
-      messageTimestampType: s.messageTimestampType,
-      fsync: this.broker.fsync
-    }
-  }
 
   /**
    * Checks a creation request without creating anything. numPartitions/replicationFactor -1 mean defaults.

@@ -15,6 +15,9 @@ import type { ListOffsetsRequest } from '../../protocol/generated/messages/list-
 import type { ListOffsetsResponse } from '../../protocol/generated/messages/list-offsets-response.js'
 import { ErrorCode } from '../../protocol/errors.js'
 import { defineHandler } from '../handler.js'
+import type { PartitionLog } from '../../storage/log.js'
+import { iterateRecords } from '../../protocol/records/record.js'
+import { baseOffset, timestampType, TimestampType } from '../../protocol/records/batch-header.js'
 
 export const LATEST = -1
 export const EARLIEST = -2
@@ -24,6 +27,23 @@ export const LATEST_TIERED = -5
 
 type TopicResponse = ListOffsetsResponse['topics'][number]
 type PartitionResponse = TopicResponse['partitions'][number]
+
+/**
+ * The record holding the largest timestamp (KIP-734), below the high watermark: the log tracks the batch,
+ * this finds the exact record in it (the first one with that timestamp), as Kafka 3.7+ does.
+ */
+async function maxTimestampRecord (log: PartitionLog): Promise<{ offset: number, timestamp: number } | null> {
+  const m = log.maxTimestampAndOffset()
+  if (m.offset < 0 || m.offset >= log.highWatermark) return null
+  const { batches } = await log.read(m.offset, 1, { minOneBatch: true, maxOffset: log.highWatermark })
+  if (batches.length === 0) return m
+  const batch = batches[0]
+  if (timestampType(batch) === TimestampType.LogAppendTime) return { offset: baseOffset(batch), timestamp: m.timestamp }
+  for (const r of iterateRecords(batch)) {
+    if (r.timestamp === m.timestamp) return { offset: r.offset, timestamp: r.timestamp }
+  }
+  return m
+}
 
 export default defineHandler<ListOffsetsRequest, ListOffsetsResponse>({
   apiKey: 2,
@@ -51,8 +71,8 @@ export default defineHandler<ListOffsetsRequest, ListOffsetsResponse>({
         else if (ts === EARLIEST || ts === EARLIEST_LOCAL) offset = log.logStartOffset
         else if (ts === LATEST_TIERED) offset = -1
         else if (ts === MAX_TIMESTAMP) {
-          const m = log.maxTimestampAndOffset()
-          if (m.offset >= 0 && m.offset < log.highWatermark) {
+          const m = await maxTimestampRecord(log)
+          if (m !== null) {
             offset = m.offset
             timestamp = m.timestamp
           }

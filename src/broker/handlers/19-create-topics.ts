@@ -3,7 +3,8 @@
 // Version notes:
 //   v1      validateOnly; error message per topic
 //   v2      throttle time
-//   v4      -1 partitions / replication factor allowed (KIP-464); before v4 they are rejected as Kafka does
+//   v4      -1 partitions / replication factor documented (KIP-464); the broker applies the defaults for -1 at
+//           every version, as Kafka's does (kafkajs sends -1 with v3 when the user omits them)
 //   v5      flexible; the created topic's partitions, replication factor and configs in the response
 //   v7      topic id in the response
 // Errors per topic: INVALID_TOPIC_EXCEPTION, TOPIC_ALREADY_EXISTS, INVALID_PARTITIONS,
@@ -23,8 +24,7 @@ export default defineHandler<CreateTopicsRequest, CreateTopicsResponse>({
   apiKey: 19,
   minVersion: 0,
   maxVersion: 7,
-  async handle (broker, ctx, req) {
-    const v = ctx.apiVersion
+  async handle (broker, _ctx, req) {
     const results: TopicResult[] = []
     const counts = new Map<string, number>()
     for (const t of req.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1)
@@ -36,11 +36,6 @@ export default defineHandler<CreateTopicsRequest, CreateTopicsResponse>({
       results.push(result)
       if ((counts.get(t.name) ?? 0) > 1) {
         setError(result, ErrorCode.INVALID_REQUEST, `Create topics request from client with duplicate topic '${t.name}'`)
-        continue
-      }
-      if (v < 4 && (t.numPartitions === -1 || t.replicationFactor === -1)) {
-        setError(result, t.numPartitions === -1 ? ErrorCode.INVALID_PARTITIONS : ErrorCode.INVALID_REPLICATION_FACTOR,
-          `CreateTopics v${v} needs explicit partitions and replication factor (-1 defaults need v4+)`)
         continue
       }
       const configs: Record<string, string | null> = {}

@@ -1,0 +1,148 @@
+// Where the coordinator's records go: the internal compacted topic __consumer_offsets, written through the
+// same PartitionLog as any topic, and read back in full at start.
+//
+// - A group lives in partition abs(javaStringHashCode(groupId)) % partitions, as Kafka, so the same group
+//   lands in the same partition number a Kafka broker would use.
+// - The topic is created on the first write (offsets.topic.num.partitions partitions, cleanup.policy=compact,
+//   segment.bytes 100 MiB as Kafka's offsets.topic.segment.bytes); until then loading has nothing to read,
+//   so a fresh broker starts without creating 50 partition directories. Once it exists its real partition
+//   count is used (never the config), so groups are always found where they were written.
+// - append() resolves once the records are durable (the partition's high watermark covers them): a commit
+//   is answered only after that. Batches are RecordBatch v2, uncompressed, no producer id, CreateTime now.
+// - replay() reads every partition from its log start to its log end, in offset order, skipping control
+//   batches; records that do not decode are passed through as-is for the caller to report.
+// Threading: main thread; the log does its own I/O and fsync.
+import type { Topics } from '../topics.js'
+import type { PartitionLog } from '../../storage/log.js'
+import { buildRecordBatch } from '../../protocol/records/builder.js'
+import { iterateBatches, iterateRecords } from '../../protocol/records/record.js'
+import type { CoordinatorRecord } from './records.js'
+
+export const OFFSETS_TOPIC = '__consumer_offsets'
+const OFFSETS_TOPIC_SEGMENT_BYTES = 104857600
+const LOAD_READ_BYTES = 4 * 1024 * 1024
+
+/** Java's String.hashCode over UTF-16 code units (int32 wrap-around). */
+export function javaStringHashCode (s: string): number {
+  let h = 0
+  for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0
+  return h
+}
+
+/** Kafka's Utils.abs: maps Integer.MIN_VALUE to 0 rather than overflowing. */
+export function partitionForGroup (groupId: string, partitions: number): number {
+  const h = javaStringHashCode(groupId)
+  return (h === -2147483648 ? 0 : Math.abs(h)) % partitions
+}
+
+export interface OffsetsLog {
+  /** The partition count the group -> partition mapping uses. */
+  partitions: () => number
+  /** Appends records to one partition; resolves when they are durable. */
+  append: (partition: number, records: CoordinatorRecord[], now: number) => Promise<void>
+  /** Calls onRecord for every record of every partition, in offset order; resolves at the end. */
+  replay: (onRecord: (partition: number, key: Buffer | null, value: Buffer | null, timestamp: number) => void) => Promise<void>
+}
+
+/** __consumer_offsets in the broker's storage. */
+export class TopicOffsetsLog implements OffsetsLog {
+  private creating: Promise<void> | null = null
+
+  constructor (private readonly topics: Topics, private readonly configuredPartitions: number) {}
+
+  partitions (): number {
+    return this.topics.get(OFFSETS_TOPIC)?.partitions ?? this.configuredPartitions
+  }
+
+  private async ensureTopic (): Promise<void> {
+    if (this.topics.get(OFFSETS_TOPIC) !== undefined) return
+    if (this.creating === null) {
+      this.creating = this.topics.create(OFFSETS_TOPIC, this.configuredPartitions, {
+        'cleanup.policy': 'compact',
+        'segment.bytes': String(OFFSETS_TOPIC_SEGMENT_BYTES)
+      }).then(() => {}, err => {
+        this.creating = null
+        throw err
+      })
+    }
+    await this.creating
+  }
+
+  private async logFor (partition: number): Promise<PartitionLog> {
+    await this.ensureTopic()
+    const log = this.topics.log(OFFSETS_TOPIC, partition)
+    if (log === undefined) throw new Error(`${OFFSETS_TOPIC}-${partition} does not exist`)
+    return log
+  }
+
+  async append (partition: number, records: CoordinatorRecord[], now: number): Promise<void> {
+    if (records.length === 0) return
+    const log = await this.logFor(partition)
+    const batch = buildRecordBatch(records.map(r => ({ key: r.key, value: r.value })), { timestamp: now })
+    await log.append([batch], now).durable
+  }
+
+  async replay (onRecord: (partition: number, key: Buffer | null, value: Buffer | null, timestamp: number) => void): Promise<void> {
+    const topic = this.topics.get(OFFSETS_TOPIC)
+    if (topic === undefined) return
+    for (let p = 0; p < topic.partitions; p++) {
+      const log = this.topics.log(OFFSETS_TOPIC, p)
+      if (log === undefined) continue
+      const end = log.logEndOffset
+      let next = log.logStartOffset
+      while (next < end) {
+        const { batches } = await log.read(next, LOAD_READ_BYTES, { minOneBatch: true, maxOffset: end })
+        if (batches.length === 0) break
+        let progressed = false
+        for (const buf of batches) {
+          for (const { pos, header } of iterateBatches(buf)) {
+            const last = header.baseOffset + header.lastOffsetDelta
+            if (last < next) continue
+            next = last + 1
+            progressed = true
+            if (header.isControl) continue
+            for (const rec of iterateRecords(buf, pos)) onRecord(p, rec.key, rec.value, rec.timestamp)
+          }
+        }
+        if (!progressed) break
+      }
+    }
+  }
+}
+
+/**
+ * An OffsetsLog held in memory: for unit tests and embedders that want groups without persistence.
+ * `failNext` makes the next append reject (a storage failure); `hold` parks appends until `release()`.
+ */
+export class MemoryOffsetsLog implements OffsetsLog {
+  readonly records: Array<{ partition: number, key: Buffer, value: Buffer | null, timestamp: number }> = []
+  failNext: Error | null = null
+  hold = false
+  private held: Array<() => void> = []
+
+  constructor (private readonly count = 50) {}
+
+  partitions (): number {
+    return this.count
+  }
+
+  async append (partition: number, records: CoordinatorRecord[], now: number): Promise<void> {
+    if (this.failNext !== null) {
+      const err = this.failNext
+      this.failNext = null
+      throw err
+    }
+    for (const r of records) this.records.push({ partition, key: r.key, value: r.value, timestamp: now })
+    if (this.hold) await new Promise<void>(resolve => this.held.push(resolve))
+  }
+
+  release (): void {
+    const h = this.held
+    this.held = []
+    for (const fn of h) fn()
+  }
+
+  async replay (onRecord: (partition: number, key: Buffer | null, value: Buffer | null, timestamp: number) => void): Promise<void> {
+    for (const r of this.records) onRecord(r.partition, r.key, r.value, r.timestamp)
+  }
+}
