@@ -149,6 +149,7 @@ export class PartitionLog extends EventEmitter {
     this.flusher = opts.flusher
     this.logger = opts.logger
     this.writeImpl = opts.writeImpl ?? writevAt
+    this.setMaxListeners(0) // every parked fetch may listen for 'highWatermark'
   }
 
   get config (): LogConfig { return this._config }

@@ -78,6 +78,8 @@ export class LogSegment {
   private users = 0
   private idle: Array<() => void> = []
   private closed = false
+  /** Set once the files are being deleted: nothing may write them again (e.g. a queued index write). */
+  private deleted = false
 
   private constructor (dir: string, baseOffset: number, fd: number, config: SegmentConfig) {
     this.dir = dir
@@ -367,6 +369,7 @@ export class LogSegment {
   }
 
   async writeIndexes (): Promise<void> {
+    if (this.deleted) return
     if (this.offsetIndex.dirty) await this.offsetIndex.writeTo()
     if (this.timeIndex.dirty) await this.timeIndex.writeTo()
   }
@@ -383,6 +386,7 @@ export class LogSegment {
 
   /** Closes without writing indexes (the files are about to be deleted). */
   async closeForDelete (): Promise<void> {
+    this.deleted = true
     if (this.closed) return
     this.closed = true
     await this.waitIdle()
