@@ -10,7 +10,7 @@
 // names the key and the value.
 import { loadBrokerConfig, ConfigError } from './config/broker-config.js'
 import { createLogger, silentLogger, type Logger, type LogLevel } from './logger.js'
-import { Broker } from './broker/broker.js'
+import { Broker, ListenError } from './broker/broker.js'
 
 export interface StartBrokerOptions {
   /** Address to bind (default 127.0.0.1). */
@@ -63,5 +63,5 @@ export async function startBroker (opts: StartBrokerOptions = {}): Promise<Runni
   }
 }
 
-export { ConfigError, Broker }
+export { ConfigError, Broker, ListenError }
 export type { LogLevel, Logger }

@@ -12,6 +12,11 @@ import { HANDLERS } from './handlers/index.js'
 import { Router } from './router.js'
 import { Topics, logConfigFor } from './topics.js'
 
+/** The listener could not bind; the message says where and why. */
+export class ListenError extends Error {
+  override name = 'ListenError'
+}
+
 export class Broker {
   readonly purgatory = new FetchPurgatory()
   readonly router: Router
@@ -57,6 +62,11 @@ export class Broker {
       this.bound = await this.server.listen()
     } catch (err) {
       await logs.close()
+      const code = (err as NodeJS.ErrnoException).code
+      const where = `${this.config.host}:${this.config.port}`
+      if (code === 'EADDRINUSE') throw new ListenError(`cannot listen on ${where}: ${where} is already in use (another broker? pick another --port)`)
+      if (code === 'EACCES') throw new ListenError(`cannot listen on ${where}: permission denied`)
+      if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new ListenError(`cannot listen on ${where}: no such local address`)
       throw err
     }
     this.advertised = {

@@ -2,6 +2,7 @@
 // The `samsa` command: dispatches to a subcommand. Usage errors exit 2 with a message naming what was wrong.
 import { startCommand } from './start.js'
 import { UsageError } from './args.js'
+import { ListenError } from '../broker/broker.js'
 
 const HELP = `Usage: samsa <command> [options]
 
@@ -29,6 +30,9 @@ main(process.argv.slice(2)).then(code => {
   if (err instanceof UsageError) {
     process.stderr.write(`samsa: ${err.message}\n`)
     process.exitCode = 2
+  } else if (err instanceof ListenError) {
+    process.stderr.write(`samsa: ${err.message}\n`)
+    process.exitCode = 1
   } else {
     process.stderr.write(`samsa: ${(err as Error).stack ?? String(err)}\n`)
     process.exitCode = 1
