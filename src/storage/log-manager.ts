@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, promises as fsp, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Logger } from '../logger.js'
 import {
-  CLEAN_SHUTDOWN_FILE, deleteDirName, isDeleteDirName, parsePartitionDirName, partitionDirName, topicNameError
+  CLEAN_SHUTDOWN_FILE, TOPIC_REGISTRY_FILE, deleteDirName, isDeleteDirName, parsePartitionDirName, partitionDirName, topicNameError
 } from './log-file-names.js'
 import { PartitionLog, type LogConfig } from './log.js'
 import { fsyncDir, readTopicRegistry, writeTopicRegistry, type TopicRecord } from './topic-registry.js'
@@ -83,8 +83,9 @@ export class LogManager {
   static async open (opts: LogManagerOptions): Promise<LogManager> {
     mkdirSync(opts.dataDir, { recursive: true })
     const marker = join(opts.dataDir, CLEAN_SHUTDOWN_FILE)
-    const hasRegistryOrData = readdirSync(opts.dataDir).length > 0
-    const clean = existsSync(marker) || !hasRegistryOrData
+    // a data dir with neither a registry nor partition directories has nothing to recover
+    const hasData = readdirSync(opts.dataDir).some(f => f === TOPIC_REGISTRY_FILE || parsePartitionDirName(f) !== null)
+    const clean = existsSync(marker) || !hasData
     const mgr = new LogManager(opts, clean)
     await mgr.load()
     if (existsSync(marker)) {
@@ -234,16 +235,17 @@ export class LogManager {
     })
   }
 
-  /** retention.ms, retention.bytes and cleanup.policy from a topic's overrides (Kafka's defaults otherwise). */
+  /**
+   * retention.ms, retention.bytes and cleanup.policy of a topic: from its LogConfig when logConfigFor fills
+   * them (broker defaults included), else from the topic's overrides, else Kafka's defaults (7 days, no size
+   * limit, delete).
+   */
   retentionOf (t: TopicRecord): RetentionSettings {
-    const ms = t.configs['retention.ms']
-    const bytes = t.configs['retention.bytes']
-    const policy = t.configs['cleanup.policy'] ?? 'delete'
-    return {
-      retentionMs: ms !== undefined ? Number(ms) : DEFAULT_RETENTION_MS,
-      retentionBytes: bytes !== undefined ? Number(bytes) : -1,
-      deletePolicy: policy.split(',').map(s => s.trim()).includes('delete')
-    }
+    const cfg = this.logConfigFor(t)
+    const ms = cfg.retentionMs ?? (t.configs['retention.ms'] !== undefined ? Number(t.configs['retention.ms']) : DEFAULT_RETENTION_MS)
+    const bytes = cfg.retentionBytes ?? (t.configs['retention.bytes'] !== undefined ? Number(t.configs['retention.bytes']) : -1)
+    const policy = cfg.cleanupPolicy ?? t.configs['cleanup.policy'] ?? 'delete'
+    return { retentionMs: ms, retentionBytes: bytes, deletePolicy: policy.split(',').map(s => s.trim()).includes('delete') }
   }
 
   /** Deletes segments beyond retention in every topic with cleanup.policy=delete; returns segments deleted. */

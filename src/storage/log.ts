@@ -51,6 +51,12 @@ export interface LogConfig {
   messageTimestampType: 'CreateTime' | 'LogAppendTime'
   /** 'always': acknowledge acks=all after fdatasync; 'never': the explicitly unsafe mode, no fsync. */
   fsync: 'always' | 'never'
+  /** retention.ms (-1 = keep forever). Optional: when absent, the LogManager reads the topic's overrides. */
+  retentionMs?: number
+  /** retention.bytes per partition (-1 = no limit). Optional, as retentionMs. */
+  retentionBytes?: number
+  /** cleanup.policy ('delete', 'compact' or 'compact,delete'). Optional, as retentionMs. */
+  cleanupPolicy?: string
 }
 
 export const DEFAULT_LOG_CONFIG: LogConfig = {

@@ -149,3 +149,25 @@ t.test('retention by retention.bytes through the manager', async t => {
   t.equal(m.log('c', 0)!.logStartOffset, 0, 'compacted topics are not deleted by retention')
   await m.close()
 })
+
+t.test('a data dir holding only unrelated files is a clean start', async t => {
+  const dir = tmpDir(t)
+  const { writeFileSync } = await import('node:fs')
+  writeFileSync(join(dir, 'meta.properties'), 'cluster.id=x\n')
+  const m = await open(dir)
+  t.equal(m.cleanStart, true)
+  await m.close()
+})
+
+t.test('retention settings come from the LogConfig when logConfigFor provides them', async t => {
+  const dir = tmpDir(t)
+  const m = await LogManager.open({
+    dataDir: dir, defaults: DEFAULTS, logger: silentLogger, retentionCheckIntervalMs: 0,
+    logConfigFor: () => ({ ...DEFAULTS, retentionMs: 5, retentionBytes: 77, cleanupPolicy: 'compact,delete' })
+  })
+  t.same(m.retentionOf(topic('x', 1, { 'retention.ms': '1000' })), { retentionMs: 5, retentionBytes: 77, deletePolicy: true })
+  const plain = await open(join(dir, 'other'))
+  t.same(plain.retentionOf(topic('x', 1, { 'retention.ms': '1000', 'cleanup.policy': 'compact' })), { retentionMs: 1000, retentionBytes: -1, deletePolicy: false })
+  await m.close()
+  await plain.close()
+})

@@ -305,3 +305,43 @@ t.test('delete removes the directory', async t => {
   await log.delete()
   t.throws(() => statSync(log.dir), /ENOENT/)
 })
+
+t.test('reads never return bytes not yet written, even with maxOffset past the HW', async t => {
+  let release: (() => void) | null = null
+  const writeImpl: WriteImpl = async (fd, bufs, pos) => {
+    if (release === null) await new Promise<void>(resolve => { release = resolve })
+    return await writevAt(fd, bufs, pos)
+  }
+  const log = await openLog(t, {}, { writeImpl })
+  const r = log.append([batch(3)], 1)
+  await new Promise(resolve => setImmediate(resolve))
+  t.equal(log.logEndOffset, 3)
+  const early = await log.read(0, 1 << 20, { minOneBatch: true, maxOffset: Infinity })
+  t.same(early.batches, [], 'the batch is still in flight')
+  release!()
+  await r.written
+  const later = await log.read(0, 1 << 20, { minOneBatch: true, maxOffset: Infinity })
+  t.equal(later.batches.length, 1)
+})
+
+t.test('reads racing retention and close finish before the fd closes', async t => {
+  const log = await openLog(t, { segmentBytes: 600 })
+  let last
+  for (let i = 0; i < 30; i++) last = log.append([batch(2)], 1)
+  await last!.durable
+  const reads = Array.from({ length: 20 }, (_, i) => log.read(i * 2, 1 << 20, { minOneBatch: true, maxOffset: 60 }))
+  const deleting = log.deleteOldSegments(0, -1, 0)
+  const results = await Promise.all(reads)
+  await deleting
+  for (const r of results) t.ok(r.batches.length > 0)
+  t.ok(log.logStartOffset > 0)
+})
+
+t.test('append after close throws; close waits for queued writes', async t => {
+  const log = await openLog(t)
+  const r = log.append([batch(2)], 1)
+  await log.close()
+  await r.durable
+  t.equal(log.highWatermark, 2)
+  t.throws(() => log.append([batch(1)], 1), /closed/)
+})
