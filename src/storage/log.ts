@@ -544,6 +544,55 @@ export class PartitionLog extends EventEmitter {
     return doomed.length
   }
 
+  // ---- compaction swap ----
+
+  /**
+   * Replaces consecutive inactive segments `old` with one cleaned segment written by the cleaner at
+   * `<base of old[0]>.log.cleaned` (base offset = old[0].baseOffset; batches keep their offsets). Kafka's
+   * protocol, so a crash at any step is completed or undone at the next open:
+   *   1. .log.cleaned -> .log.swap      (commit point: from here on, open() completes the swap)
+   *   2. old[1..] files -> .deleted     (their open fds keep serving in-flight reads)
+   *   3. .log.swap -> <base>.log        (replaces old[0]'s file; its fd keeps the old inode)
+   *   4. open + index the new segment, splice it in, close and remove the old ones.
+   */
+  async replaceSegments (old: LogSegment[], cleanedFile: string): Promise<LogSegment> {
+    if (old.length === 0) throw new RangeError(`partition ${this.name}: replaceSegments needs at least one segment`)
+    const first = this.segments.indexOf(old[0]!)
+    for (let i = 0; i < old.length; i++) {
+      if (this.segments[first + i] !== old[i]) throw new RangeError(`partition ${this.name}: segments to replace must be consecutive segments of this log`)
+    }
+    if (first < 0 || first + old.length >= this.segments.length) throw new RangeError(`partition ${this.name}: the active segment cannot be replaced`)
+    for (const s of old) {
+      if (s.size !== s.writtenSize) throw new RangeError(`partition ${this.name}: segment ${s.logFile} still has writes in flight`)
+    }
+    const base = old[0]!.baseOffset
+    const swap = logFileName(this.dir, base, SWAP_FILE_SUFFIX)
+    await fsp.rename(cleanedFile, swap)
+    for (const s of old.slice(1)) {
+      for (const f of [s.logFile, s.offsetIndex.file, s.timeIndex.file]) await fsp.rename(f, f + DELETED_FILE_SUFFIX).catch(() => {})
+    }
+    await fsp.rename(swap, logFileName(this.dir, base))
+    await fsp.rm(offsetIndexFileName(this.dir, base), { force: true })
+    await fsp.rm(timeIndexFileName(this.dir, base), { force: true })
+    const seg = LogSegment.open(this.dir, base, this._config)
+    const removed = await seg.recover(this.logger)
+    if (removed > 0) this.logger.warn({ file: seg.logFile, bytesRemoved: removed }, `cleaned segment ${seg.logFile} had ${removed} invalid trailing bytes`)
+    seg.sealTimeIndex()
+    await seg.writeIndexes()
+    const at = this.segments.indexOf(old[0]!)
+    this.segments.splice(at, old.length, seg)
+    if (at === 0) this.logStartOffset = Math.max(this.logStartOffset, seg.baseOffset)
+    for (const s of old) {
+      this.unflushed.delete(s)
+      await s.closeForDelete()
+    }
+    for (const s of old.slice(1)) {
+      for (const f of [s.logFile, s.offsetIndex.file, s.timeIndex.file]) await fsp.rm(f + DELETED_FILE_SUFFIX, { force: true })
+    }
+    this.logger.info({ partition: this.name, base, replaced: old.length, size: seg.size }, `swapped a cleaned segment into ${this.name} at ${base} replacing ${old.length} segments`)
+    return seg
+  }
+
   // ---- lifecycle ----
 
   /** Writes everything queued, fsyncs the segments written since the last flush, writes the active indexes. */
