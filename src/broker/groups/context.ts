@@ -1,0 +1,63 @@
+// What the parts of the group coordinator share: configuration, the clock and timers, the groups and
+// offsets held in memory, the logger, and the way records reach __consumer_offsets.
+//
+// Threading: everything runs on the main event loop; a "transition" is one synchronous stretch of code,
+// so no locks are needed. Asynchrony appears only where records are appended (the caller resumes when
+// they are durable) and where JoinGroup/SyncGroup responses are parked.
+import type { Logger } from '../../logger.js'
+import { ErrorCode } from '../../protocol/errors.js'
+import type { Clock, KeyedTimers } from './clock.js'
+import type { ClassicGroup } from './group.js'
+import type { OffsetStore } from './offsets.js'
+import type { CoordinatorRecord } from './records.js'
+
+export interface GroupsConfig {
+  /** group.min.session.timeout.ms */
+  minSessionTimeoutMs: number
+  /** group.max.session.timeout.ms */
+  maxSessionTimeoutMs: number
+  /** group.initial.rebalance.delay.ms */
+  initialRebalanceDelayMs: number
+  /** group.max.size */
+  maxGroupSize: number
+  /** How long a new member's JoinGroup may stay parked before the member is dropped (Kafka: 5 minutes). */
+  newMemberJoinTimeoutMs: number
+  /** offsets.retention.minutes, in ms */
+  offsetsRetentionMs: number
+  /** offsets.retention.check.interval.ms */
+  offsetsRetentionCheckIntervalMs: number
+  /** offset.metadata.max.bytes */
+  offsetMetadataMaxBytes: number
+}
+
+export const DEFAULT_GROUPS_CONFIG: GroupsConfig = {
+  minSessionTimeoutMs: 6000,
+  maxSessionTimeoutMs: 1800000,
+  initialRebalanceDelayMs: 0,
+  maxGroupSize: 2147483647,
+  newMemberJoinTimeoutMs: 5 * 60 * 1000,
+  offsetsRetentionMs: 7 * 24 * 60 * 60 * 1000,
+  offsetsRetentionCheckIntervalMs: 600000,
+  offsetMetadataMaxBytes: 4096
+}
+
+export interface CoordinatorContext {
+  readonly clock: Clock
+  readonly timers: KeyedTimers
+  readonly config: GroupsConfig
+  readonly logger: Logger
+  readonly groups: Map<string, ClassicGroup>
+  readonly offsets: OffsetStore
+  /** Appends records to the group's partition of __consumer_offsets; resolves when durable. */
+  append: (groupId: string, records: CoordinatorRecord[]) => Promise<void>
+}
+
+/**
+ * The error a client gets when the coordinator's records could not be written (Kafka's
+ * appendGroupMetadataErrorToResponseError: storage trouble is a retriable coordinator problem).
+ */
+export function appendErrorCode (err: unknown): number {
+  const code = (err as { errorCode?: unknown } | null)?.errorCode
+  if (code === ErrorCode.MESSAGE_TOO_LARGE || code === ErrorCode.RECORD_LIST_TOO_LARGE) return ErrorCode.UNKNOWN_SERVER_ERROR
+  return ErrorCode.COORDINATOR_NOT_AVAILABLE
+}

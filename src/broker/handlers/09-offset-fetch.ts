@@ -1,0 +1,58 @@
+// OffsetFetch (key 9): a group's committed offsets.
+//
+// Version notes:
+//   v0      Kafka 3.x reads v0 from ZooKeeper; Samsa answers every version from __consumer_offsets
+//   v1      same as v0
+//   v2      null topic list = every offset the group has; top-level error code
+//   v3      throttle time
+//   v5      committed leader epoch
+//   v6      flexible
+//   v7      requireStable (nothing is ever pending here: no transactional commits are held back)
+//   v8      several groups in one request, one answer per group
+//   v9      member id and epoch (KIP-848 consumers): accepted and not checked (classic groups only)
+// Every requested partition is answered: offset -1, leader epoch -1 and metadata '' where nothing is
+// committed (also for an unknown group; kafkajs never fetches a partition missing from the answer).
+// Group errors (COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE) are top-level from v2 and on every
+// requested partition before.
+import type { OffsetFetchRequest } from '../../protocol/generated/messages/offset-fetch-request.js'
+import type { OffsetFetchResponse } from '../../protocol/generated/messages/offset-fetch-response.js'
+import { ErrorCode } from '../../protocol/errors.js'
+import { defineHandler } from '../handler.js'
+import type { Broker } from '../broker.js'
+
+type Topics = Array<{ name: string, partitionIndexes: number[] }> | null
+
+function fetchGroup (broker: Broker, groupId: string, topics: Topics): { errorCode: number, topics: OffsetFetchResponse['topics'] } {
+  const r = broker.groups.fetchOffsets(groupId, topics)
+  if (r.errorCode === ErrorCode.NONE) return r
+  // the error also goes on every requested partition (what v0/v1 clients see)
+  return {
+    errorCode: r.errorCode,
+    topics: (topics ?? []).map(t => ({
+      name: t.name,
+      partitions: t.partitionIndexes.map(p => ({ partitionIndex: p, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: r.errorCode }))
+    }))
+  }
+}
+
+export default defineHandler<OffsetFetchRequest, OffsetFetchResponse>({
+  apiKey: 9,
+  minVersion: 0,
+  maxVersion: 9,
+  handle (broker, ctx, req) {
+    const v = ctx.apiVersion
+    if (v >= 8) {
+      return {
+        throttleTimeMs: 0,
+        topics: [],
+        errorCode: ErrorCode.NONE,
+        groups: req.groups.map(g => {
+          const r = fetchGroup(broker, g.groupId, g.topics)
+          return { groupId: g.groupId, errorCode: r.errorCode, topics: r.errorCode === ErrorCode.NONE ? r.topics : [] }
+        })
+      }
+    }
+    const r = fetchGroup(broker, req.groupId, v >= 2 ? req.topics : (req.topics ?? []))
+    return { throttleTimeMs: 0, topics: v >= 2 && r.errorCode !== ErrorCode.NONE ? [] : r.topics, errorCode: r.errorCode, groups: [] }
+  }
+})

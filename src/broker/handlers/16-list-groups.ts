@@ -1,0 +1,25 @@
+// ListGroups (key 16): every group this coordinator knows, with its protocol type and state.
+//
+// Version notes:
+//   v1      throttle time
+//   v3      flexible
+//   v4      states filter (KIP-518), matched case-insensitively; group state in the response
+//   v5      types filter (KIP-848): not advertised (Samsa has classic groups only)
+// Errors: COORDINATOR_LOAD_IN_PROGRESS while loading (with the groups known so far), COORDINATOR_NOT_AVAILABLE.
+import type { ListGroupsRequest } from '../../protocol/generated/messages/list-groups-request.js'
+import type { ListGroupsResponse } from '../../protocol/generated/messages/list-groups-response.js'
+import { defineHandler } from '../handler.js'
+
+export default defineHandler<ListGroupsRequest, ListGroupsResponse>({
+  apiKey: 16,
+  minVersion: 0,
+  maxVersion: 4,
+  handle (broker, ctx, req) {
+    const r = broker.groups.list(ctx.apiVersion >= 4 ? req.statesFilter : [])
+    return {
+      throttleTimeMs: 0,
+      errorCode: r.errorCode,
+      groups: r.groups.map(g => ({ groupId: g.groupId, protocolType: g.protocolType, groupState: g.groupState, groupType: 'classic' }))
+    }
+  }
+})
