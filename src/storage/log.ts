@@ -20,10 +20,10 @@
 // "Performance notes") rather than writeSync, so a slow page-cache write never stalls the event loop.
 //
 // Reads: whole batches via the segment's offset index and a header scan, positional reads, never past
-// the written bytes nor `maxOffset`. Threading: main thread; fsync in the Flusher's worker threads.
+// the written bytes nor `maxOffset`. Opening and crash recovery: log-loader.ts.
+// Threading: main thread; fsync in the Flusher's worker threads.
 import { EventEmitter } from 'node:events'
-import { mkdirSync, promises as fsp, readdirSync } from 'node:fs'
-import { join } from 'node:path'
+import { promises as fsp } from 'node:fs'
 import type { Logger } from '../logger.js'
 import {
   BATCH_LENGTH_OFFSET, LAST_OFFSET_DELTA_OFFSET, LOG_OVERHEAD, MAX_TIMESTAMP_OFFSET, RECORD_BATCH_OVERHEAD,
@@ -31,10 +31,8 @@ import {
 } from '../protocol/records/batch-header.js'
 import { KafkaStorageError, OffsetOutOfRangeError } from './errors.js'
 import { fsyncFd, writevAt } from './file-io.js'
-import {
-  CLEANED_FILE_SUFFIX, DELETED_FILE_SUFFIX, SWAP_FILE_SUFFIX, logFileName, offsetIndexFileName,
-  parseSegmentFileName, timeIndexFileName
-} from './log-file-names.js'
+import { DELETED_FILE_SUFFIX, SWAP_FILE_SUFFIX, logFileName, offsetIndexFileName, timeIndexFileName } from './log-file-names.js'
+import { loadLog } from './log-loader.js'
 import { LogSegment, type ReadResult } from './segment.js'
 import type { Flusher } from './workers/flusher.js'
 
@@ -178,90 +176,15 @@ export class PartitionLog extends EventEmitter {
     return log
   }
 
-  // ---- load / recovery ----
+  // ---- load ----
 
   private async load (cleanShutdown: boolean): Promise<void> {
-    mkdirSync(this.dir, { recursive: true })
-    await this.completeSwaps()
-    const bases = new Set<number>()
-    const indexes: string[] = []
-    for (const f of readdirSync(this.dir)) {
-      const parsed = parseSegmentFileName(f)
-      if (f.endsWith('.tmp') || (parsed !== null && (parsed.suffix === CLEANED_FILE_SUFFIX || parsed.suffix === DELETED_FILE_SUFFIX))) {
-        await fsp.rm(join(this.dir, f), { force: true })
-        continue
-      }
-      if (parsed === null || parsed.suffix !== '') continue
-      if (parsed.kind === 'log') bases.add(parsed.baseOffset)
-      else indexes.push(f)
-    }
-    for (const f of indexes) {
-      const base = parseSegmentFileName(f)!.baseOffset
-      if (!bases.has(base)) {
-        this.logger.warn({ file: join(this.dir, f) }, `deleting index ${join(this.dir, f)}: no ${logFileName(this.dir, base)} beside it`)
-        await fsp.rm(join(this.dir, f), { force: true })
-      }
-    }
-    const sorted = [...bases].sort((a, b) => a - b)
-    for (let i = 0; i < sorted.length; i++) {
-      const seg = LogSegment.open(this.dir, sorted[i]!, this._config)
-      const isLast = i === sorted.length - 1
-      let reason: string | null = null
-      if (!cleanShutdown && isLast) reason = 'unclean shutdown: recovering the active segment'
-      else reason = await seg.loadIndexes()
-      if (reason !== null) {
-        if (cleanShutdown || !isLast) this.logger.warn({ file: seg.logFile, reason }, `rebuilding indexes of ${seg.logFile}: ${reason}`)
-        this.recoveredBytes += await seg.recover(this.logger)
-        if (!isLast) seg.sealTimeIndex()
-        await seg.writeIndexes()
-      }
-      this.segments.push(seg)
-    }
-    if (this.segments.length === 0) this.segments.push(LogSegment.createSync(this.dir, 0, this._config))
-    // a segment whose data reaches into the next one's offsets is an inconsistency: keep the next one
-    for (let i = 0; i + 1 < this.segments.length; i++) {
-      const s = this.segments[i]!
-      const next = this.segments[i + 1]!
-      if (s.nextOffset > next.baseOffset) {
-        this.logger.warn({ file: s.logFile, nextOffset: s.nextOffset, nextBase: next.baseOffset },
-          `segment ${s.logFile} holds offsets up to ${s.nextOffset - 1}, past the next segment's base ${next.baseOffset}`)
-      }
-    }
+    const loaded = await loadLog({ dir: this.dir, name: this.name, config: this._config, logger: this.logger, cleanShutdown })
+    this.segments = loaded.segments
+    this.recoveredBytes = loaded.recoveredBytes
     this.logStartOffset = this.segments[0]!.baseOffset
-    const active = this.activeSegment
-    this.logEndOffset = active.size === 0 && this.segments.length > 1
-      ? Math.max(active.baseOffset, this.segments[this.segments.length - 2]!.nextOffset)
-      : active.nextOffset
-    if (active.size === 0) active.nextOffset = Math.max(active.nextOffset, this.logEndOffset)
+    this.logEndOffset = loaded.logEndOffset
     this.highWatermark = this.logEndOffset
-    if (this.recoveredBytes > 0) {
-      this.logger.warn({ partition: this.name, bytesRemoved: this.recoveredBytes, logEndOffset: this.logEndOffset }, `recovered ${this.name}: ${this.recoveredBytes} bytes removed`)
-    }
-  }
-
-  /**
-   * Completes a compaction swap interrupted by a crash (Kafka's rule): `<base>.log.swap` replaces the
-   * segments whose base offsets fall in [base, its next offset), then is renamed to `<base>.log`.
-   */
-  private async completeSwaps (): Promise<void> {
-    for (const f of readdirSync(this.dir)) {
-      const parsed = parseSegmentFileName(f)
-      if (parsed === null || parsed.suffix !== SWAP_FILE_SUFFIX) continue
-      if (parsed.kind !== 'log') { await fsp.rm(join(this.dir, f), { force: true }); continue }
-      const base = parsed.baseOffset
-      const swapFile = join(this.dir, f)
-      await fsp.rm(offsetIndexFileName(this.dir, base), { force: true })
-      await fsp.rm(timeIndexFileName(this.dir, base), { force: true })
-      await fsp.rename(swapFile, logFileName(this.dir, base))
-      const seg = LogSegment.open(this.dir, base, this._config)
-      await seg.recover(this.logger)
-      await seg.close()
-      for (const g of readdirSync(this.dir)) {
-        const p = parseSegmentFileName(g)
-        if (p !== null && p.suffix === '' && p.baseOffset > base && p.baseOffset < seg.nextOffset) await fsp.rm(join(this.dir, g), { force: true })
-      }
-      this.logger.warn({ file: swapFile }, `completed the interrupted swap of ${swapFile}`)
-    }
   }
 
   // ---- append ----
@@ -359,38 +282,36 @@ export class PartitionLog extends EventEmitter {
   }
 
   private async writeLoop (): Promise<void> {
-    {
-      while (this.queue.length > 0 && this.storageError === null) {
-        const e = this.queue.shift()!
-        if (e.kind === 'task') {
-          try {
-            await e.run()
-            e.done.resolve()
-          } catch (err) {
-            this.fail(err as Error, this.dir)
-            e.done.reject(this.storageError!)
-          }
-          continue
-        }
-        e.started = true
-        if (this.openGroup === e) this.openGroup = null
-        const seg = e.segment
-        seg.acquire()
+    while (this.queue.length > 0 && this.storageError === null) {
+      const e = this.queue.shift()!
+      if (e.kind === 'task') {
         try {
-          await this.writeImpl(seg.fd, e.buffers, seg.writtenSize)
+          await e.run()
+          e.done.resolve()
         } catch (err) {
-          seg.release()
-          this.fail(err as Error, seg.logFile)
-          e.written.reject(this.storageError!)
-          e.durable.reject(this.storageError!)
-          break
+          this.fail(err as Error, this.dir)
+          e.done.reject(this.storageError!)
         }
-        seg.writtenSize += e.bytes
-        this.unflushed.add(seg)
-        e.buffers = []
-        e.written.resolve()
-        this.chainDurable(e, seg)
+        continue
       }
+      e.started = true
+      if (this.openGroup === e) this.openGroup = null
+      const seg = e.segment
+      seg.acquire()
+      try {
+        await this.writeImpl(seg.fd, e.buffers, seg.writtenSize)
+      } catch (err) {
+        seg.release()
+        this.fail(err as Error, seg.logFile)
+        e.written.reject(this.storageError!)
+        e.durable.reject(this.storageError!)
+        break
+      }
+      seg.writtenSize += e.bytes
+      this.unflushed.add(seg)
+      e.buffers = []
+      e.written.resolve()
+      this.chainDurable(e, seg)
     }
   }
 

@@ -10,7 +10,7 @@
 // mode 'never' (the explicitly unsafe mode): sync() resolves at once and no thread is started.
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { Piscina } from 'piscina'
+import type { Piscina } from 'piscina'
 import type { Logger } from '../../logger.js'
 
 interface Waiter { resolve: () => void; reject: (err: Error) => void }
@@ -36,7 +36,8 @@ export class Flusher {
   readonly mode: 'always' | 'never'
   private readonly logger: Logger
   private readonly maxThreads: number
-  private pool: Piscina | null = null
+  /** Created on the first fdatasync; piscina itself is imported then too (it costs ~17 ms at start). */
+  private pool: Promise<Piscina> | null = null
   private readonly fds = new Map<number, FdState>()
   private closed = false
   private readonly syncImpl: ((fd: number) => Promise<void>) | undefined
@@ -66,10 +67,9 @@ export class Flusher {
 
   private runSync (fd: number): Promise<void> {
     if (this.syncImpl !== undefined) return this.syncImpl(fd)
-    if (this.pool === null) {
-      this.pool = new Piscina({ filename: workerFilename(), minThreads: 1, maxThreads: this.maxThreads, idleTimeout: 30_000 })
-    }
-    return this.pool.run({ fd }) as Promise<void>
+    this.pool ??= import('piscina').then(({ Piscina }) =>
+      new Piscina({ filename: workerFilename(), minThreads: 1, maxThreads: this.maxThreads, idleTimeout: 30_000 }))
+    return this.pool.then(pool => pool.run({ fd }) as Promise<void>)
   }
 
   private start (fd: number, st: FdState): void {
@@ -96,7 +96,7 @@ export class Flusher {
       await new Promise(resolve => setTimeout(resolve, 1))
     }
     this.closed = true
-    if (this.pool !== null) await this.pool.destroy()
+    if (this.pool !== null) await (await this.pool).destroy()
     this.pool = null
   }
 }
