@@ -8,6 +8,8 @@ import { LogManager, type TopicRecord } from '../storage/log-manager.js'
 import { SocketServer } from '../network/server.js'
 import { loadOrCreateClusterMeta } from './cluster-meta.js'
 import { FetchPurgatory } from './fetch-purgatory.js'
+import { GroupCoordinator, groupsConfigFrom } from './groups/coordinator.js'
+import { TopicOffsetsLog } from './groups/offsets-log.js'
 import { HANDLERS } from './handlers/index.js'
 import { Router } from './router.js'
 import { Topics, logConfigFor } from './topics.js'
@@ -21,6 +23,7 @@ export class Broker {
   readonly purgatory = new FetchPurgatory()
   readonly router: Router
   topics!: Topics
+  groups!: GroupCoordinator
   clusterId = ''
   nodeId: number
   /** Where clients are told to connect (advertised.listeners, else the bound address). */
@@ -51,6 +54,12 @@ export class Broker {
       logger: this.logger.child({ component: 'storage' })
     })
     this.topics = new Topics(this.config, logs)
+    this.groups = new GroupCoordinator({
+      log: new TopicOffsetsLog(this.topics, Number(this.config.get('offsets.topic.num.partitions') ?? 50)),
+      config: groupsConfigFrom(this.config),
+      logger: this.logger.child({ component: 'groups' })
+    })
+    void this.groups.load() // replays __consumer_offsets while the listener starts (COORDINATOR_LOAD_IN_PROGRESS until done)
     this.server = new SocketServer({
       host: this.config.host,
       port: this.config.port,
@@ -61,6 +70,7 @@ export class Broker {
     try {
       this.bound = await this.server.listen()
     } catch (err) {
+      this.groups.close()
       await logs.close()
       const code = (err as NodeJS.ErrnoException).code
       const where = `${this.config.host}:${this.config.port}`
@@ -96,6 +106,7 @@ export class Broker {
     this.closing = true
     this.purgatory.wakeAll()
     await this.server?.close()
+    this.groups?.close()
     await this.topics?.logs.close()
     this.logger.info('broker stopped')
   }

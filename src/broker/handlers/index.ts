@@ -9,7 +9,19 @@ import createTopics from './19-create-topics.js'
 import deleteTopics from './20-delete-topics.js'
 import describeConfigs from './32-describe-configs.js'
 import createPartitions from './37-create-partitions.js'
+import offsetCommit from './08-offset-commit.js'
+import offsetFetch from './09-offset-fetch.js'
+import findCoordinator from './10-find-coordinator.js'
+import joinGroup from './11-join-group.js'
+import heartbeat from './12-heartbeat.js'
+import leaveGroup from './13-leave-group.js'
+import syncGroup from './14-sync-group.js'
+import describeGroups from './15-describe-groups.js'
+import listGroups from './16-list-groups.js'
+import deleteGroups from './42-delete-groups.js'
+import offsetDelete from './47-offset-delete.js'
 
 export const HANDLERS: readonly Handler[] = [
+  offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat, leaveGroup, syncGroup, describeGroups, listGroups, deleteGroups, offsetDelete,
   produce, fetch, listOffsets, metadata, apiVersions, createTopics, deleteTopics, describeConfigs, createPartitions
 ].sort((a, b) => a.apiKey - b.apiKey)
