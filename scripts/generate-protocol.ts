@@ -10,7 +10,8 @@
 // - messages/<kebab-name>.ts: one interface per message and per struct (`<Message><Struct>`), and
 //   decode<Name>(r, version), size<Name>(version, msg), write<Name>(w, version, msg), encode<Name>(version, msg).
 //   Straight-line code with version guards; no closures or reflection at runtime.
-// - api-registry.ts: ApiKey names, ApiSpec per broker API (versions, header versions, codecs).
+// - api-keys.ts: ApiKey names, ApiInfo per broker API (versions, header versions), no codec imports.
+// - api-registry.ts: ApiSpec per broker API (ApiInfo plus codecs for both directions).
 // - schema.ts: structure-only description (names, types, versions, defaults) for tests and tools.
 // - index.ts: re-exports everything.
 //
@@ -863,21 +864,11 @@ function generateRegistry (apis: Array<{ req: Generated, res: Generated }>): str
     out.push(`import { decode${req.spec.name}, size${req.spec.name}, write${req.spec.name} } from './messages/${req.file}.js'`)
     out.push(`import { decode${res.spec.name}, size${res.spec.name}, write${res.spec.name} } from './messages/${res.file}.js'`)
   }
-  out.push('', 'export const ApiKey = {')
-  out.push(apis.map(({ req }) => `  ${req.spec.name.replace(/Request$/, '')}: ${req.spec.apiKey}`).join(',\n'))
-  out.push('} as const', '')
-  out.push('export type ApiKeyName = keyof typeof ApiKey', '')
+  out.push("import { API_INFO, type ApiInfo } from './api-keys.js'")
+  out.push('', "export * from './api-keys.js'", '')
   out.push(
-    'export interface ApiSpec {',
-    '  apiKey: number',
-    '  name: string',
-    '  minVersion: number',
-    '  /** latest stable version (a latestVersionUnstable one is not advertised) */',
-    '  maxVersion: number',
-    '  /** first flexible version, or Infinity */',
-    '  flexibleVersionsFrom: number',
-    '  requestHeaderVersion (v: number): number',
-    '  responseHeaderVersion (v: number): number',
+    '/** An API\'s versions, header versions and codecs for both directions. */',
+    'export interface ApiSpec extends ApiInfo {',
     '  decodeRequest (r: Reader, v: number): any',
     '  sizeRequest (v: number, m: any): number',
     '  writeRequest (w: Writer, v: number, m: any): void',
@@ -885,28 +876,11 @@ function generateRegistry (apis: Array<{ req: Generated, res: Generated }>): str
     '  sizeResponse (v: number, m: any): number',
     '  writeResponse (w: Writer, v: number, m: any): void',
     '}', '')
-  out.push('/** Request header version for a request of `apiKey` at `version` (2 when flexible, else 1; ControlledShutdown v0: 0). */')
-  out.push('export function requestHeaderVersionOf (apiKey: number, version: number, flexibleVersionsFrom: number): number {')
-  out.push('  if (apiKey === 7 && version === 0) return 0')
-  out.push('  return version >= flexibleVersionsFrom ? 2 : 1')
-  out.push('}', '')
-  out.push('/** Response header version (1 when flexible, else 0; ApiVersions responses always 0, KIP-511). */')
-  out.push('export function responseHeaderVersionOf (apiKey: number, version: number, flexibleVersionsFrom: number): number {')
-  out.push('  if (apiKey === 18) return 0')
-  out.push('  return version >= flexibleVersionsFrom ? 1 : 0')
-  out.push('}', '')
-  out.push('function spec (apiKey: number, name: string, minVersion: number, maxVersion: number, flexibleVersionsFrom: number,')
+  out.push('function spec (apiKey: number,')
   out.push("  codecs: Pick<ApiSpec, 'decodeRequest' | 'sizeRequest' | 'writeRequest' | 'decodeResponse' | 'sizeResponse' | 'writeResponse'>): ApiSpec {")
-  out.push('  return {')
-  out.push('    apiKey,')
-  out.push('    name,')
-  out.push('    minVersion,')
-  out.push('    maxVersion,')
-  out.push('    flexibleVersionsFrom,')
-  out.push('    requestHeaderVersion: (v: number) => requestHeaderVersionOf(apiKey, v, flexibleVersionsFrom),')
-  out.push('    responseHeaderVersion: (v: number) => responseHeaderVersionOf(apiKey, v, flexibleVersionsFrom),')
-  out.push('    ...codecs')
-  out.push('  }')
+  out.push('  const info = API_INFO.get(apiKey)')
+  out.push("  if (info === undefined) throw new Error(`no ApiInfo for api key ${apiKey}`)")
+  out.push('  return { ...info, ...codecs }')
   out.push('}', '')
   const stable = apis.filter(({ req }) => !(req.spec.latestVersionUnstable === true && req.valid.lo === req.valid.hi))
   const unstable = apis.filter(a => !stable.includes(a)).map(({ req }) => req.spec.name.replace(/Request$/, ''))
@@ -919,11 +893,66 @@ function generateRegistry (apis: Array<{ req: Generated, res: Generated }>): str
     const max = req.spec.latestVersionUnstable === true ? req.valid.hi - 1 : req.valid.hi
     const n = req.spec.name
     const rn = res.spec.name
-    return `  [${req.spec.apiKey}, spec(${req.spec.apiKey}, '${n.replace(/Request$/, '')}', ${req.valid.lo}, ${max}, ${req.flex === null ? 'Infinity' : req.flex.lo}, {\n` +
+    void max
+    return `  [${req.spec.apiKey}, spec(${req.spec.apiKey}, {\n` +
       `    decodeRequest: decode${n}, sizeRequest: size${n}, writeRequest: write${n},\n` +
       `    decodeResponse: decode${rn}, sizeResponse: size${rn}, writeResponse: write${rn}\n  })]`
   })
   out.push(rows.join(',\n'))
+  out.push('])', '')
+  return out.join('\n')
+}
+
+/**
+ * api-keys.ts: names, version ranges and header versions of every broker API, with no codec imports, so
+ * code that needs only these (the network layer) does not load every message module.
+ */
+function generateApiKeys (apis: Array<{ req: Generated, res: Generated }>): string {
+  const out: string[] = [AUTOGEN, '']
+  out.push('export const ApiKey = {')
+  out.push(apis.map(({ req }) => `  ${req.spec.name.replace(/Request$/, '')}: ${req.spec.apiKey}`).join(',\n'))
+  out.push('} as const', '')
+  out.push('export type ApiKeyName = keyof typeof ApiKey', '')
+  out.push(
+    'export interface ApiInfo {',
+    '  apiKey: number',
+    '  name: string',
+    '  minVersion: number',
+    '  /** latest stable version (a latestVersionUnstable one is not advertised) */',
+    '  maxVersion: number',
+    '  /** first flexible version, or Infinity */',
+    '  flexibleVersionsFrom: number',
+    '  requestHeaderVersion (v: number): number',
+    '  responseHeaderVersion (v: number): number',
+    '}', '')
+  out.push('/** Request header version for a request of `apiKey` at `version` (2 when flexible, else 1; ControlledShutdown v0: 0). */')
+  out.push('export function requestHeaderVersionOf (apiKey: number, version: number, flexibleVersionsFrom: number): number {')
+  out.push('  if (apiKey === 7 && version === 0) return 0')
+  out.push('  return version >= flexibleVersionsFrom ? 2 : 1')
+  out.push('}', '')
+  out.push('/** Response header version (1 when flexible, else 0; ApiVersions responses always 0, KIP-511). */')
+  out.push('export function responseHeaderVersionOf (apiKey: number, version: number, flexibleVersionsFrom: number): number {')
+  out.push('  if (apiKey === 18) return 0')
+  out.push('  return version >= flexibleVersionsFrom ? 1 : 0')
+  out.push('}', '')
+  out.push('function info (apiKey: number, name: string, minVersion: number, maxVersion: number, flexibleVersionsFrom: number): ApiInfo {')
+  out.push('  return {')
+  out.push('    apiKey,')
+  out.push('    name,')
+  out.push('    minVersion,')
+  out.push('    maxVersion,')
+  out.push('    flexibleVersionsFrom,')
+  out.push('    requestHeaderVersion: (v: number) => requestHeaderVersionOf(apiKey, v, flexibleVersionsFrom),')
+  out.push('    responseHeaderVersion: (v: number) => responseHeaderVersionOf(apiKey, v, flexibleVersionsFrom)')
+  out.push('  }')
+  out.push('}', '')
+  const stable = apis.filter(({ req }) => !(req.spec.latestVersionUnstable === true && req.valid.lo === req.valid.hi))
+  out.push('/** Every broker API with at least one stable version, by api key. */')
+  out.push('export const API_INFO: ReadonlyMap<number, ApiInfo> = new Map<number, ApiInfo>([')
+  out.push(stable.map(({ req }) => {
+    const max = req.spec.latestVersionUnstable === true ? req.valid.hi - 1 : req.valid.hi
+    return `  [${req.spec.apiKey}, info(${req.spec.apiKey}, '${req.spec.name.replace(/Request$/, '')}', ${req.valid.lo}, ${max}, ${req.flex === null ? 'Infinity' : req.flex.lo})]`
+  }).join(',\n'))
   out.push('])', '')
   return out.join('\n')
 }
@@ -969,6 +998,7 @@ function main (): void {
     byName.set(s.name, gen)
   }
   const apis = pairs.map(([req, res]) => ({ req: byName.get(req.name)!, res: byName.get(res.name)! }))
+  writeFileSync(join(outDir, 'api-keys.ts'), generateApiKeys(apis))
   writeFileSync(join(outDir, 'api-registry.ts'), generateRegistry(apis))
   writeFileSync(join(outDir, 'schema.ts'), generateSchema(all))
 

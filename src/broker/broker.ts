@@ -45,6 +45,7 @@ export class Broker {
 
   private async open (): Promise<void> {
     const started = performance.now()
+    await this.router.init()
     fs.mkdirSync(this.config.dataDir, { recursive: true })
     this.clusterId = loadOrCreateClusterMeta(this.config.dataDir, this.nodeId).clusterId
     const logs = await LogManager.open({

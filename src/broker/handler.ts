@@ -3,11 +3,25 @@
 // ApiVersions advertises exactly these ranges.
 import type { RequestContext } from '../network/connection.js'
 import type { Broker } from './broker.js'
+import type { Reader } from '../protocol/primitives/reader.js'
+import type { Writer } from '../protocol/primitives/writer.js'
+
+/** The generated codec functions a handler's API needs on the broker side. */
+export interface HandlerCodec {
+  decodeRequest: (r: Reader, version: number) => any
+  sizeResponse: (version: number, msg: any) => number
+  writeResponse: (w: Writer, version: number, msg: any) => void
+}
 
 export interface Handler<Req = any, Res = any> {
   apiKey: number
   minVersion: number
   maxVersion: number
+  /**
+   * The API's generated codecs. Importing them per handler keeps the broker from loading every generated
+   * message module at start (see api-keys.ts); a handler without one falls back to the full registry.
+   */
+  codec?: HandlerCodec
   /** Resolves to the response body, or null when the request gets no response (Produce acks=0). */
   handle: (broker: Broker, ctx: RequestContext, request: Req) => Res | null | Promise<Res | null>
 }

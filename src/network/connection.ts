@@ -14,7 +14,7 @@ import type net from 'node:net'
 import type { Logger } from '../logger.js'
 import { Reader } from '../protocol/primitives/reader.js'
 import { Writer } from '../protocol/primitives/writer.js'
-import { API_SPECS, type ApiSpec } from '../protocol/generated/api-registry.js'
+import { API_INFO, type ApiInfo } from '../protocol/generated/api-keys.js'
 import { decodeRequestHeader } from '../protocol/generated/messages/request-header.js'
 import { sizeResponseHeader, writeResponseHeader } from '../protocol/generated/messages/response-header.js'
 import { FrameReader, FrameError } from './frame-reader.js'
@@ -30,10 +30,22 @@ export interface RequestContext {
   connection: Connection
 }
 
+/** A served API: its generated info (name, header versions), served version range and body codecs. */
+export interface RouteInfo {
+  info: ApiInfo
+  min: number
+  max: number
+  codec: {
+    decodeRequest: (r: Reader, version: number) => unknown
+    sizeResponse: (version: number, msg: any) => number
+    writeResponse: (w: Writer, version: number, msg: any) => void
+  }
+}
+
 /** What the broker offers the network layer. */
 export interface RequestRouter {
-  /** Version range served for an API key, or undefined when not served. */
-  versions (apiKey: number): { min: number, max: number } | undefined
+  /** The route for an API key, or undefined when not served. */
+  route (apiKey: number): RouteInfo | undefined
   /** Handles a decoded request; resolves to the response body, or null when no response is sent. */
   handle (ctx: RequestContext, request: unknown): Promise<unknown> | unknown
   /** Body of the answer to an ApiVersions request of an unsupported version (sent as v0). */
@@ -108,12 +120,15 @@ export class Connection {
     if (this.closed) return
     const apiKey = frame.readInt16BE(0)
     const apiVersion = frame.readInt16BE(2)
-    const spec = API_SPECS.get(apiKey)
-    const served = this.router.versions(apiKey)
-    if (spec === undefined || served === undefined) {
-      this.close(`unknown or unsupported API key ${apiKey} (version ${apiVersion})`)
+    const served = this.router.route(apiKey)
+    if (served === undefined) {
+      const known = API_INFO.get(apiKey)
+      this.close(known === undefined
+        ? `unknown API key ${apiKey} (version ${apiVersion})`
+        : `${known.name} (API key ${apiKey}) is not supported by this broker`)
       return
     }
+    const spec = served.info
     const r = new Reader(frame, 0)
     let headerVersion: number
     let correlationId: number
@@ -134,7 +149,7 @@ export class Connection {
     if (apiVersion < served.min || apiVersion > served.max) {
       if (apiKey === 18) {
         // KIP-511: answer with a v0 body and error 35 so the client can retry with a version we list.
-        this.complete(slot, spec, 0, correlationId, this.router.unsupportedApiVersionsResponse())
+        this.complete(slot, served, 0, correlationId, this.router.unsupportedApiVersionsResponse())
         return
       }
       this.close(`${spec.name} v${apiVersion} is not supported (supported: v${served.min}-v${served.max})`)
@@ -142,7 +157,7 @@ export class Connection {
     }
     let request: unknown
     try {
-      request = spec.decodeRequest(r, apiVersion)
+      request = served.codec.decodeRequest(r, apiVersion)
     } catch (err) {
       this.close(`unparsable ${spec.name} v${apiVersion} request (correlation id ${correlationId}): ${(err as Error).message}`)
       return
@@ -157,15 +172,15 @@ export class Connection {
     }
     if (result instanceof Promise) {
       result.then(
-        body => this.complete(slot, spec, apiVersion, correlationId, body),
+        body => this.complete(slot, served, apiVersion, correlationId, body),
         err => this.fail(spec, apiVersion, err)
       )
     } else {
-      this.complete(slot, spec, apiVersion, correlationId, result)
+      this.complete(slot, served, apiVersion, correlationId, result)
     }
   }
 
-  private fail (spec: ApiSpec, apiVersion: number, err: unknown): void {
+  private fail (spec: ApiInfo, apiVersion: number, err: unknown): void {
     if (err instanceof CloseConnectionError) {
       this.close(`${spec.name} v${apiVersion}: ${err.message}`)
       return
@@ -174,11 +189,12 @@ export class Connection {
     this.close(`internal error in ${spec.name} v${apiVersion}: ${(err as Error)?.message ?? String(err)}`)
   }
 
-  private complete (slot: Slot, spec: ApiSpec, apiVersion: number, correlationId: number, body: unknown): void {
+  private complete (slot: Slot, route: RouteInfo, apiVersion: number, correlationId: number, body: unknown): void {
+    const spec = route.info
     if (this.closed) return
     if (body !== null && body !== undefined) {
       try {
-        slot.chunks = this.encode(spec, apiVersion, correlationId, body)
+        slot.chunks = this.encode(route, apiVersion, correlationId, body)
       } catch (err) {
         this.logger.error({ remote: this.remote, api: spec.name, version: apiVersion, err }, 'response encoding failed')
         this.close(`internal error encoding ${spec.name} v${apiVersion} response: ${(err as Error).message}`)
@@ -189,15 +205,15 @@ export class Connection {
     this.flush()
   }
 
-  private encode (spec: ApiSpec, apiVersion: number, correlationId: number, body: unknown): Buffer[] {
-    const headerVersion = spec.responseHeaderVersion(apiVersion)
+  private encode (route: RouteInfo, apiVersion: number, correlationId: number, body: unknown): Buffer[] {
+    const headerVersion = route.info.responseHeaderVersion(apiVersion)
     const header = { correlationId }
     const headerSize = sizeResponseHeader(headerVersion, header)
-    const bodySize = spec.sizeResponse(apiVersion, body)
+    const bodySize = route.codec.sizeResponse(apiVersion, body)
     const w = new Writer(4 + headerSize + bodySize)
     w.int32(headerSize + bodySize)
     writeResponseHeader(w, headerVersion, header)
-    spec.writeResponse(w, apiVersion, body)
+    route.codec.writeResponse(w, apiVersion, body)
     return w.finish()
   }
 

@@ -14,8 +14,8 @@
 // acks: 0 -> no response (on any error the connection is closed, as Kafka does, so the client notices);
 // 1 -> answered once the batch is in the file; -1 -> answered once it is fsynced (the durable high watermark).
 // A storage failure is never acknowledged: KAFKA_STORAGE_ERROR.
-import type { ProduceRequest } from '../../protocol/generated/messages/produce-request.js'
-import type { ProduceResponse } from '../../protocol/generated/messages/produce-response.js'
+import { decodeProduceRequest, type ProduceRequest } from '../../protocol/generated/messages/produce-request.js'
+import { sizeProduceResponse, writeProduceResponse, type ProduceResponse } from '../../protocol/generated/messages/produce-response.js'
 import { ErrorCode } from '../../protocol/errors.js'
 import { validateBatches } from '../../protocol/records/validate.js'
 import { producerId as batchProducerId } from '../../protocol/records/batch-header.js'
@@ -42,6 +42,7 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
   apiKey: 0,
   minVersion: 3,
   maxVersion: 11,
+  codec: { decodeRequest: decodeProduceRequest, sizeResponse: sizeProduceResponse, writeResponse: writeProduceResponse },
   async handle (broker, ctx, req) {
     const acks = req.acks
     const responses: TopicResponse[] = []

@@ -18,8 +18,8 @@
 // and the remaining response max bytes bound each read.
 // Long poll: with fewer than minBytes available, the request parks in the purgatory until a high watermark
 // of one of its partitions advances or maxWaitMs passes, then reads again.
-import type { FetchRequest } from '../../protocol/generated/messages/fetch-request.js'
-import type { FetchResponse } from '../../protocol/generated/messages/fetch-response.js'
+import { decodeFetchRequest, type FetchRequest } from '../../protocol/generated/messages/fetch-request.js'
+import { sizeFetchResponse, writeFetchResponse, type FetchResponse } from '../../protocol/generated/messages/fetch-response.js'
 import { ErrorCode } from '../../protocol/errors.js'
 import type { PartitionLog } from '../../storage/log.js'
 import { defineHandler } from '../handler.js'
@@ -41,6 +41,7 @@ export default defineHandler<FetchRequest, FetchResponse>({
   apiKey: 1,
   minVersion: 4,
   maxVersion: 17,
+  codec: { decodeRequest: decodeFetchRequest, sizeResponse: sizeFetchResponse, writeResponse: writeFetchResponse },
   async handle (broker, ctx, req) {
     const v = ctx.apiVersion
     if (v >= 7 && req.sessionId !== 0) {

@@ -11,8 +11,8 @@
 //   v9      -5 latest tiered (KIP-1005): -1 (no tiered storage)
 // Special timestamps: -2 earliest = log start offset; -1 latest = high watermark. A time T returns the first
 // offset whose timestamp is >= T, below the high watermark; none -> offset -1, timestamp -1.
-import type { ListOffsetsRequest } from '../../protocol/generated/messages/list-offsets-request.js'
-import type { ListOffsetsResponse } from '../../protocol/generated/messages/list-offsets-response.js'
+import { decodeListOffsetsRequest, type ListOffsetsRequest } from '../../protocol/generated/messages/list-offsets-request.js'
+import { sizeListOffsetsResponse, writeListOffsetsResponse, type ListOffsetsResponse } from '../../protocol/generated/messages/list-offsets-response.js'
 import { ErrorCode } from '../../protocol/errors.js'
 import { defineHandler } from '../handler.js'
 import type { PartitionLog } from '../../storage/log.js'
@@ -49,6 +49,7 @@ export default defineHandler<ListOffsetsRequest, ListOffsetsResponse>({
   apiKey: 2,
   minVersion: 0,
   maxVersion: 9,
+  codec: { decodeRequest: decodeListOffsetsRequest, sizeResponse: sizeListOffsetsResponse, writeResponse: writeListOffsetsResponse },
   async handle (broker, ctx, req) {
     const v = ctx.apiVersion
     const topics: TopicResponse[] = []

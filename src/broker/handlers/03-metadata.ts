@@ -15,8 +15,8 @@
 //   v12     topic name nullable in the response (for unknown topic ids)
 // Auto-creation is synchronous: a topic created by this request is returned complete, with no
 // LEADER_NOT_AVAILABLE round trip.
-import type { MetadataRequest } from '../../protocol/generated/messages/metadata-request.js'
-import type { MetadataResponse } from '../../protocol/generated/messages/metadata-response.js'
+import { decodeMetadataRequest, type MetadataRequest } from '../../protocol/generated/messages/metadata-request.js'
+import { sizeMetadataResponse, writeMetadataResponse, type MetadataResponse } from '../../protocol/generated/messages/metadata-response.js'
 import { ErrorCode } from '../../protocol/errors.js'
 import { defineHandler } from '../handler.js'
 import type { Broker } from '../broker.js'
@@ -37,6 +37,7 @@ export default defineHandler<MetadataRequest, MetadataResponse>({
   apiKey: 3,
   minVersion: 0,
   maxVersion: 12,
+  codec: { decodeRequest: decodeMetadataRequest, sizeResponse: sizeMetadataResponse, writeResponse: writeMetadataResponse },
   async handle (broker, ctx, req) {
     const v = ctx.apiVersion
     const topicOps = req.includeTopicAuthorizedOperations ? ALL_TOPIC_OPERATIONS : NO_OPERATIONS

@@ -9,8 +9,8 @@
 //           SupportedFeatures/FinalizedFeatures (Samsa has no feature flags: empty, epoch -1)
 //   v4      same body as v3
 // An unsupported version is answered by the network layer with a v0 body and UNSUPPORTED_VERSION (KIP-511).
-import type { ApiVersionsRequest } from '../../protocol/generated/messages/api-versions-request.js'
-import type { ApiVersionsResponse } from '../../protocol/generated/messages/api-versions-response.js'
+import { decodeApiVersionsRequest, type ApiVersionsRequest } from '../../protocol/generated/messages/api-versions-request.js'
+import { sizeApiVersionsResponse, writeApiVersionsResponse, type ApiVersionsResponse } from '../../protocol/generated/messages/api-versions-response.js'
 import { ErrorCode } from '../../protocol/errors.js'
 import { defineHandler } from '../handler.js'
 import type { Broker } from '../broker.js'
@@ -31,6 +31,7 @@ export default defineHandler<ApiVersionsRequest, ApiVersionsResponse>({
   apiKey: 18,
   minVersion: 0,
   maxVersion: 4,
+  codec: { decodeRequest: decodeApiVersionsRequest, sizeResponse: sizeApiVersionsResponse, writeResponse: writeApiVersionsResponse },
   handle (broker) {
     return apiVersionsBody(broker, ErrorCode.NONE)
   }

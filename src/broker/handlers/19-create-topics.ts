@@ -10,8 +10,8 @@
 // Errors per topic: INVALID_TOPIC_EXCEPTION, TOPIC_ALREADY_EXISTS, INVALID_PARTITIONS,
 // INVALID_REPLICATION_FACTOR (anything but 1 or -1), INVALID_CONFIG (naming key and value), INVALID_REQUEST
 // (a topic named twice in one request, or manual replica assignments).
-import type { CreateTopicsRequest } from '../../protocol/generated/messages/create-topics-request.js'
-import type { CreateTopicsResponse } from '../../protocol/generated/messages/create-topics-response.js'
+import { decodeCreateTopicsRequest, type CreateTopicsRequest } from '../../protocol/generated/messages/create-topics-request.js'
+import { sizeCreateTopicsResponse, writeCreateTopicsResponse, type CreateTopicsResponse } from '../../protocol/generated/messages/create-topics-response.js'
 import { ErrorCode } from '../../protocol/errors.js'
 import { defineHandler } from '../handler.js'
 import type { Broker } from '../broker.js'
@@ -24,6 +24,7 @@ export default defineHandler<CreateTopicsRequest, CreateTopicsResponse>({
   apiKey: 19,
   minVersion: 0,
   maxVersion: 7,
+  codec: { decodeRequest: decodeCreateTopicsRequest, sizeResponse: sizeCreateTopicsResponse, writeResponse: writeCreateTopicsResponse },
   async handle (broker, _ctx, req) {
     const results: TopicResult[] = []
     const counts = new Map<string, number>()

@@ -7,8 +7,8 @@
 //   v6      topics by name or by id (UNKNOWN_TOPIC_ID for an unknown id)
 // Errors: UNKNOWN_TOPIC_OR_PARTITION, TOPIC_DELETION_DISABLED (delete.topic.enable=false),
 // INVALID_REQUEST for internal topics.
-import type { DeleteTopicsRequest } from '../../protocol/generated/messages/delete-topics-request.js'
-import type { DeleteTopicsResponse } from '../../protocol/generated/messages/delete-topics-response.js'
+import { decodeDeleteTopicsRequest, type DeleteTopicsRequest } from '../../protocol/generated/messages/delete-topics-request.js'
+import { sizeDeleteTopicsResponse, writeDeleteTopicsResponse, type DeleteTopicsResponse } from '../../protocol/generated/messages/delete-topics-response.js'
 import { ErrorCode } from '../../protocol/errors.js'
 import { defineHandler } from '../handler.js'
 import { ZERO_UUID } from '../topics.js'
@@ -20,6 +20,7 @@ export default defineHandler<DeleteTopicsRequest, DeleteTopicsResponse>({
   apiKey: 20,
   minVersion: 0,
   maxVersion: 6,
+  codec: { decodeRequest: decodeDeleteTopicsRequest, sizeResponse: sizeDeleteTopicsResponse, writeResponse: writeDeleteTopicsResponse },
   async handle (broker, ctx, req) {
     const wanted: Array<{ name: string | null, topicId: string }> = ctx.apiVersion >= 6
       ? req.topics.map(t => ({ name: t.name, topicId: t.topicId }))

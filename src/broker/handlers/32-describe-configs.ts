@@ -9,8 +9,8 @@
 // Resource types: 2 TOPIC, 4 BROKER (name "" or this node's id), 8 BROKER_LOGGER (empty list).
 // Sources: TOPIC_CONFIG for a topic override, STATIC_BROKER_CONFIG for a value set in the broker's file, env or
 // flags, DEFAULT_CONFIG otherwise. Unknown topic: UNKNOWN_TOPIC_OR_PARTITION; other resource types: INVALID_REQUEST.
-import type { DescribeConfigsRequest } from '../../protocol/generated/messages/describe-configs-request.js'
-import type { DescribeConfigsResponse } from '../../protocol/generated/messages/describe-configs-response.js'
+import { decodeDescribeConfigsRequest, type DescribeConfigsRequest } from '../../protocol/generated/messages/describe-configs-request.js'
+import { sizeDescribeConfigsResponse, writeDescribeConfigsResponse, type DescribeConfigsResponse } from '../../protocol/generated/messages/describe-configs-response.js'
 import { ErrorCode } from '../../protocol/errors.js'
 import { BROKER_CONFIGS, CONFIG_TYPE_CODE, TOPIC_CONFIGS } from '../../config/definitions.js'
 import { CONFIG_SOURCE, resolveTopicConfig } from '../../config/topic-config.js'
@@ -74,6 +74,7 @@ export default defineHandler<DescribeConfigsRequest, DescribeConfigsResponse>({
   apiKey: 32,
   minVersion: 0,
   maxVersion: 4,
+  codec: { decodeRequest: decodeDescribeConfigsRequest, sizeResponse: sizeDescribeConfigsResponse, writeResponse: writeDescribeConfigsResponse },
   handle (broker, ctx, req) {
     const results: Result[] = []
     for (const res of req.resources) {

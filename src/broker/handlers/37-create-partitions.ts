@@ -7,8 +7,8 @@
 // Errors: UNKNOWN_TOPIC_OR_PARTITION, INVALID_PARTITIONS (count not above the current one),
 // INVALID_REPLICA_ASSIGNMENT (an assignment naming a broker other than this one), INVALID_REQUEST
 // (a topic named twice).
-import type { CreatePartitionsRequest } from '../../protocol/generated/messages/create-partitions-request.js'
-import type { CreatePartitionsResponse } from '../../protocol/generated/messages/create-partitions-response.js'
+import { decodeCreatePartitionsRequest, type CreatePartitionsRequest } from '../../protocol/generated/messages/create-partitions-request.js'
+import { sizeCreatePartitionsResponse, writeCreatePartitionsResponse, type CreatePartitionsResponse } from '../../protocol/generated/messages/create-partitions-response.js'
 import { ErrorCode } from '../../protocol/errors.js'
 import { defineHandler } from '../handler.js'
 
@@ -18,6 +18,7 @@ export default defineHandler<CreatePartitionsRequest, CreatePartitionsResponse>(
   apiKey: 37,
   minVersion: 0,
   maxVersion: 3,
+  codec: { decodeRequest: decodeCreatePartitionsRequest, sizeResponse: sizeCreatePartitionsResponse, writeResponse: writeCreatePartitionsResponse },
   async handle (broker, ctx, req) {
     const results: Result[] = []
     const counts = new Map<string, number>()

@@ -147,94 +147,12 @@ import { decodeDeleteShareGroupStateRequest, sizeDeleteShareGroupStateRequest, w
 import { decodeDeleteShareGroupStateResponse, sizeDeleteShareGroupStateResponse, writeDeleteShareGroupStateResponse } from './messages/delete-share-group-state-response.js'
 import { decodeReadShareGroupStateSummaryRequest, sizeReadShareGroupStateSummaryRequest, writeReadShareGroupStateSummaryRequest } from './messages/read-share-group-state-summary-request.js'
 import { decodeReadShareGroupStateSummaryResponse, sizeReadShareGroupStateSummaryResponse, writeReadShareGroupStateSummaryResponse } from './messages/read-share-group-state-summary-response.js'
+import { API_INFO, type ApiInfo } from './api-keys.js'
 
-export const ApiKey = {
-  Produce: 0,
-  Fetch: 1,
-  ListOffsets: 2,
-  Metadata: 3,
-  OffsetCommit: 8,
-  OffsetFetch: 9,
-  FindCoordinator: 10,
-  JoinGroup: 11,
-  Heartbeat: 12,
-  LeaveGroup: 13,
-  SyncGroup: 14,
-  DescribeGroups: 15,
-  ListGroups: 16,
-  SaslHandshake: 17,
-  ApiVersions: 18,
-  CreateTopics: 19,
-  DeleteTopics: 20,
-  DeleteRecords: 21,
-  InitProducerId: 22,
-  OffsetForLeaderEpoch: 23,
-  AddPartitionsToTxn: 24,
-  AddOffsetsToTxn: 25,
-  EndTxn: 26,
-  WriteTxnMarkers: 27,
-  TxnOffsetCommit: 28,
-  DescribeAcls: 29,
-  CreateAcls: 30,
-  DeleteAcls: 31,
-  DescribeConfigs: 32,
-  AlterConfigs: 33,
-  AlterReplicaLogDirs: 34,
-  DescribeLogDirs: 35,
-  SaslAuthenticate: 36,
-  CreatePartitions: 37,
-  CreateDelegationToken: 38,
-  RenewDelegationToken: 39,
-  ExpireDelegationToken: 40,
-  DescribeDelegationToken: 41,
-  DeleteGroups: 42,
-  ElectLeaders: 43,
-  IncrementalAlterConfigs: 44,
-  AlterPartitionReassignments: 45,
-  ListPartitionReassignments: 46,
-  OffsetDelete: 47,
-  DescribeClientQuotas: 48,
-  AlterClientQuotas: 49,
-  DescribeUserScramCredentials: 50,
-  AlterUserScramCredentials: 51,
-  DescribeQuorum: 55,
-  UpdateFeatures: 57,
-  DescribeCluster: 60,
-  DescribeProducers: 61,
-  UnregisterBroker: 64,
-  DescribeTransactions: 65,
-  ListTransactions: 66,
-  ConsumerGroupHeartbeat: 68,
-  ConsumerGroupDescribe: 69,
-  GetTelemetrySubscriptions: 71,
-  PushTelemetry: 72,
-  ListClientMetricsResources: 74,
-  DescribeTopicPartitions: 75,
-  ShareGroupHeartbeat: 76,
-  ShareGroupDescribe: 77,
-  ShareFetch: 78,
-  ShareAcknowledge: 79,
-  AddRaftVoter: 80,
-  RemoveRaftVoter: 81,
-  InitializeShareGroupState: 83,
-  ReadShareGroupState: 84,
-  WriteShareGroupState: 85,
-  DeleteShareGroupState: 86,
-  ReadShareGroupStateSummary: 87
-} as const
+export * from './api-keys.js'
 
-export type ApiKeyName = keyof typeof ApiKey
-
-export interface ApiSpec {
-  apiKey: number
-  name: string
-  minVersion: number
-  /** latest stable version (a latestVersionUnstable one is not advertised) */
-  maxVersion: number
-  /** first flexible version, or Infinity */
-  flexibleVersionsFrom: number
-  requestHeaderVersion (v: number): number
-  responseHeaderVersion (v: number): number
+/** An API's versions, header versions and codecs for both directions. */
+export interface ApiSpec extends ApiInfo {
   decodeRequest (r: Reader, v: number): any
   sizeRequest (v: number, m: any): number
   writeRequest (w: Writer, v: number, m: any): void
@@ -243,30 +161,11 @@ export interface ApiSpec {
   writeResponse (w: Writer, v: number, m: any): void
 }
 
-/** Request header version for a request of `apiKey` at `version` (2 when flexible, else 1; ControlledShutdown v0: 0). */
-export function requestHeaderVersionOf (apiKey: number, version: number, flexibleVersionsFrom: number): number {
-  if (apiKey === 7 && version === 0) return 0
-  return version >= flexibleVersionsFrom ? 2 : 1
-}
-
-/** Response header version (1 when flexible, else 0; ApiVersions responses always 0, KIP-511). */
-export function responseHeaderVersionOf (apiKey: number, version: number, flexibleVersionsFrom: number): number {
-  if (apiKey === 18) return 0
-  return version >= flexibleVersionsFrom ? 1 : 0
-}
-
-function spec (apiKey: number, name: string, minVersion: number, maxVersion: number, flexibleVersionsFrom: number,
+function spec (apiKey: number,
   codecs: Pick<ApiSpec, 'decodeRequest' | 'sizeRequest' | 'writeRequest' | 'decodeResponse' | 'sizeResponse' | 'writeResponse'>): ApiSpec {
-  return {
-    apiKey,
-    name,
-    minVersion,
-    maxVersion,
-    flexibleVersionsFrom,
-    requestHeaderVersion: (v: number) => requestHeaderVersionOf(apiKey, v, flexibleVersionsFrom),
-    responseHeaderVersion: (v: number) => responseHeaderVersionOf(apiKey, v, flexibleVersionsFrom),
-    ...codecs
-  }
+  const info = API_INFO.get(apiKey)
+  if (info === undefined) throw new Error(`no ApiInfo for api key ${apiKey}`)
+  return { ...info, ...codecs }
 }
 
 /**
@@ -274,255 +173,255 @@ function spec (apiKey: number, name: string, minVersion: number, maxVersion: num
  * (ShareGroupHeartbeat, ShareGroupDescribe, ShareFetch, ShareAcknowledge, InitializeShareGroupState, ReadShareGroupState, WriteShareGroupState, DeleteShareGroupState, ReadShareGroupStateSummary) are left out: they are never advertised.
  */
 export const API_SPECS: ReadonlyMap<number, ApiSpec> = new Map<number, ApiSpec>([
-  [0, spec(0, 'Produce', 0, 11, 9, {
+  [0, spec(0, {
     decodeRequest: decodeProduceRequest, sizeRequest: sizeProduceRequest, writeRequest: writeProduceRequest,
     decodeResponse: decodeProduceResponse, sizeResponse: sizeProduceResponse, writeResponse: writeProduceResponse
   })],
-  [1, spec(1, 'Fetch', 0, 17, 12, {
+  [1, spec(1, {
     decodeRequest: decodeFetchRequest, sizeRequest: sizeFetchRequest, writeRequest: writeFetchRequest,
     decodeResponse: decodeFetchResponse, sizeResponse: sizeFetchResponse, writeResponse: writeFetchResponse
   })],
-  [2, spec(2, 'ListOffsets', 0, 9, 6, {
+  [2, spec(2, {
     decodeRequest: decodeListOffsetsRequest, sizeRequest: sizeListOffsetsRequest, writeRequest: writeListOffsetsRequest,
     decodeResponse: decodeListOffsetsResponse, sizeResponse: sizeListOffsetsResponse, writeResponse: writeListOffsetsResponse
   })],
-  [3, spec(3, 'Metadata', 0, 12, 9, {
+  [3, spec(3, {
     decodeRequest: decodeMetadataRequest, sizeRequest: sizeMetadataRequest, writeRequest: writeMetadataRequest,
     decodeResponse: decodeMetadataResponse, sizeResponse: sizeMetadataResponse, writeResponse: writeMetadataResponse
   })],
-  [8, spec(8, 'OffsetCommit', 0, 9, 8, {
+  [8, spec(8, {
     decodeRequest: decodeOffsetCommitRequest, sizeRequest: sizeOffsetCommitRequest, writeRequest: writeOffsetCommitRequest,
     decodeResponse: decodeOffsetCommitResponse, sizeResponse: sizeOffsetCommitResponse, writeResponse: writeOffsetCommitResponse
   })],
-  [9, spec(9, 'OffsetFetch', 0, 9, 6, {
+  [9, spec(9, {
     decodeRequest: decodeOffsetFetchRequest, sizeRequest: sizeOffsetFetchRequest, writeRequest: writeOffsetFetchRequest,
     decodeResponse: decodeOffsetFetchResponse, sizeResponse: sizeOffsetFetchResponse, writeResponse: writeOffsetFetchResponse
   })],
-  [10, spec(10, 'FindCoordinator', 0, 6, 3, {
+  [10, spec(10, {
     decodeRequest: decodeFindCoordinatorRequest, sizeRequest: sizeFindCoordinatorRequest, writeRequest: writeFindCoordinatorRequest,
     decodeResponse: decodeFindCoordinatorResponse, sizeResponse: sizeFindCoordinatorResponse, writeResponse: writeFindCoordinatorResponse
   })],
-  [11, spec(11, 'JoinGroup', 0, 9, 6, {
+  [11, spec(11, {
     decodeRequest: decodeJoinGroupRequest, sizeRequest: sizeJoinGroupRequest, writeRequest: writeJoinGroupRequest,
     decodeResponse: decodeJoinGroupResponse, sizeResponse: sizeJoinGroupResponse, writeResponse: writeJoinGroupResponse
   })],
-  [12, spec(12, 'Heartbeat', 0, 4, 4, {
+  [12, spec(12, {
     decodeRequest: decodeHeartbeatRequest, sizeRequest: sizeHeartbeatRequest, writeRequest: writeHeartbeatRequest,
     decodeResponse: decodeHeartbeatResponse, sizeResponse: sizeHeartbeatResponse, writeResponse: writeHeartbeatResponse
   })],
-  [13, spec(13, 'LeaveGroup', 0, 5, 4, {
+  [13, spec(13, {
     decodeRequest: decodeLeaveGroupRequest, sizeRequest: sizeLeaveGroupRequest, writeRequest: writeLeaveGroupRequest,
     decodeResponse: decodeLeaveGroupResponse, sizeResponse: sizeLeaveGroupResponse, writeResponse: writeLeaveGroupResponse
   })],
-  [14, spec(14, 'SyncGroup', 0, 5, 4, {
+  [14, spec(14, {
     decodeRequest: decodeSyncGroupRequest, sizeRequest: sizeSyncGroupRequest, writeRequest: writeSyncGroupRequest,
     decodeResponse: decodeSyncGroupResponse, sizeResponse: sizeSyncGroupResponse, writeResponse: writeSyncGroupResponse
   })],
-  [15, spec(15, 'DescribeGroups', 0, 5, 5, {
+  [15, spec(15, {
     decodeRequest: decodeDescribeGroupsRequest, sizeRequest: sizeDescribeGroupsRequest, writeRequest: writeDescribeGroupsRequest,
     decodeResponse: decodeDescribeGroupsResponse, sizeResponse: sizeDescribeGroupsResponse, writeResponse: writeDescribeGroupsResponse
   })],
-  [16, spec(16, 'ListGroups', 0, 5, 3, {
+  [16, spec(16, {
     decodeRequest: decodeListGroupsRequest, sizeRequest: sizeListGroupsRequest, writeRequest: writeListGroupsRequest,
     decodeResponse: decodeListGroupsResponse, sizeResponse: sizeListGroupsResponse, writeResponse: writeListGroupsResponse
   })],
-  [17, spec(17, 'SaslHandshake', 0, 1, Infinity, {
+  [17, spec(17, {
     decodeRequest: decodeSaslHandshakeRequest, sizeRequest: sizeSaslHandshakeRequest, writeRequest: writeSaslHandshakeRequest,
     decodeResponse: decodeSaslHandshakeResponse, sizeResponse: sizeSaslHandshakeResponse, writeResponse: writeSaslHandshakeResponse
   })],
-  [18, spec(18, 'ApiVersions', 0, 4, 3, {
+  [18, spec(18, {
     decodeRequest: decodeApiVersionsRequest, sizeRequest: sizeApiVersionsRequest, writeRequest: writeApiVersionsRequest,
     decodeResponse: decodeApiVersionsResponse, sizeResponse: sizeApiVersionsResponse, writeResponse: writeApiVersionsResponse
   })],
-  [19, spec(19, 'CreateTopics', 0, 7, 5, {
+  [19, spec(19, {
     decodeRequest: decodeCreateTopicsRequest, sizeRequest: sizeCreateTopicsRequest, writeRequest: writeCreateTopicsRequest,
     decodeResponse: decodeCreateTopicsResponse, sizeResponse: sizeCreateTopicsResponse, writeResponse: writeCreateTopicsResponse
   })],
-  [20, spec(20, 'DeleteTopics', 0, 6, 4, {
+  [20, spec(20, {
     decodeRequest: decodeDeleteTopicsRequest, sizeRequest: sizeDeleteTopicsRequest, writeRequest: writeDeleteTopicsRequest,
     decodeResponse: decodeDeleteTopicsResponse, sizeResponse: sizeDeleteTopicsResponse, writeResponse: writeDeleteTopicsResponse
   })],
-  [21, spec(21, 'DeleteRecords', 0, 2, 2, {
+  [21, spec(21, {
     decodeRequest: decodeDeleteRecordsRequest, sizeRequest: sizeDeleteRecordsRequest, writeRequest: writeDeleteRecordsRequest,
     decodeResponse: decodeDeleteRecordsResponse, sizeResponse: sizeDeleteRecordsResponse, writeResponse: writeDeleteRecordsResponse
   })],
-  [22, spec(22, 'InitProducerId', 0, 5, 2, {
+  [22, spec(22, {
     decodeRequest: decodeInitProducerIdRequest, sizeRequest: sizeInitProducerIdRequest, writeRequest: writeInitProducerIdRequest,
     decodeResponse: decodeInitProducerIdResponse, sizeResponse: sizeInitProducerIdResponse, writeResponse: writeInitProducerIdResponse
   })],
-  [23, spec(23, 'OffsetForLeaderEpoch', 0, 4, 4, {
+  [23, spec(23, {
     decodeRequest: decodeOffsetForLeaderEpochRequest, sizeRequest: sizeOffsetForLeaderEpochRequest, writeRequest: writeOffsetForLeaderEpochRequest,
     decodeResponse: decodeOffsetForLeaderEpochResponse, sizeResponse: sizeOffsetForLeaderEpochResponse, writeResponse: writeOffsetForLeaderEpochResponse
   })],
-  [24, spec(24, 'AddPartitionsToTxn', 0, 5, 3, {
+  [24, spec(24, {
     decodeRequest: decodeAddPartitionsToTxnRequest, sizeRequest: sizeAddPartitionsToTxnRequest, writeRequest: writeAddPartitionsToTxnRequest,
     decodeResponse: decodeAddPartitionsToTxnResponse, sizeResponse: sizeAddPartitionsToTxnResponse, writeResponse: writeAddPartitionsToTxnResponse
   })],
-  [25, spec(25, 'AddOffsetsToTxn', 0, 4, 3, {
+  [25, spec(25, {
     decodeRequest: decodeAddOffsetsToTxnRequest, sizeRequest: sizeAddOffsetsToTxnRequest, writeRequest: writeAddOffsetsToTxnRequest,
     decodeResponse: decodeAddOffsetsToTxnResponse, sizeResponse: sizeAddOffsetsToTxnResponse, writeResponse: writeAddOffsetsToTxnResponse
   })],
-  [26, spec(26, 'EndTxn', 0, 4, 3, {
+  [26, spec(26, {
     decodeRequest: decodeEndTxnRequest, sizeRequest: sizeEndTxnRequest, writeRequest: writeEndTxnRequest,
     decodeResponse: decodeEndTxnResponse, sizeResponse: sizeEndTxnResponse, writeResponse: writeEndTxnResponse
   })],
-  [27, spec(27, 'WriteTxnMarkers', 0, 1, 1, {
+  [27, spec(27, {
     decodeRequest: decodeWriteTxnMarkersRequest, sizeRequest: sizeWriteTxnMarkersRequest, writeRequest: writeWriteTxnMarkersRequest,
     decodeResponse: decodeWriteTxnMarkersResponse, sizeResponse: sizeWriteTxnMarkersResponse, writeResponse: writeWriteTxnMarkersResponse
   })],
-  [28, spec(28, 'TxnOffsetCommit', 0, 4, 3, {
+  [28, spec(28, {
     decodeRequest: decodeTxnOffsetCommitRequest, sizeRequest: sizeTxnOffsetCommitRequest, writeRequest: writeTxnOffsetCommitRequest,
     decodeResponse: decodeTxnOffsetCommitResponse, sizeResponse: sizeTxnOffsetCommitResponse, writeResponse: writeTxnOffsetCommitResponse
   })],
-  [29, spec(29, 'DescribeAcls', 0, 3, 2, {
+  [29, spec(29, {
     decodeRequest: decodeDescribeAclsRequest, sizeRequest: sizeDescribeAclsRequest, writeRequest: writeDescribeAclsRequest,
     decodeResponse: decodeDescribeAclsResponse, sizeResponse: sizeDescribeAclsResponse, writeResponse: writeDescribeAclsResponse
   })],
-  [30, spec(30, 'CreateAcls', 0, 3, 2, {
+  [30, spec(30, {
     decodeRequest: decodeCreateAclsRequest, sizeRequest: sizeCreateAclsRequest, writeRequest: writeCreateAclsRequest,
     decodeResponse: decodeCreateAclsResponse, sizeResponse: sizeCreateAclsResponse, writeResponse: writeCreateAclsResponse
   })],
-  [31, spec(31, 'DeleteAcls', 0, 3, 2, {
+  [31, spec(31, {
     decodeRequest: decodeDeleteAclsRequest, sizeRequest: sizeDeleteAclsRequest, writeRequest: writeDeleteAclsRequest,
     decodeResponse: decodeDeleteAclsResponse, sizeResponse: sizeDeleteAclsResponse, writeResponse: writeDeleteAclsResponse
   })],
-  [32, spec(32, 'DescribeConfigs', 0, 4, 4, {
+  [32, spec(32, {
     decodeRequest: decodeDescribeConfigsRequest, sizeRequest: sizeDescribeConfigsRequest, writeRequest: writeDescribeConfigsRequest,
     decodeResponse: decodeDescribeConfigsResponse, sizeResponse: sizeDescribeConfigsResponse, writeResponse: writeDescribeConfigsResponse
   })],
-  [33, spec(33, 'AlterConfigs', 0, 2, 2, {
+  [33, spec(33, {
     decodeRequest: decodeAlterConfigsRequest, sizeRequest: sizeAlterConfigsRequest, writeRequest: writeAlterConfigsRequest,
     decodeResponse: decodeAlterConfigsResponse, sizeResponse: sizeAlterConfigsResponse, writeResponse: writeAlterConfigsResponse
   })],
-  [34, spec(34, 'AlterReplicaLogDirs', 0, 2, 2, {
+  [34, spec(34, {
     decodeRequest: decodeAlterReplicaLogDirsRequest, sizeRequest: sizeAlterReplicaLogDirsRequest, writeRequest: writeAlterReplicaLogDirsRequest,
     decodeResponse: decodeAlterReplicaLogDirsResponse, sizeResponse: sizeAlterReplicaLogDirsResponse, writeResponse: writeAlterReplicaLogDirsResponse
   })],
-  [35, spec(35, 'DescribeLogDirs', 0, 4, 2, {
+  [35, spec(35, {
     decodeRequest: decodeDescribeLogDirsRequest, sizeRequest: sizeDescribeLogDirsRequest, writeRequest: writeDescribeLogDirsRequest,
     decodeResponse: decodeDescribeLogDirsResponse, sizeResponse: sizeDescribeLogDirsResponse, writeResponse: writeDescribeLogDirsResponse
   })],
-  [36, spec(36, 'SaslAuthenticate', 0, 2, 2, {
+  [36, spec(36, {
     decodeRequest: decodeSaslAuthenticateRequest, sizeRequest: sizeSaslAuthenticateRequest, writeRequest: writeSaslAuthenticateRequest,
     decodeResponse: decodeSaslAuthenticateResponse, sizeResponse: sizeSaslAuthenticateResponse, writeResponse: writeSaslAuthenticateResponse
   })],
-  [37, spec(37, 'CreatePartitions', 0, 3, 2, {
+  [37, spec(37, {
     decodeRequest: decodeCreatePartitionsRequest, sizeRequest: sizeCreatePartitionsRequest, writeRequest: writeCreatePartitionsRequest,
     decodeResponse: decodeCreatePartitionsResponse, sizeResponse: sizeCreatePartitionsResponse, writeResponse: writeCreatePartitionsResponse
   })],
-  [38, spec(38, 'CreateDelegationToken', 0, 3, 2, {
+  [38, spec(38, {
     decodeRequest: decodeCreateDelegationTokenRequest, sizeRequest: sizeCreateDelegationTokenRequest, writeRequest: writeCreateDelegationTokenRequest,
     decodeResponse: decodeCreateDelegationTokenResponse, sizeResponse: sizeCreateDelegationTokenResponse, writeResponse: writeCreateDelegationTokenResponse
   })],
-  [39, spec(39, 'RenewDelegationToken', 0, 2, 2, {
+  [39, spec(39, {
     decodeRequest: decodeRenewDelegationTokenRequest, sizeRequest: sizeRenewDelegationTokenRequest, writeRequest: writeRenewDelegationTokenRequest,
     decodeResponse: decodeRenewDelegationTokenResponse, sizeResponse: sizeRenewDelegationTokenResponse, writeResponse: writeRenewDelegationTokenResponse
   })],
-  [40, spec(40, 'ExpireDelegationToken', 0, 2, 2, {
+  [40, spec(40, {
     decodeRequest: decodeExpireDelegationTokenRequest, sizeRequest: sizeExpireDelegationTokenRequest, writeRequest: writeExpireDelegationTokenRequest,
     decodeResponse: decodeExpireDelegationTokenResponse, sizeResponse: sizeExpireDelegationTokenResponse, writeResponse: writeExpireDelegationTokenResponse
   })],
-  [41, spec(41, 'DescribeDelegationToken', 0, 3, 2, {
+  [41, spec(41, {
     decodeRequest: decodeDescribeDelegationTokenRequest, sizeRequest: sizeDescribeDelegationTokenRequest, writeRequest: writeDescribeDelegationTokenRequest,
     decodeResponse: decodeDescribeDelegationTokenResponse, sizeResponse: sizeDescribeDelegationTokenResponse, writeResponse: writeDescribeDelegationTokenResponse
   })],
-  [42, spec(42, 'DeleteGroups', 0, 2, 2, {
+  [42, spec(42, {
     decodeRequest: decodeDeleteGroupsRequest, sizeRequest: sizeDeleteGroupsRequest, writeRequest: writeDeleteGroupsRequest,
     decodeResponse: decodeDeleteGroupsResponse, sizeResponse: sizeDeleteGroupsResponse, writeResponse: writeDeleteGroupsResponse
   })],
-  [43, spec(43, 'ElectLeaders', 0, 2, 2, {
+  [43, spec(43, {
     decodeRequest: decodeElectLeadersRequest, sizeRequest: sizeElectLeadersRequest, writeRequest: writeElectLeadersRequest,
     decodeResponse: decodeElectLeadersResponse, sizeResponse: sizeElectLeadersResponse, writeResponse: writeElectLeadersResponse
   })],
-  [44, spec(44, 'IncrementalAlterConfigs', 0, 1, 1, {
+  [44, spec(44, {
     decodeRequest: decodeIncrementalAlterConfigsRequest, sizeRequest: sizeIncrementalAlterConfigsRequest, writeRequest: writeIncrementalAlterConfigsRequest,
     decodeResponse: decodeIncrementalAlterConfigsResponse, sizeResponse: sizeIncrementalAlterConfigsResponse, writeResponse: writeIncrementalAlterConfigsResponse
   })],
-  [45, spec(45, 'AlterPartitionReassignments', 0, 0, 0, {
+  [45, spec(45, {
     decodeRequest: decodeAlterPartitionReassignmentsRequest, sizeRequest: sizeAlterPartitionReassignmentsRequest, writeRequest: writeAlterPartitionReassignmentsRequest,
     decodeResponse: decodeAlterPartitionReassignmentsResponse, sizeResponse: sizeAlterPartitionReassignmentsResponse, writeResponse: writeAlterPartitionReassignmentsResponse
   })],
-  [46, spec(46, 'ListPartitionReassignments', 0, 0, 0, {
+  [46, spec(46, {
     decodeRequest: decodeListPartitionReassignmentsRequest, sizeRequest: sizeListPartitionReassignmentsRequest, writeRequest: writeListPartitionReassignmentsRequest,
     decodeResponse: decodeListPartitionReassignmentsResponse, sizeResponse: sizeListPartitionReassignmentsResponse, writeResponse: writeListPartitionReassignmentsResponse
   })],
-  [47, spec(47, 'OffsetDelete', 0, 0, Infinity, {
+  [47, spec(47, {
     decodeRequest: decodeOffsetDeleteRequest, sizeRequest: sizeOffsetDeleteRequest, writeRequest: writeOffsetDeleteRequest,
     decodeResponse: decodeOffsetDeleteResponse, sizeResponse: sizeOffsetDeleteResponse, writeResponse: writeOffsetDeleteResponse
   })],
-  [48, spec(48, 'DescribeClientQuotas', 0, 1, 1, {
+  [48, spec(48, {
     decodeRequest: decodeDescribeClientQuotasRequest, sizeRequest: sizeDescribeClientQuotasRequest, writeRequest: writeDescribeClientQuotasRequest,
     decodeResponse: decodeDescribeClientQuotasResponse, sizeResponse: sizeDescribeClientQuotasResponse, writeResponse: writeDescribeClientQuotasResponse
   })],
-  [49, spec(49, 'AlterClientQuotas', 0, 1, 1, {
+  [49, spec(49, {
     decodeRequest: decodeAlterClientQuotasRequest, sizeRequest: sizeAlterClientQuotasRequest, writeRequest: writeAlterClientQuotasRequest,
     decodeResponse: decodeAlterClientQuotasResponse, sizeResponse: sizeAlterClientQuotasResponse, writeResponse: writeAlterClientQuotasResponse
   })],
-  [50, spec(50, 'DescribeUserScramCredentials', 0, 0, 0, {
+  [50, spec(50, {
     decodeRequest: decodeDescribeUserScramCredentialsRequest, sizeRequest: sizeDescribeUserScramCredentialsRequest, writeRequest: writeDescribeUserScramCredentialsRequest,
     decodeResponse: decodeDescribeUserScramCredentialsResponse, sizeResponse: sizeDescribeUserScramCredentialsResponse, writeResponse: writeDescribeUserScramCredentialsResponse
   })],
-  [51, spec(51, 'AlterUserScramCredentials', 0, 0, 0, {
+  [51, spec(51, {
     decodeRequest: decodeAlterUserScramCredentialsRequest, sizeRequest: sizeAlterUserScramCredentialsRequest, writeRequest: writeAlterUserScramCredentialsRequest,
     decodeResponse: decodeAlterUserScramCredentialsResponse, sizeResponse: sizeAlterUserScramCredentialsResponse, writeResponse: writeAlterUserScramCredentialsResponse
   })],
-  [55, spec(55, 'DescribeQuorum', 0, 2, 0, {
+  [55, spec(55, {
     decodeRequest: decodeDescribeQuorumRequest, sizeRequest: sizeDescribeQuorumRequest, writeRequest: writeDescribeQuorumRequest,
     decodeResponse: decodeDescribeQuorumResponse, sizeResponse: sizeDescribeQuorumResponse, writeResponse: writeDescribeQuorumResponse
   })],
-  [57, spec(57, 'UpdateFeatures', 0, 1, 0, {
+  [57, spec(57, {
     decodeRequest: decodeUpdateFeaturesRequest, sizeRequest: sizeUpdateFeaturesRequest, writeRequest: writeUpdateFeaturesRequest,
     decodeResponse: decodeUpdateFeaturesResponse, sizeResponse: sizeUpdateFeaturesResponse, writeResponse: writeUpdateFeaturesResponse
   })],
-  [60, spec(60, 'DescribeCluster', 0, 1, 0, {
+  [60, spec(60, {
     decodeRequest: decodeDescribeClusterRequest, sizeRequest: sizeDescribeClusterRequest, writeRequest: writeDescribeClusterRequest,
     decodeResponse: decodeDescribeClusterResponse, sizeResponse: sizeDescribeClusterResponse, writeResponse: writeDescribeClusterResponse
   })],
-  [61, spec(61, 'DescribeProducers', 0, 0, 0, {
+  [61, spec(61, {
     decodeRequest: decodeDescribeProducersRequest, sizeRequest: sizeDescribeProducersRequest, writeRequest: writeDescribeProducersRequest,
     decodeResponse: decodeDescribeProducersResponse, sizeResponse: sizeDescribeProducersResponse, writeResponse: writeDescribeProducersResponse
   })],
-  [64, spec(64, 'UnregisterBroker', 0, 0, 0, {
+  [64, spec(64, {
     decodeRequest: decodeUnregisterBrokerRequest, sizeRequest: sizeUnregisterBrokerRequest, writeRequest: writeUnregisterBrokerRequest,
     decodeResponse: decodeUnregisterBrokerResponse, sizeResponse: sizeUnregisterBrokerResponse, writeResponse: writeUnregisterBrokerResponse
   })],
-  [65, spec(65, 'DescribeTransactions', 0, 0, 0, {
+  [65, spec(65, {
     decodeRequest: decodeDescribeTransactionsRequest, sizeRequest: sizeDescribeTransactionsRequest, writeRequest: writeDescribeTransactionsRequest,
     decodeResponse: decodeDescribeTransactionsResponse, sizeResponse: sizeDescribeTransactionsResponse, writeResponse: writeDescribeTransactionsResponse
   })],
-  [66, spec(66, 'ListTransactions', 0, 1, 0, {
+  [66, spec(66, {
     decodeRequest: decodeListTransactionsRequest, sizeRequest: sizeListTransactionsRequest, writeRequest: writeListTransactionsRequest,
     decodeResponse: decodeListTransactionsResponse, sizeResponse: sizeListTransactionsResponse, writeResponse: writeListTransactionsResponse
   })],
-  [68, spec(68, 'ConsumerGroupHeartbeat', 0, 0, 0, {
+  [68, spec(68, {
     decodeRequest: decodeConsumerGroupHeartbeatRequest, sizeRequest: sizeConsumerGroupHeartbeatRequest, writeRequest: writeConsumerGroupHeartbeatRequest,
     decodeResponse: decodeConsumerGroupHeartbeatResponse, sizeResponse: sizeConsumerGroupHeartbeatResponse, writeResponse: writeConsumerGroupHeartbeatResponse
   })],
-  [69, spec(69, 'ConsumerGroupDescribe', 0, 0, 0, {
+  [69, spec(69, {
     decodeRequest: decodeConsumerGroupDescribeRequest, sizeRequest: sizeConsumerGroupDescribeRequest, writeRequest: writeConsumerGroupDescribeRequest,
     decodeResponse: decodeConsumerGroupDescribeResponse, sizeResponse: sizeConsumerGroupDescribeResponse, writeResponse: writeConsumerGroupDescribeResponse
   })],
-  [71, spec(71, 'GetTelemetrySubscriptions', 0, 0, 0, {
+  [71, spec(71, {
     decodeRequest: decodeGetTelemetrySubscriptionsRequest, sizeRequest: sizeGetTelemetrySubscriptionsRequest, writeRequest: writeGetTelemetrySubscriptionsRequest,
     decodeResponse: decodeGetTelemetrySubscriptionsResponse, sizeResponse: sizeGetTelemetrySubscriptionsResponse, writeResponse: writeGetTelemetrySubscriptionsResponse
   })],
-  [72, spec(72, 'PushTelemetry', 0, 0, 0, {
+  [72, spec(72, {
     decodeRequest: decodePushTelemetryRequest, sizeRequest: sizePushTelemetryRequest, writeRequest: writePushTelemetryRequest,
     decodeResponse: decodePushTelemetryResponse, sizeResponse: sizePushTelemetryResponse, writeResponse: writePushTelemetryResponse
   })],
-  [74, spec(74, 'ListClientMetricsResources', 0, 0, 0, {
+  [74, spec(74, {
     decodeRequest: decodeListClientMetricsResourcesRequest, sizeRequest: sizeListClientMetricsResourcesRequest, writeRequest: writeListClientMetricsResourcesRequest,
     decodeResponse: decodeListClientMetricsResourcesResponse, sizeResponse: sizeListClientMetricsResourcesResponse, writeResponse: writeListClientMetricsResourcesResponse
   })],
-  [75, spec(75, 'DescribeTopicPartitions', 0, 0, 0, {
+  [75, spec(75, {
     decodeRequest: decodeDescribeTopicPartitionsRequest, sizeRequest: sizeDescribeTopicPartitionsRequest, writeRequest: writeDescribeTopicPartitionsRequest,
     decodeResponse: decodeDescribeTopicPartitionsResponse, sizeResponse: sizeDescribeTopicPartitionsResponse, writeResponse: writeDescribeTopicPartitionsResponse
   })],
-  [80, spec(80, 'AddRaftVoter', 0, 0, 0, {
+  [80, spec(80, {
     decodeRequest: decodeAddRaftVoterRequest, sizeRequest: sizeAddRaftVoterRequest, writeRequest: writeAddRaftVoterRequest,
     decodeResponse: decodeAddRaftVoterResponse, sizeResponse: sizeAddRaftVoterResponse, writeResponse: writeAddRaftVoterResponse
   })],
-  [81, spec(81, 'RemoveRaftVoter', 0, 0, 0, {
+  [81, spec(81, {
     decodeRequest: decodeRemoveRaftVoterRequest, sizeRequest: sizeRemoveRaftVoterRequest, writeRequest: writeRemoveRaftVoterRequest,
     decodeResponse: decodeRemoveRaftVoterResponse, sizeResponse: sizeRemoveRaftVoterResponse, writeResponse: writeRemoveRaftVoterResponse
   })]
