@@ -35,7 +35,7 @@ if (process.env.SAMSA_CRASH_CHILD !== undefined) {
     t.teardown(() => rmSync(root, { recursive: true, force: true }))
     const dir = join(root, 'c-0')
     let acked = -1
-    for (let round = 0; round < 3; round++) {
+    for (let round = 0; round < 2; round++) {
       const proc = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
         env: { ...process.env, SAMSA_CRASH_CHILD: dir }, stdio: ['ignore', 'pipe', 'inherit']
       })
