@@ -32,7 +32,10 @@ export function logConfigFor (broker: BrokerConfig, topic: TopicRecord): LogConf
     indexIntervalBytes: s.indexIntervalBytes,
     segmentIndexBytes: s.segmentIndexBytes,
     messageTimestampType: s.messageTimestampType,
-    fsync: broker.fsync
+    fsync: broker.fsync,
+    retentionMs: s.retentionMs,
+    retentionBytes: s.retentionBytes,
+    cleanupPolicy: s.cleanupPolicy.join(',')
   }
 }
 
@@ -42,13 +45,14 @@ export interface TopicError {
 }
 
 export class Topics {
-  private readonly byId = new Map<string, TopicRecord>()
+  /** topic id -> name (records are looked up by name: the registry replaces them when configs change). */
+  private readonly byId = new Map<string, string>()
   private readonly settings = new Map<string, TopicLogSettings>()
   /** Topics being created right now (auto-creation from concurrent requests waits on one creation). */
   private readonly creating = new Map<string, Promise<TopicError | null>>()
 
   constructor (private readonly broker: BrokerConfig, readonly logs: LogManager) {
-    for (const t of logs.topics()) this.byId.set(t.topicId, t)
+    for (const t of logs.topics()) this.byId.set(t.topicId, t.name)
   }
 
   all (): TopicRecord[] {
@@ -60,7 +64,8 @@ export class Topics {
   }
 
   getById (topicId: string): TopicRecord | undefined {
-    return this.byId.get(topicId)
+    const name = this.byId.get(topicId)
+    return name === undefined ? undefined : this.logs.topic(name)
   }
 
   log (topic: string, partition: number): PartitionLog | undefined {
@@ -113,7 +118,7 @@ export class Topics {
     this.creating.set(name, new Promise(resolve => { done = resolve }))
     try {
       await this.logs.createTopic(rec)
-      this.byId.set(rec.topicId, rec)
+      this.byId.set(rec.topicId, rec.name)
       done(null)
       return rec
     } catch (err) {

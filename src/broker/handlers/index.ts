@@ -9,6 +9,8 @@ import createTopics from './19-create-topics.js'
 import deleteTopics from './20-delete-topics.js'
 import describeConfigs from './32-describe-configs.js'
 import createPartitions from './37-create-partitions.js'
+import alterConfigs from './33-alter-configs.js'
+import incrementalAlterConfigs from './44-incremental-alter-configs.js'
 import offsetCommit from './08-offset-commit.js'
 import offsetFetch from './09-offset-fetch.js'
 import findCoordinator from './10-find-coordinator.js'
@@ -23,5 +25,6 @@ import offsetDelete from './47-offset-delete.js'
 
 export const HANDLERS: readonly Handler[] = [
   offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat, leaveGroup, syncGroup, describeGroups, listGroups, deleteGroups, offsetDelete,
-  produce, fetch, listOffsets, metadata, apiVersions, createTopics, deleteTopics, describeConfigs, createPartitions
+  produce, fetch, listOffsets, metadata, apiVersions, createTopics, deleteTopics, describeConfigs, createPartitions,
+  alterConfigs, incrementalAlterConfigs
 ].sort((a, b) => a.apiKey - b.apiKey)
