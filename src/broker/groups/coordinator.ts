@@ -87,6 +87,7 @@ export class GroupCoordinator {
   private readonly log: OffsetsLog
   private readonly logger: Logger
   private loading: Promise<void> | null = null
+  private expiring = false
 
   constructor (opts: GroupCoordinatorOptions) {
     this.config = { ...DEFAULT_GROUPS_CONFIG, ...opts.config }
@@ -197,11 +198,16 @@ export class GroupCoordinator {
     return g
   }
 
+  /** Runs offset expiration every offsets.retention.check.interval.ms (a pass still writing skips a turn). */
   private scheduleExpiration (): void {
     this.timers.schedule('expire-offsets', this.config.offsetsRetentionCheckIntervalMs, () => {
       if (this.status !== 'active') return
-      this.offsetManager.expire().catch(err => this.logger.warn({ err: (err as Error).message }, 'offset expiration failed'))
-        .finally(() => { if (this.status === 'active') this.scheduleExpiration() })
+      this.scheduleExpiration()
+      if (this.expiring) return
+      this.expiring = true
+      this.offsetManager.expire()
+        .catch(err => this.logger.warn({ err: (err as Error).message }, 'offset expiration failed'))
+        .finally(() => { this.expiring = false })
     })
   }
 
