@@ -60,7 +60,9 @@ t.test('bad input closes only that connection', async t => {
   truncatedBody.writeInt32BE(truncatedBody.length - 4, 0)
   await expectClosed(t, b.port, truncatedBody, 'unparsable body')
 
-  await expectClosed(t, b.port, RawClient.frame(0, 2, { transactionalId: null, acks: 1, timeoutMs: 1000, topicData: [] }, 1), 'unsupported Produce v2')
+  const produceV12 = RawClient.frame(0, 11, { transactionalId: null, acks: 1, timeoutMs: 1000, topicData: [] }, 1)
+  produceV12.writeInt16BE(12, 6)
+  await expectClosed(t, b.port, produceV12, 'unsupported Produce v12')
 
   const md = await bystander.request(3, 1, metadataAll)
   t.equal(md.brokers.length, 1, 'the other connection still works')
@@ -73,8 +75,8 @@ t.test('ApiVersions: exact ranges; an unsupported version gets error 35 and a v0
   const res = await c.request(18, 3, { clientSoftwareName: 'raw', clientSoftwareVersion: '1' })
   t.equal(res.errorCode, 0)
   const ranges = new Map(res.apiKeys.map((k: any) => [k.apiKey, [k.minVersion, k.maxVersion]]))
-  t.same(ranges.get(0), [3, 11], 'Produce')
-  t.same(ranges.get(1), [4, 17], 'Fetch')
+  t.same(ranges.get(0), [0, 11], 'Produce')
+  t.same(ranges.get(1), [0, 17], 'Fetch')
   t.same(ranges.get(2), [0, 9], 'ListOffsets')
   t.same(ranges.get(3), [0, 12], 'Metadata')
   t.same(ranges.get(18), [0, 4], 'ApiVersions')

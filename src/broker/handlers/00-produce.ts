@@ -2,6 +2,9 @@
 // record count, max.message.bytes), assign offsets by rewriting baseOffset, append, answer per acks.
 //
 // Version notes:
+//   v0-v2   legacy message sets (magic 0/1) are up-converted to one RecordBatch v2 (keys, values,
+//           timestamps and codec kept), as Kafka 3.x stores only v2; v2 batches are accepted as they are.
+//           v1 adds throttle time, v2 log append time.
 //   v3      transactional id; RecordBatch v2 only (older message formats: UNSUPPORTED_FOR_MESSAGE_FORMAT)
 //   v5      log start offset in the response
 //   v7      same as v6 (ZStandard allowed)
@@ -18,7 +21,8 @@ import { decodeProduceRequest, type ProduceRequest } from '../../protocol/genera
 import { sizeProduceResponse, writeProduceResponse, type ProduceResponse } from '../../protocol/generated/messages/produce-response.js'
 import { ErrorCode } from '../../protocol/errors.js'
 import { validateBatches } from '../../protocol/records/validate.js'
-import { producerId as batchProducerId } from '../../protocol/records/batch-header.js'
+import { MAGIC_OFFSET, producerId as batchProducerId } from '../../protocol/records/batch-header.js'
+import { upConvert } from '../../protocol/records/convert.js'
 import { CloseConnectionError } from '../../network/connection.js'
 import { defineHandler } from '../handler.js'
 import type { Broker } from '../broker.js'
@@ -40,7 +44,7 @@ function partitionError (index: number, errorCode: number, message: string | nul
 
 export default defineHandler<ProduceRequest, ProduceResponse>({
   apiKey: 0,
-  minVersion: 3,
+  minVersion: 0,
   maxVersion: 11,
   codec: { decodeRequest: decodeProduceRequest, sizeResponse: sizeProduceResponse, writeResponse: writeProduceResponse },
   async handle (broker, ctx, req) {
@@ -74,10 +78,18 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
           continue
         }
         // Decoded records are always one zero-copy view of the request frame.
-        const records = pd.records as Buffer | null
+        let records = pd.records as Buffer | null
         if (records === null || records.length === 0) {
           fail(ErrorCode.INVALID_RECORD, 'produce requests must carry exactly one record batch per partition, got none')
           continue
+        }
+        if (ctx.apiVersion < 3 && records.length > MAGIC_OFFSET && records.readInt8(MAGIC_OFFSET) !== 2) {
+          try {
+            records = upConvert(records)
+          } catch (err) {
+            fail(ErrorCode.CORRUPT_MESSAGE, `legacy message set: ${(err as Error).message}`)
+            continue
+          }
         }
         const settings = broker.topics.settingsOf(topic)
         const valid = validateBatches(records, settings.maxMessageBytes)

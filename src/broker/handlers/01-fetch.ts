@@ -2,6 +2,9 @@
 // the fetch offset (consumers skip the records below it), never past the high watermark (the durable offset).
 //
 // Version notes:
+//   v0-v3   legacy clients: stored batches are down-converted to magic 0 (v0-v1) or magic 1 (v2-v3)
+//           messages, uncompressed, record headers dropped, control batches skipped (Kafka's behaviour).
+//           v1 adds throttle time, v3 response max bytes.
 //   v4      isolation level, last stable offset, aborted transactions (no transactions yet: LSO = HW,
 //           aborted list empty for read_committed and null for read_uncommitted, as Kafka)
 //   v5      log start offset
@@ -23,6 +26,7 @@ import { sizeFetchResponse, writeFetchResponse, type FetchResponse } from '../..
 import { ErrorCode } from '../../protocol/errors.js'
 import type { PartitionLog } from '../../storage/log.js'
 import { defineHandler } from '../handler.js'
+import { downConvert } from '../../protocol/records/convert.js'
 import type { Broker } from '../broker.js'
 
 const EMPTY = Buffer.alloc(0)
@@ -39,7 +43,7 @@ interface Target {
 
 export default defineHandler<FetchRequest, FetchResponse>({
   apiKey: 1,
-  minVersion: 4,
+  minVersion: 0,
   maxVersion: 17,
   codec: { decodeRequest: decodeFetchRequest, sizeResponse: sizeFetchResponse, writeResponse: writeFetchResponse },
   async handle (broker, ctx, req) {
@@ -76,12 +80,19 @@ export default defineHandler<FetchRequest, FetchResponse>({
     const logs = targets.filter(t => t.log !== undefined).map(t => t.log as PartitionLog)
     for (;;) {
       const hwBefore = logs.map(l => l.highWatermark)
-      const { bytes, errors } = await readAll(targets, req.maxBytes)
+      const { bytes, errors } = await readAll(targets, v >= 3 ? req.maxBytes : 0x7fffffff)
       const remaining = deadline - Date.now()
       if (bytes >= req.minBytes || errors || remaining <= 0 || logs.length === 0 || broker.closing) break
       // Data may have arrived while we were reading: read again at once instead of sleeping.
       if (logs.some((l, i) => l.highWatermark !== hwBefore[i])) continue
       await broker.purgatory.waitForData(logs, remaining)
+    }
+    if (v < 4) {
+      const magic = v < 2 ? 0 : 1
+      for (const t of targets) {
+        const records = t.response.records
+        if (Array.isArray(records) && records.length > 0) t.response.records = downConvert(records, magic)
+      }
     }
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses, nodeEndpoints: [] }
   }
