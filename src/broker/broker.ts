@@ -12,6 +12,7 @@ import { GroupCoordinator, groupsConfigFrom } from './groups/coordinator.js'
 import { TopicOffsetsLog } from './groups/offsets-log.js'
 import { HANDLERS } from './handlers/index.js'
 import { Router } from './router.js'
+import { Producers } from './producers/producers.js'
 import { Topics, logConfigFor } from './topics.js'
 
 /** The listener could not bind; the message says where and why. */
@@ -24,6 +25,7 @@ export class Broker {
   readonly router: Router
   topics!: Topics
   groups!: GroupCoordinator
+  producers!: Producers
   clusterId = ''
   nodeId: number
   /** Where clients are told to connect (advertised.listeners, else the bound address). */
@@ -48,6 +50,7 @@ export class Broker {
     await this.router.init()
     fs.mkdirSync(this.config.dataDir, { recursive: true })
     this.clusterId = loadOrCreateClusterMeta(this.config.dataDir, this.nodeId).clusterId
+    this.producers = new Producers(this.config.dataDir, this.logger.child({ component: 'producers' }))
     const logs = await LogManager.open({
       dataDir: this.config.dataDir,
       defaults: logConfigFor(this.config, { name: '', topicId: '', partitions: 0, configs: {} }),
@@ -99,6 +102,11 @@ export class Broker {
   }
 
   async deleteTopic (name: string): Promise<void> {
+    const t = this.topics.get(name)
+    for (let p = 0; t !== undefined && p < t.partitions; p++) {
+      const log = this.topics.log(name, p)
+      if (log !== undefined) this.producers.forget(log)
+    }
     await this.topics.delete(name)
   }
 
@@ -108,6 +116,7 @@ export class Broker {
     this.purgatory.wakeAll()
     await this.server?.close()
     this.groups?.close()
+    this.producers?.snapshotAll()
     await this.topics?.logs.close()
     this.logger.info('broker stopped')
   }

@@ -11,8 +11,9 @@
 //   v8      record errors and error message per partition (Samsa fills the message on every error)
 //   v9      flexible
 //   v10-11  tagged current leader / node endpoints (only sent with NOT_LEADER_OR_FOLLOWER: never, one node)
-// Not implemented yet: idempotent and transactional producers (batches carrying a producer id get
-// UNKNOWN_PRODUCER_ID, since this broker issues none), keyless-record checks on compacted topics.
+// Idempotent producers: per-partition sequence checks (INVALID_PRODUCER_EPOCH, OUT_OF_ORDER_SEQUENCE_NUMBER) and
+// deduplication of the last five batches per producer (a retry gets its original offsets, no error).
+// Not implemented yet: transactional produce (TRANSACTIONAL_ID_AUTHORIZATION_FAILED).
 //
 // acks: 0 -> no response (on any error the connection is closed, as Kafka does, so the client notices);
 // 1 -> answered once the batch is in the file; -1 -> answered once it is fsynced (the durable high watermark).
@@ -21,7 +22,12 @@ import { decodeProduceRequest, type ProduceRequest } from '../../protocol/genera
 import { sizeProduceResponse, writeProduceResponse, type ProduceResponse } from '../../protocol/generated/messages/produce-response.js'
 import { ErrorCode } from '../../protocol/errors.js'
 import { validateBatches } from '../../protocol/records/validate.js'
-import { MAGIC_OFFSET, producerId as batchProducerId } from '../../protocol/records/batch-header.js'
+import {
+  MAGIC_OFFSET, baseSequence as batchBaseSequence, lastOffsetDelta as batchLastOffsetDelta,
+  producerEpoch as batchProducerEpoch, producerId as batchProducerId
+} from '../../protocol/records/batch-header.js'
+import { lastSequenceOf, type PartitionProducerState } from '../producers/producer-state.js'
+import type { PartitionLog } from '../../storage/log.js'
 import { upConvert } from '../../protocol/records/convert.js'
 import { CloseConnectionError } from '../../network/connection.js'
 import { defineHandler } from '../handler.js'
@@ -101,10 +107,33 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
           fail(ErrorCode.INVALID_RECORD, `produce requests must carry exactly one record batch per partition, got ${valid.batches.length}`)
           continue
         }
-        const pid = batchProducerId(records, 0)
-        if (pid >= 0 || valid.hasTransactional || req.transactionalId !== null) {
-          fail(ErrorCode.UNKNOWN_PRODUCER_ID, `producer id ${pid} was not issued by this broker (idempotent and transactional producers are not supported yet; disable idempotence)`)
+        if (valid.hasTransactional || req.transactionalId !== null) {
+          fail(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'transactional produce is not supported yet (idempotent producers are)')
           continue
+        }
+        // Idempotent batches: sequence checks against the partition's producer state (loaded on first use).
+        const pid = batchProducerId(records, 0)
+        let idem: { state: PartitionProducerState, epoch: number, firstSeq: number, lastSeq: number } | null = null
+        if (pid >= 0) {
+          const state = broker.producers.loaded(log) ?? await broker.producers.stateFor(log)
+          const epoch = batchProducerEpoch(records, 0)
+          const firstSeq = batchBaseSequence(records, 0)
+          const lastSeq = lastSequenceOf(firstSeq, batchLastOffsetDelta(records, 0))
+          const check = state.check(pid, epoch, firstSeq, lastSeq)
+          if (check.kind === 'error') {
+            fail(check.errorCode, check.message)
+            continue
+          }
+          if (check.kind === 'duplicate') {
+            // A retry of a batch already appended: answer with its original offsets, append nothing.
+            const response = partitionError(pd.index, ErrorCode.NONE, null)
+            response.baseOffset = BigInt(check.batch.firstOffset)
+            response.logStartOffset = BigInt(log.logStartOffset)
+            partitionResponses.push(response)
+            if (acks === -1) pending.push(waitForHighWatermark(log, check.batch.lastOffset + 1))
+            continue
+          }
+          idem = { state, epoch, firstSeq, lastSeq }
         }
         const response = partitionError(pd.index, ErrorCode.NONE, null)
         partitionResponses.push(response)
@@ -116,6 +145,9 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
           response.errorMessage = `append to ${topicData.name}-${pd.index} failed: ${(err as Error).message}`
           anyError ??= response.errorMessage
           continue
+        }
+        if (idem !== null) {
+          idem.state.record(pid, idem.epoch, { firstSeq: idem.firstSeq, lastSeq: idem.lastSeq, firstOffset: appended.baseOffset, lastOffset: appended.lastOffset, timestamp: now })
         }
         response.baseOffset = BigInt(appended.baseOffset)
         response.logAppendTimeMs = BigInt(appended.logAppendTime)
@@ -142,6 +174,20 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
     return { responses, throttleTimeMs: 0, nodeEndpoints: [] }
   }
 })
+
+/** Resolves once the partition's high watermark reaches `offset` (a duplicate's original append is durable). */
+function waitForHighWatermark (log: PartitionLog, offset: number): Promise<void> {
+  if (log.highWatermark >= offset) return Promise.resolve()
+  return new Promise((resolve, reject) => {
+    const onAdvance = (hw: number): void => {
+      if (hw < offset && log.storageError === null) return
+      log.off('highWatermark', onAdvance)
+      if (hw >= offset) resolve()
+      else reject(log.storageError as Error)
+    }
+    log.on('highWatermark', onAdvance)
+  })
+}
 
 /** Waits for every append; partitions still pending after timeoutMs get REQUEST_TIMED_OUT (as Kafka). */
 async function awaitWithTimeout (pending: Array<Promise<void>>, timeoutMs: number, unsettled: Set<PartitionResponse>): Promise<void> {

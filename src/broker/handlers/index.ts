@@ -10,6 +10,7 @@ import deleteTopics from './20-delete-topics.js'
 import describeConfigs from './32-describe-configs.js'
 import createPartitions from './37-create-partitions.js'
 import alterConfigs from './33-alter-configs.js'
+import initProducerId from './22-init-producer-id.js'
 import incrementalAlterConfigs from './44-incremental-alter-configs.js'
 import offsetCommit from './08-offset-commit.js'
 import offsetFetch from './09-offset-fetch.js'
@@ -26,5 +27,5 @@ import offsetDelete from './47-offset-delete.js'
 export const HANDLERS: readonly Handler[] = [
   offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat, leaveGroup, syncGroup, describeGroups, listGroups, deleteGroups, offsetDelete,
   produce, fetch, listOffsets, metadata, apiVersions, createTopics, deleteTopics, describeConfigs, createPartitions,
-  alterConfigs, incrementalAlterConfigs
+  alterConfigs, incrementalAlterConfigs, initProducerId
 ].sort((a, b) => a.apiKey - b.apiKey)

@@ -39,9 +39,9 @@ t.test('produce validation errors are per partition and store nothing', async t 
   t.equal(r.errorCode, ErrorCode.INVALID_REQUIRED_ACKS, 'acks=2')
   r = (await c.request(0, 9, produceBody('t', 0, Buffer.concat([good, good])))).responses[0].partitionResponses[0]
   t.equal(r.errorCode, ErrorCode.INVALID_RECORD, 'two batches in one partition')
-  const idem = buildRecordBatch([{ value: 'x' }], { producerId: 5, producerEpoch: 0, baseSequence: 0 })
-  r = (await c.request(0, 9, produceBody('t', 0, idem))).responses[0].partitionResponses[0]
-  t.equal(r.errorCode, ErrorCode.UNKNOWN_PRODUCER_ID, 'producer id not issued by this broker')
+  const txn = buildRecordBatch([{ value: 'x' }], { producerId: 5, producerEpoch: 0, baseSequence: 0, isTransactional: true })
+  r = (await c.request(0, 9, produceBody('t', 0, txn))).responses[0].partitionResponses[0]
+  t.equal(r.errorCode, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'transactional batches are refused (not supported yet)')
   const f = await fetchPartition(c, 't', 0, 0)
   t.equal(f.highWatermark, 0n, 'nothing stored')
   r = (await c.request(0, 9, produceBody('t', 0, good))).responses[0].partitionResponses[0]

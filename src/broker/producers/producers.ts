@@ -1,0 +1,99 @@
+// The broker's idempotent-producer bookkeeping: producer id allocation and, per partition, the producer state
+// used to deduplicate retried batches and reject sequence gaps.
+//
+// A partition's state is loaded on first use by an idempotent batch: the newest producer snapshot at or
+// below the log end offset (written at the last clean shutdown), then every batch after it is replayed from
+// the log (batch headers only). Until then non-idempotent produce never waits for it. At close, a snapshot
+// at the log end offset is written for every loaded partition.
+import type { Logger } from '../../logger.js'
+import type { PartitionLog } from '../../storage/log.js'
+import { iterateBatches } from '../../protocol/records/record.js'
+import { PartitionProducerState, lastSequenceOf } from './producer-state.js'
+import { ProducerIdManager } from './producer-ids.js'
+import { decodeSnapshot, listSnapshots, snapshotFileName, writeSnapshot } from './snapshot.js'
+import fs from 'node:fs'
+import path from 'node:path'
+
+const REPLAY_CHUNK = 1024 * 1024
+
+export class Producers {
+  readonly ids: ProducerIdManager
+  private readonly states = new Map<PartitionLog, PartitionProducerState>()
+  private readonly loading = new Map<PartitionLog, Promise<PartitionProducerState>>()
+
+  constructor (dataDir: string, private readonly logger: Logger) {
+    this.ids = new ProducerIdManager(dataDir)
+  }
+
+  /** The loaded state, or undefined if it has not been loaded yet. */
+  loaded (log: PartitionLog): PartitionProducerState | undefined {
+    return this.states.get(log)
+  }
+
+  stateFor (log: PartitionLog): Promise<PartitionProducerState> {
+    const ready = this.states.get(log)
+    if (ready !== undefined) return Promise.resolve(ready)
+    let p = this.loading.get(log)
+    if (p === undefined) {
+      p = this.load(log).finally(() => this.loading.delete(log))
+      this.loading.set(log, p)
+    }
+    return p
+  }
+
+  private async load (log: PartitionLog): Promise<PartitionProducerState> {
+    const state = new PartitionProducerState()
+    let from = log.logStartOffset
+    const end = log.logEndOffset
+    const usable = listSnapshots(log.dir).filter(o => o <= end)
+    const newest = usable[usable.length - 1]
+    if (newest !== undefined && newest >= log.logStartOffset) {
+      const file = path.join(log.dir, snapshotFileName(newest))
+      try {
+        for (const e of decodeSnapshot(fs.readFileSync(file))) state.producers.set(e.producerId, e)
+        from = newest
+      } catch (err) {
+        this.logger.warn({ file, err: (err as Error).message }, 'unreadable producer snapshot; rebuilding producer state from the log')
+      }
+    }
+    let offset = from
+    while (offset < end) {
+      const { batches } = await log.read(offset, REPLAY_CHUNK, { minOneBatch: true, maxOffset: end })
+      if (batches.length === 0) break
+      for (const chunk of batches) {
+        for (const b of iterateBatches(chunk)) {
+          const h = b.header
+          const last = h.baseOffset + h.lastOffsetDelta
+          if (last < offset) continue
+          offset = last + 1
+          if (h.producerId < 0 || h.isControl || h.baseSequence < 0) continue
+          state.record(h.producerId, h.producerEpoch, {
+            firstSeq: h.baseSequence,
+            lastSeq: lastSequenceOf(h.baseSequence, h.lastOffsetDelta),
+            firstOffset: h.baseOffset,
+            lastOffset: last,
+            timestamp: h.maxTimestamp
+          })
+        }
+      }
+    }
+    this.states.set(log, state)
+    return state
+  }
+
+  /** Forgets a partition (topic deleted). */
+  forget (log: PartitionLog): void {
+    this.states.delete(log)
+  }
+
+  /** Writes a snapshot of every loaded partition at its log end offset (clean shutdown). */
+  snapshotAll (): void {
+    for (const [log, state] of this.states) {
+      try {
+        if (fs.existsSync(log.dir)) writeSnapshot(log.dir, log.logEndOffset, [...state.producers.values()])
+      } catch (err) {
+        this.logger.warn({ dir: log.dir, err: (err as Error).message }, 'writing the producer snapshot failed; the state will be rebuilt from the log')
+      }
+    }
+  }
+}
