@@ -16,8 +16,8 @@
 // and the group's verdict on every partition: UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION, REBALANCE_IN_PROGRESS,
 // FENCED_INSTANCE_ID, COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE. Offsets (also negative) and
 // metadata strings are stored as given (null metadata is stored as '').
-import type { OffsetCommitRequest } from '../../protocol/generated/messages/offset-commit-request.js'
-import type { OffsetCommitResponse } from '../../protocol/generated/messages/offset-commit-response.js'
+import { decodeOffsetCommitRequest, type OffsetCommitRequest } from '../../protocol/generated/messages/offset-commit-request.js'
+import { sizeOffsetCommitResponse, writeOffsetCommitResponse, type OffsetCommitResponse } from '../../protocol/generated/messages/offset-commit-response.js'
 import { defineHandler } from '../handler.js'
 import { partitionExistence } from '../groups/request-support.js'
 
@@ -25,6 +25,7 @@ export default defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
   apiKey: 8,
   minVersion: 0,
   maxVersion: 9,
+  codec: { decodeRequest: decodeOffsetCommitRequest, sizeResponse: sizeOffsetCommitResponse, writeResponse: writeOffsetCommitResponse },
   async handle (broker, ctx, req) {
     const v = ctx.apiVersion
     const topics = await broker.groups.commitOffsets({

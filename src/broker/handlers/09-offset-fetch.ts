@@ -14,8 +14,8 @@
 // committed (also for an unknown group; kafkajs never fetches a partition missing from the answer).
 // Group errors (COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE) are top-level from v2 and on every
 // requested partition before.
-import type { OffsetFetchRequest } from '../../protocol/generated/messages/offset-fetch-request.js'
-import type { OffsetFetchResponse } from '../../protocol/generated/messages/offset-fetch-response.js'
+import { decodeOffsetFetchRequest, type OffsetFetchRequest } from '../../protocol/generated/messages/offset-fetch-request.js'
+import { sizeOffsetFetchResponse, writeOffsetFetchResponse, type OffsetFetchResponse } from '../../protocol/generated/messages/offset-fetch-response.js'
 import { ErrorCode } from '../../protocol/errors.js'
 import { defineHandler } from '../handler.js'
 import type { Broker } from '../broker.js'
@@ -39,6 +39,7 @@ export default defineHandler<OffsetFetchRequest, OffsetFetchResponse>({
   apiKey: 9,
   minVersion: 0,
   maxVersion: 9,
+  codec: { decodeRequest: decodeOffsetFetchRequest, sizeResponse: sizeOffsetFetchResponse, writeResponse: writeOffsetFetchResponse },
   handle (broker, ctx, req) {
     const v = ctx.apiVersion
     if (v >= 8) {

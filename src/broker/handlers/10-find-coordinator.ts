@@ -9,8 +9,8 @@
 //   v6      share-group key type (KIP-932): not advertised
 // Errors: INVALID_REQUEST for an unknown key type; COORDINATOR_NOT_AVAILABLE once the broker is closing.
 // __consumer_offsets is not created here (it is created by the first write).
-import type { FindCoordinatorRequest } from '../../protocol/generated/messages/find-coordinator-request.js'
-import type { FindCoordinatorResponse } from '../../protocol/generated/messages/find-coordinator-response.js'
+import { decodeFindCoordinatorRequest, type FindCoordinatorRequest } from '../../protocol/generated/messages/find-coordinator-request.js'
+import { sizeFindCoordinatorResponse, writeFindCoordinatorResponse, type FindCoordinatorResponse } from '../../protocol/generated/messages/find-coordinator-response.js'
 import { ErrorCode } from '../../protocol/errors.js'
 import { defineHandler } from '../handler.js'
 import type { Broker } from '../broker.js'
@@ -34,6 +34,7 @@ export default defineHandler<FindCoordinatorRequest, FindCoordinatorResponse>({
   apiKey: 10,
   minVersion: 0,
   maxVersion: 5,
+  codec: { decodeRequest: decodeFindCoordinatorRequest, sizeResponse: sizeFindCoordinatorResponse, writeResponse: writeFindCoordinatorResponse },
   handle (broker, ctx, req) {
     const keyType = ctx.apiVersion === 0 ? GROUP : req.keyType
     if (ctx.apiVersion >= 4) {

@@ -14,8 +14,8 @@
 // MEMBER_ID_REQUIRED, FENCED_INSTANCE_ID, GROUP_MAX_SIZE_REACHED, REBALANCE_IN_PROGRESS (a duplicate join
 // replaced this one), COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR (closing).
 // Only the leader's response lists the members (with their metadata for the chosen protocol).
-import type { JoinGroupRequest } from '../../protocol/generated/messages/join-group-request.js'
-import type { JoinGroupResponse } from '../../protocol/generated/messages/join-group-response.js'
+import { decodeJoinGroupRequest, type JoinGroupRequest } from '../../protocol/generated/messages/join-group-request.js'
+import { sizeJoinGroupResponse, writeJoinGroupResponse, type JoinGroupResponse } from '../../protocol/generated/messages/join-group-response.js'
 import { defineHandler } from '../handler.js'
 import { clientHost, ownBytes } from '../groups/request-support.js'
 
@@ -23,6 +23,7 @@ export default defineHandler<JoinGroupRequest, JoinGroupResponse>({
   apiKey: 11,
   minVersion: 0,
   maxVersion: 9,
+  codec: { decodeRequest: decodeJoinGroupRequest, sizeResponse: sizeJoinGroupResponse, writeResponse: writeJoinGroupResponse },
   async handle (broker, ctx, req) {
     const v = ctx.apiVersion
     const groupInstanceId = v >= 5 ? req.groupInstanceId : null

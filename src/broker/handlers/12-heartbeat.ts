@@ -7,14 +7,15 @@
 // Errors: INVALID_GROUP_ID, UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION, REBALANCE_IN_PROGRESS (the member must
 // rejoin), FENCED_INSTANCE_ID, COORDINATOR_NOT_AVAILABLE. While the coordinator is loading the answer is
 // NONE, as Kafka: the member's state is not known yet.
-import type { HeartbeatRequest } from '../../protocol/generated/messages/heartbeat-request.js'
-import type { HeartbeatResponse } from '../../protocol/generated/messages/heartbeat-response.js'
+import { decodeHeartbeatRequest, type HeartbeatRequest } from '../../protocol/generated/messages/heartbeat-request.js'
+import { sizeHeartbeatResponse, writeHeartbeatResponse, type HeartbeatResponse } from '../../protocol/generated/messages/heartbeat-response.js'
 import { defineHandler } from '../handler.js'
 
 export default defineHandler<HeartbeatRequest, HeartbeatResponse>({
   apiKey: 12,
   minVersion: 0,
   maxVersion: 4,
+  codec: { decodeRequest: decodeHeartbeatRequest, sizeResponse: sizeHeartbeatResponse, writeResponse: writeHeartbeatResponse },
   handle (broker, ctx, req) {
     const errorCode = broker.groups.heartbeat({
       groupId: req.groupId,

@@ -9,8 +9,8 @@
 // v0-v2 carry one member id; their response has only the error code: the group-level error, else the
 // member's. Errors: INVALID_GROUP_ID, UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID, COORDINATOR_LOAD_IN_PROGRESS,
 // COORDINATOR_NOT_AVAILABLE.
-import type { LeaveGroupRequest } from '../../protocol/generated/messages/leave-group-request.js'
-import type { LeaveGroupResponse } from '../../protocol/generated/messages/leave-group-response.js'
+import { decodeLeaveGroupRequest, type LeaveGroupRequest } from '../../protocol/generated/messages/leave-group-request.js'
+import { sizeLeaveGroupResponse, writeLeaveGroupResponse, type LeaveGroupResponse } from '../../protocol/generated/messages/leave-group-response.js'
 import { ErrorCode } from '../../protocol/errors.js'
 import { defineHandler } from '../handler.js'
 
@@ -18,6 +18,7 @@ export default defineHandler<LeaveGroupRequest, LeaveGroupResponse>({
   apiKey: 13,
   minVersion: 0,
   maxVersion: 5,
+  codec: { decodeRequest: decodeLeaveGroupRequest, sizeResponse: sizeLeaveGroupResponse, writeResponse: writeLeaveGroupResponse },
   handle (broker, ctx, req) {
     const v = ctx.apiVersion
     const members = v >= 3

@@ -10,8 +10,8 @@
 // Errors: INVALID_GROUP_ID, UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION, REBALANCE_IN_PROGRESS (also while the
 // coordinator is loading: the rebalance must restart), FENCED_INSTANCE_ID, INCONSISTENT_GROUP_PROTOCOL,
 // COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR (closing).
-import type { SyncGroupRequest } from '../../protocol/generated/messages/sync-group-request.js'
-import type { SyncGroupResponse } from '../../protocol/generated/messages/sync-group-response.js'
+import { decodeSyncGroupRequest, type SyncGroupRequest } from '../../protocol/generated/messages/sync-group-request.js'
+import { sizeSyncGroupResponse, writeSyncGroupResponse, type SyncGroupResponse } from '../../protocol/generated/messages/sync-group-response.js'
 import { defineHandler } from '../handler.js'
 import { ownBytes } from '../groups/request-support.js'
 
@@ -19,6 +19,7 @@ export default defineHandler<SyncGroupRequest, SyncGroupResponse>({
   apiKey: 14,
   minVersion: 0,
   maxVersion: 5,
+  codec: { decodeRequest: decodeSyncGroupRequest, sizeResponse: sizeSyncGroupResponse, writeResponse: writeSyncGroupResponse },
   async handle (broker, ctx, req) {
     const v = ctx.apiVersion
     const r = await broker.groups.sync({

@@ -8,8 +8,8 @@
 // As Kafka: an unknown group is answered with state "Dead" and no error (kafkajs' setOffsets relies on
 // it); protocol data, member metadata and assignments are filled only in the Stable state; '' is a valid
 // group id here. Errors per group: COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE.
-import type { DescribeGroupsRequest } from '../../protocol/generated/messages/describe-groups-request.js'
-import type { DescribeGroupsResponse } from '../../protocol/generated/messages/describe-groups-response.js'
+import { decodeDescribeGroupsRequest, type DescribeGroupsRequest } from '../../protocol/generated/messages/describe-groups-request.js'
+import { sizeDescribeGroupsResponse, writeDescribeGroupsResponse, type DescribeGroupsResponse } from '../../protocol/generated/messages/describe-groups-response.js'
 import { defineHandler } from '../handler.js'
 
 const NO_OPERATIONS = -2147483648
@@ -20,6 +20,7 @@ export default defineHandler<DescribeGroupsRequest, DescribeGroupsResponse>({
   apiKey: 15,
   minVersion: 0,
   maxVersion: 5,
+  codec: { decodeRequest: decodeDescribeGroupsRequest, sizeResponse: sizeDescribeGroupsResponse, writeResponse: writeDescribeGroupsResponse },
   handle (broker, ctx, req) {
     const ops = ctx.apiVersion >= 3 && req.includeAuthorizedOperations ? GROUP_OPERATIONS : NO_OPERATIONS
     return {

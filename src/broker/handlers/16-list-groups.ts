@@ -6,14 +6,15 @@
 //   v4      states filter (KIP-518), matched case-insensitively; group state in the response
 //   v5      types filter (KIP-848): not advertised (Samsa has classic groups only)
 // Errors: COORDINATOR_LOAD_IN_PROGRESS while loading (with the groups known so far), COORDINATOR_NOT_AVAILABLE.
-import type { ListGroupsRequest } from '../../protocol/generated/messages/list-groups-request.js'
-import type { ListGroupsResponse } from '../../protocol/generated/messages/list-groups-response.js'
+import { decodeListGroupsRequest, type ListGroupsRequest } from '../../protocol/generated/messages/list-groups-request.js'
+import { sizeListGroupsResponse, writeListGroupsResponse, type ListGroupsResponse } from '../../protocol/generated/messages/list-groups-response.js'
 import { defineHandler } from '../handler.js'
 
 export default defineHandler<ListGroupsRequest, ListGroupsResponse>({
   apiKey: 16,
   minVersion: 0,
   maxVersion: 4,
+  codec: { decodeRequest: decodeListGroupsRequest, sizeResponse: sizeListGroupsResponse, writeResponse: writeListGroupsResponse },
   handle (broker, ctx, req) {
     const r = broker.groups.list(ctx.apiVersion >= 4 ? req.statesFilter : [])
     return {

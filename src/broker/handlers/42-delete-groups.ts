@@ -6,14 +6,15 @@
 //   v2      flexible
 // Errors per group: GROUP_ID_NOT_FOUND (unknown or already deleted), NON_EMPTY_GROUP (it has members),
 // COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE. A group named twice is answered once.
-import type { DeleteGroupsRequest } from '../../protocol/generated/messages/delete-groups-request.js'
-import type { DeleteGroupsResponse } from '../../protocol/generated/messages/delete-groups-response.js'
+import { decodeDeleteGroupsRequest, type DeleteGroupsRequest } from '../../protocol/generated/messages/delete-groups-request.js'
+import { sizeDeleteGroupsResponse, writeDeleteGroupsResponse, type DeleteGroupsResponse } from '../../protocol/generated/messages/delete-groups-response.js'
 import { defineHandler } from '../handler.js'
 
 export default defineHandler<DeleteGroupsRequest, DeleteGroupsResponse>({
   apiKey: 42,
   minVersion: 0,
   maxVersion: 2,
+  codec: { decodeRequest: decodeDeleteGroupsRequest, sizeResponse: sizeDeleteGroupsResponse, writeResponse: writeDeleteGroupsResponse },
   async handle (broker, ctx, req) {
     const results = await broker.groups.deleteGroups([...new Set(req.groupsNames)])
     return { throttleTimeMs: 0, results }

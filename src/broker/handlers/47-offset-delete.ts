@@ -6,8 +6,8 @@
 // members), COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE. Per partition:
 // GROUP_SUBSCRIBED_TO_TOPIC (a member subscribes to the topic), UNKNOWN_TOPIC_OR_PARTITION. As Kafka,
 // partitions without a committed offset are left out of the answer.
-import type { OffsetDeleteRequest } from '../../protocol/generated/messages/offset-delete-request.js'
-import type { OffsetDeleteResponse } from '../../protocol/generated/messages/offset-delete-response.js'
+import { decodeOffsetDeleteRequest, type OffsetDeleteRequest } from '../../protocol/generated/messages/offset-delete-request.js'
+import { sizeOffsetDeleteResponse, writeOffsetDeleteResponse, type OffsetDeleteResponse } from '../../protocol/generated/messages/offset-delete-response.js'
 import { defineHandler } from '../handler.js'
 import { partitionExistence } from '../groups/request-support.js'
 
@@ -15,6 +15,7 @@ export default defineHandler<OffsetDeleteRequest, OffsetDeleteResponse>({
   apiKey: 47,
   minVersion: 0,
   maxVersion: 0,
+  codec: { decodeRequest: decodeOffsetDeleteRequest, sizeResponse: sizeOffsetDeleteResponse, writeResponse: writeOffsetDeleteResponse },
   async handle (broker, ctx, req) {
     const r = await broker.groups.deleteOffsets(req.groupId,
       req.topics.map(t => ({ name: t.name, partitions: t.partitions.map(p => p.partitionIndex) })), partitionExistence(broker))
