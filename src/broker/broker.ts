@@ -108,6 +108,7 @@ export class Broker {
       if (log !== undefined) this.producers.forget(log)
     }
     await this.topics.delete(name)
+    await this.groups.onTopicDeleted(name)
   }
 
   async close (): Promise<void> {

@@ -317,6 +317,13 @@ export class GroupCoordinator {
     return { errorCode: this.status === 'loading' ? ErrorCode.COORDINATOR_LOAD_IN_PROGRESS : ErrorCode.NONE, groups }
   }
 
+  /** Drops every group's committed offsets of a deleted topic (tombstones; resolves when durable). */
+  async onTopicDeleted (topic: string): Promise<void> {
+    if (this.status !== 'active') return
+    const removed = await this.offsetManager.deleteTopicOffsets(topic)
+    if (removed > 0) this.logger.info({ topic, offsets: removed }, 'removed the committed offsets of a deleted topic')
+  }
+
   /** Deletes Empty groups and their offsets (tombstones in __consumer_offsets); one result per id. */
   async deleteGroups (groupIds: readonly string[]): Promise<Array<{ groupId: string, errorCode: number }>> {
     return await Promise.all(groupIds.map(async groupId => {

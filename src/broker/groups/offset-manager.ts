@@ -223,6 +223,34 @@ export class OffsetManager {
     for (const [t, p] of partitions) this.ctx.offsets.delete(groupId, t, p)
   }
 
+  /** A topic was deleted: tombstones for every group's offsets of it (Kafka: onPartitionsDeleted). */
+  async deleteTopicOffsets (topic: string): Promise<number> {
+    const { groups, offsets, logger } = this.ctx
+    let removed = 0
+    const writes: Array<Promise<void>> = []
+    for (const groupId of offsets.groupIds()) {
+      const partitions = [...(offsets.topics(groupId)?.get(topic)?.keys() ?? [])]
+      if (partitions.length === 0) continue
+      removed += partitions.length
+      const records = partitions.map(p => offsetCommitRecord(groupId, topic, p, null))
+      writes.push(this.ctx.append(groupId, records).then(() => {
+        for (const p of partitions) offsets.delete(groupId, topic, p)
+        const group = groups.get(groupId)
+        // an Empty group whose last offsets went with the topic is gone too, as Kafka's cleanup does
+        if (group !== undefined && group.is('Empty') && group.pendingMembers.size === 0 && !offsets.has(groupId)) {
+          group.transitionTo('Dead', this.ctx.clock.now())
+          this.membership.cancelTimers(group)
+          groups.delete(groupId)
+          return this.ctx.append(groupId, [groupMetadataRecord(groupId, null)])
+        }
+      }, err => {
+        logger.warn({ group: groupId, topic, err: (err as Error).message }, 'could not write tombstones for a deleted topic\'s offsets')
+      }))
+    }
+    await Promise.all(writes)
+    return removed
+  }
+
   /** One expiration pass (see the header); resolves when the tombstones are durable. */
   async expire (): Promise<number> {
     const { groups, offsets, config, clock, logger } = this.ctx

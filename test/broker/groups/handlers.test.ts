@@ -177,3 +177,16 @@ t.test('committed offsets and groups survive a restart', async t => {
   t.match(d.groups[0], { groupState: 'Stable', members: [{ memberId: join.memberId, groupInstanceId: 'static-1' }] }, 'the static member is restored')
   t.equal((await c.request(12, 3, { groupId: 'g', generationId: join.generationId, memberId: join.memberId, groupInstanceId: 'static-1' })).errorCode, 0, 'and may carry on heartbeating')
 })
+
+t.test('DeleteTopics removes the group offsets of the topic', async t => {
+  const b = await withBroker(t, { config: GROUP_CONFIG })
+  const c = await RawClient.connect(b.port)
+  t.teardown(() => c.close())
+  await createTopic(c, 'doomed', 1)
+  await c.request(8, 8, commitBody('g', -1, '', 'doomed', [[0, 3n, null]]))
+  const del = await c.request(20, 4, { topicNames: ['doomed'], topics: [], timeoutMs: 5000 })
+  t.equal(del.responses[0].errorCode, 0)
+  await createTopic(c, 'doomed', 1)
+  const f = await c.request(9, 4, { groupId: 'g', topics: [{ name: 'doomed', partitionIndexes: [0] }], groups: [], requireStable: false })
+  t.equal(f.topics[0].partitions[0].committedOffset, -1n, 'a recreated topic does not inherit the old offsets')
+})

@@ -249,3 +249,16 @@ t.test('loading skips records it does not understand', async t => {
   t.equal(s.coord.status, 'active')
   t.same(s.coord.list().groups, [])
 })
+
+t.test('a deleted topic takes its committed offsets along (tombstones); an Empty group left without offsets is gone', async t => {
+  const s = await setup()
+  await commitCodes(s, { groupId: 'both', offsets: [['t', 0, 1n], ['keep', 0, 2n]] })
+  await commitCodes(s, { groupId: 'only', offsets: [['t', 0, 1n], ['t', 1, 1n]] })
+  await s.coord.onTopicDeleted('t')
+  t.same(s.coord.fetchOffsets('both', null).topics.map(x => x.name), ['keep'])
+  t.equal(s.coord.describe('both').groupState, 'Empty')
+  t.equal(s.coord.describe('only').groupState, 'Dead')
+  const tombstones = s.log.records.filter(r => r.value === null).map(r => parseRecord(r.key, r.value))
+  t.equal(tombstones.filter(r => r.type === 'offset').length, 3)
+  t.ok(tombstones.some(r => r.type === 'group' && r.group === 'only'))
+})
