@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// The `samsa` command: dispatches to a subcommand. Usage errors exit 2 with a message naming what was wrong.
+// The `samsa` command: dispatches to a subcommand. Usage errors exit 2 with a message naming what was wrong;
+// failures the user can act on (unknown topic, unreachable broker, a Kafka error code) exit 1 with a one-line
+// message, no stack trace. Client commands are imported on demand so that `samsa start` loads none of them.
 import { startCommand } from './start.js'
 import { UsageError } from './args.js'
 import { ListenError } from '../broker/broker.js'
@@ -7,10 +9,28 @@ import { ListenError } from '../broker/broker.js'
 const HELP = `Usage: samsa <command> [options]
 
 Commands:
-  start     run a broker (samsa start --help)
+  start       run a broker (samsa start --help)
+  topics      list, create, describe, delete, add-partitions, alter topics
+  produce     write stdin (or a file) to a topic, one record per line
+  consume     print a topic's records: replay from an offset or a time, follow like tail -f
+  groups      list, describe, reset, delete consumer groups
+  dump-log    decode .log/.index/.timeindex segment files offline
 
-Run 'samsa <command> --help' for a command's options.
+Client commands take --brokers host:port[,...] (default 127.0.0.1:9092) and --json, and work against any
+Kafka cluster as well as Samsa.
+
+Run 'samsa <command> --help' for a command's options and examples.
 `
+
+type Command = (argv: string[]) => Promise<number>
+
+const CLIENT_COMMANDS: Record<string, () => Promise<Command>> = {
+  topics: async () => (await import('./topics.js')).topicsCommand,
+  produce: async () => (await import('./produce.js')).produceCommand,
+  consume: async () => (await import('./consume.js')).consumeCommand,
+  groups: async () => (await import('./groups.js')).groupsCommand,
+  'dump-log': async () => (await import('./dump-log.js')).dumpLogCommand
+}
 
 async function main (argv: string[]): Promise<number> {
   const [command, ...rest] = argv
@@ -19,20 +39,38 @@ async function main (argv: string[]): Promise<number> {
     case undefined: case '-h': case '--help': case 'help':
       process.stdout.write(HELP)
       return command === undefined ? 2 : 0
-    default:
-      throw new UsageError(`unknown command '${command}'\n\n${HELP}`)
+    default: {
+      const load = Object.hasOwn(CLIENT_COMMANDS, command) ? CLIENT_COMMANDS[command] : undefined
+      if (load === undefined) throw new UsageError(`unknown command '${command}'\n\n${HELP}`)
+      return await (await load())(rest)
+    }
   }
+}
+
+/** Errors whose message is the whole story: a client error, a CLI error (exit code of its own). */
+function userFacing (err: unknown): { message: string, code: number } | null {
+  if (!(err instanceof Error)) return null
+  if (err.name === 'CliError') return { message: err.message, code: (err as Error & { exitCode?: number }).exitCode ?? 1 }
+  // KafkaClientError and its subclasses (client/errors.ts), matched by name to keep client code out of `start`.
+  if (/^(KafkaClientError|BrokerUnreachableError|ConnectionClosedError|UnsupportedApiError|KafkaProtocolError|UnknownTopicError|OffsetOutOfRangeError)$/.test(err.name)) {
+    return { message: err.message, code: 1 }
+  }
+  return null
 }
 
 main(process.argv.slice(2)).then(code => {
   process.exitCode = code
 }, err => {
+  const known = userFacing(err)
   if (err instanceof UsageError) {
     process.stderr.write(`samsa: ${err.message}\n`)
     process.exitCode = 2
   } else if (err instanceof ListenError) {
     process.stderr.write(`samsa: ${err.message}\n`)
     process.exitCode = 1
+  } else if (known !== null) {
+    process.stderr.write(`samsa: ${known.message}\n`)
+    process.exitCode = known.code
   } else {
     process.stderr.write(`samsa: ${(err as Error).stack ?? String(err)}\n`)
     process.exitCode = 1
