@@ -160,7 +160,13 @@ export class GroupCoordinator {
       this.logger.error({ err: (err as Error).message }, 'loading __consumer_offsets failed; continuing with what was read')
     }
     if (this.status === 'closed') return
-    for (const [groupId, v] of metadata) this.groups.set(groupId, this.restoreGroup(groupId, v))
+    for (const [groupId, v] of metadata) {
+      try {
+        this.groups.set(groupId, this.restoreGroup(groupId, v))
+      } catch (err) {
+        this.logger.warn({ group: groupId, err: (err as Error).message }, 'could not restore a group from __consumer_offsets; it starts empty')
+      }
+    }
     for (const groupId of this.offsets.groupIds()) {
       if (!this.groups.has(groupId)) this.groups.set(groupId, new ClassicGroup(groupId, this.clock.now()))
     }
