@@ -31,6 +31,7 @@ import type { PartitionLog } from '../../storage/log.js'
 import { upConvert } from '../../protocol/records/convert.js'
 import { CloseConnectionError } from '../../network/connection.js'
 import { defineHandler } from '../handler.js'
+import { INTERNAL_TOPICS } from './03-metadata.js'
 import type { Broker } from '../broker.js'
 
 type TopicResponse = ProduceResponse['responses'][number]
@@ -77,6 +78,10 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
         const log = topic === undefined ? undefined : broker.topics.log(topic.name, pd.index)
         if (topic === undefined || log === undefined) {
           fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic or partition ${topicData.name}-${pd.index}`)
+          continue
+        }
+        if (INTERNAL_TOPICS.has(topic.name)) {
+          fail(ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${topic.name}`)
           continue
         }
         if (log.storageError !== null) {

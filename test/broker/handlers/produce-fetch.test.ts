@@ -18,7 +18,8 @@ async function setup (t: any, opts = {}): Promise<{ c: RawClient, port: number, 
 }
 
 t.test('produce validation errors are per partition and store nothing', async t => {
-  const { c } = await setup(t)
+  const { c, b } = await setup(t)
+  await b.current.broker.topics.create('__consumer_offsets', 1, { 'cleanup.policy': 'compact' })
   const good = buildRecordBatch([{ value: 'ok' }])
   const corrupt = Buffer.from(good)
   corrupt.writeUInt32BE((corrupt.readUInt32BE(CRC_OFFSET) + 1) >>> 0, CRC_OFFSET)
@@ -42,6 +43,8 @@ t.test('produce validation errors are per partition and store nothing', async t 
   const txn = buildRecordBatch([{ value: 'x' }], { producerId: 5, producerEpoch: 0, baseSequence: 0, isTransactional: true })
   r = (await c.request(0, 9, produceBody('t', 0, txn))).responses[0].partitionResponses[0]
   t.equal(r.errorCode, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'transactional batches are refused (not supported yet)')
+  r = (await c.request(0, 9, produceBody('__consumer_offsets', 0, good))).responses[0].partitionResponses[0]
+  t.equal(r.errorCode, ErrorCode.INVALID_TOPIC_EXCEPTION, 'clients cannot write to __consumer_offsets')
   const f = await fetchPartition(c, 't', 0, 0)
   t.equal(f.highWatermark, 0n, 'nothing stored')
   r = (await c.request(0, 9, produceBody('t', 0, good))).responses[0].partitionResponses[0]
