@@ -5,22 +5,28 @@
 // File: <dataDir>/samsa-producer-ids.msgpack, msgpackr-encoded { version: 1, nextBlockStart: number }.
 import fs from 'node:fs'
 import path from 'node:path'
-import { pack, unpack } from 'msgpackr'
+import { createRequire } from 'node:module'
+
+// msgpackr is required on the first InitProducerId, not at broker start.
+const require = createRequire(import.meta.url)
+const msgpackr = (): typeof import('msgpackr') => require('msgpackr') as typeof import('msgpackr')
 
 export const PRODUCER_IDS_FILE = 'samsa-producer-ids.msgpack'
 export const BLOCK_SIZE = 1000
 
 export class ProducerIdManager {
-  private next: number
-  private blockEnd: number
+  /** -1 until the first allocation reads the file. */
+  private next = -1
+  private blockEnd = -1
 
-  constructor (private readonly dataDir: string) {
-    this.next = readNextBlockStart(dataDir)
-    this.blockEnd = this.next
-  }
+  constructor (private readonly dataDir: string) {}
 
   /** A producer id never returned before. */
   allocate (): number {
+    if (this.next < 0) {
+      this.next = readNextBlockStart(this.dataDir)
+      this.blockEnd = this.next
+    }
     if (this.next >= this.blockEnd) {
       const end = this.next + BLOCK_SIZE
       persist(this.dataDir, end)
@@ -38,7 +44,7 @@ function readNextBlockStart (dataDir: string): number {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0
     throw err
   }
-  const v = unpack(buf) as { version?: number, nextBlockStart?: unknown }
+  const v = msgpackr().unpack(buf) as { version?: number, nextBlockStart?: unknown }
   if (typeof v?.nextBlockStart !== 'number' || !Number.isSafeInteger(v.nextBlockStart) || v.nextBlockStart < 0) {
     throw new Error(`${path.join(dataDir, PRODUCER_IDS_FILE)}: expected { nextBlockStart: non-negative integer }, got ${JSON.stringify(v)}`)
   }
@@ -49,7 +55,7 @@ function persist (dataDir: string, nextBlockStart: number): void {
   const file = path.join(dataDir, PRODUCER_IDS_FILE)
   const fd = fs.openSync(file + '.tmp', 'w')
   try {
-    fs.writeSync(fd, pack({ version: 1, nextBlockStart }))
+    fs.writeSync(fd, msgpackr().pack({ version: 1, nextBlockStart }))
     fs.fsyncSync(fd)
   } finally {
     fs.closeSync(fd)
