@@ -112,7 +112,7 @@ interface Assert {
 }
 
 /**
- * A peer program prints `ok NAME`, `not ok NAME: DETAIL` and `info KEY VALUE` lines: every check becomes an
+ * A peer program prints `ok NAME`, `not ok NAME: DETAIL` and `info KEY VALUE` (KEY without spaces) lines: every check becomes an
  * assertion; returns the info values. Fails if the program crashed or printed no check at all.
  */
 export function assertPeerOutput (t: Assert, label: string, r: RunResult): Map<string, string> {
@@ -123,7 +123,7 @@ export function assertPeerOutput (t: Assert, label: string, r: RunResult): Map<s
     if ((m = /^ok (.*)$/.exec(line)) !== null) { checks++; t.ok(true, `${label}: ${m[1]}`) } else if ((m = /^not ok ([^:]*)(?::\s*(.*))?$/.exec(line)) !== null) {
       checks++
       t.fail(`${label}: ${m[1]}${m[2] !== undefined ? ` -- ${m[2].slice(0, 1500)}` : ''}`)
-    } else if ((m = /^info (\S+(?: \S+)*?) (\S*)$/.exec(line)) !== null) info.set(m[1], m[2])
+    } else if ((m = /^info (\S+) ?(.*)$/.exec(line)) !== null) info.set(m[1], m[2])
   }
   if (r.code !== 0 || checks === 0) t.fail(`${label}: exited with ${r.code ?? r.signal} after ${checks} checks\n${tail(r.stderr, 25)}`)
   return info

@@ -1,5 +1,5 @@
 // The Java client (kafka-clients) with its defaults against a broker: each subcommand runs one scenario and
-// prints one line per check, `ok NAME` or `not ok NAME: DETAIL`, plus `info KEY VALUE` lines the test reads
+// prints one line per check, `ok NAME` or `not ok NAME: DETAIL`, plus `info KEY VALUE` (KEY without spaces) lines the test reads
 // (test/compat/interop/java.test.ts turns every line into an assertion). Exit code 0 unless it crashed.
 //
 //   admin BOOTSTRAP                         AdminClient: cluster, create/describe/alter/delete topics, configs
@@ -218,7 +218,7 @@ public final class Interop {
       for (Map.Entry<Integer, List<Long>> e : offsets.entrySet()) {
         List<Long> l = e.getValue();
         for (int i = 0; i < l.size(); i++) if (l.get(i) != l.get(0) + i) contiguous = false;
-        info("partition " + e.getKey() + " records", l.size());
+        info("partition-" + e.getKey() + "-records", l.size());
       }
       check("offsets per partition consecutive in send order (no duplicates, no gaps)", contiguous, offsets);
       Object idem = producer.metrics().entrySet().stream()
