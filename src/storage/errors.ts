@@ -27,3 +27,12 @@ export class CorruptLogError extends Error {
     this.name = 'CorruptLogError'
   }
 }
+
+/** DeleteRecords on a topic whose cleanup.policy lacks delete -> POLICY_VIOLATION (as Kafka). */
+export class PolicyViolationError extends Error {
+  readonly code = 'POLICY_VIOLATION'
+  constructor (message: string) {
+    super(message)
+    this.name = 'PolicyViolationError'
+  }
+}

@@ -1,6 +1,33 @@
 // Positional file I/O helpers over raw descriptors (fs callbacks wrapped once; no FileHandle objects on the
 // hot path). Reads and writes loop until done, because a positional read/write may move fewer bytes.
+//
+// Fault injection: `fileFaults` lets tests make the next writes or fsyncs fail as a broken or full disk
+// would (ENOSPC, EIO) without a special filesystem. Checked once per writevAt call and once per fsync
+// request on the main thread (the Flusher consults it before handing the fd to its worker); null in
+// production, so the cost is one property read.
 import { read, writev, close, open, fsync, ftruncate } from 'node:fs'
+
+export interface FileFaults {
+  /** Returns an error to fail this write with (nothing is written), or null to let it through. */
+  write: ((fd: number, bytes: number) => NodeJS.ErrnoException | null) | null
+  /** Returns an error to fail this fsync with, or null to let it through. */
+  fsync: ((fd: number) => NodeJS.ErrnoException | null) | null
+}
+
+export const fileFaults: FileFaults = { write: null, fsync: null }
+
+/** An Error shaped like the one fs calls reject with, e.g. errnoError('ENOSPC', 'no space left on device'). */
+export function errnoError (code: string, message: string): NodeJS.ErrnoException {
+  const err: NodeJS.ErrnoException = new Error(`${code}: ${message}`)
+  err.code = code
+  return err
+}
+
+/** ENOSPC or EDQUOT: the write may succeed later, once space is freed. */
+export function isNoSpaceError (err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | null)?.code
+  return code === 'ENOSPC' || code === 'EDQUOT'
+}
 
 export function readAt (fd: number, position: number, length: number): Promise<Buffer> {
   const buf = Buffer.allocUnsafe(length)
@@ -23,6 +50,10 @@ export function readAt (fd: number, position: number, length: number): Promise<B
 export function writevAt (fd: number, buffers: Buffer[], position: number): Promise<number> {
   let total = 0
   for (const b of buffers) total += b.length
+  if (fileFaults.write !== null) {
+    const injected = fileFaults.write(fd, total)
+    if (injected !== null) return Promise.reject(injected)
+  }
   return new Promise((resolve, reject) => {
     let done = 0
     let bufs = buffers
@@ -57,6 +88,10 @@ export function closeFd (fd: number): Promise<void> {
 }
 
 export function fsyncFd (fd: number): Promise<void> {
+  if (fileFaults.fsync !== null) {
+    const injected = fileFaults.fsync(fd)
+    if (injected !== null) return Promise.reject(injected)
+  }
   return new Promise((resolve, reject) => { fsync(fd, err => { if (err !== null) reject(err); else resolve() }) })
 }
 

@@ -2,7 +2,8 @@
 //
 // Steps, in order:
 //   1. complete an interrupted compaction swap: `<base>.log.swap` becomes `<base>.log` and replaces the
-//      segments whose base offsets fall inside the offsets it holds (its indexes are rebuilt);
+//      segments whose base offsets fall inside the offsets it holds (those are removed before the rename, so
+//      a crash during this step is redone; its indexes are rebuilt in step 3);
 //   2. remove leftovers: `.cleaned`, `.deleted`, `.tmp` files, and indexes without a `.log` beside them;
 //   3. open each segment, oldest first. After a clean shutdown every segment's indexes are trusted if they
 //      pass the sanity checks (segment.loadIndexes); after an unclean one the *active* segment is always
@@ -10,17 +11,24 @@
 //      byte; indexes rebuilt). Any segment whose indexes are missing or fail the checks is rebuilt too.
 //      Never throws on corrupt data: WARNs name the file, the position and the bytes removed;
 //   4. an empty directory gets one empty segment at offset 0.
+// After an unclean stop, an empty last segment (a crash right after a roll, before the previous segment's
+// last queued writes reached its file) is removed first, so the log has no hole of never-written offsets.
 // The log end offset is the active segment's next offset, or, when a crash left the active segment empty
 // right after a roll, the larger of its base offset and the previous segment's next offset.
 // Threading: main thread, async I/O; runs before the log accepts appends or reads.
-import { mkdirSync, promises as fsp, readdirSync } from 'node:fs'
+import { fstatSync, mkdirSync, promises as fsp, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Logger } from '../logger.js'
+import {
+  BATCH_LENGTH_OFFSET, CURRENT_MAGIC, LAST_OFFSET_DELTA_OFFSET, LOG_OVERHEAD, MAGIC_OFFSET, MIN_BATCH_LENGTH, RECORD_BATCH_OVERHEAD
+} from '../protocol/records/batch-header.js'
+import { closeFd, openFd, readAt } from './file-io.js'
 import {
   CLEANED_FILE_SUFFIX, DELETED_FILE_SUFFIX, SWAP_FILE_SUFFIX, logFileName, offsetIndexFileName, parseSegmentFileName,
   timeIndexFileName
 } from './log-file-names.js'
 import { LogSegment, type SegmentConfig } from './segment.js'
+import { fsyncDir } from './topic-registry.js'
 
 export interface LoadedLog { segments: LogSegment[]; recoveredBytes: number; logEndOffset: number }
 
@@ -29,7 +37,7 @@ export interface LoadOptions { dir: string; name: string; config: SegmentConfig;
 export async function loadLog (opts: LoadOptions): Promise<LoadedLog> {
   const { dir, config, logger, cleanShutdown } = opts
   mkdirSync(dir, { recursive: true })
-  await completeSwaps(dir, config, logger)
+  await completeSwaps(dir, logger)
   const bases = new Set<number>()
   const indexes: string[] = []
   for (const f of readdirSync(dir)) {
@@ -52,6 +60,18 @@ export async function loadLog (opts: LoadOptions): Promise<LoadedLog> {
   const segments: LogSegment[] = []
   let recoveredBytes = 0
   const sorted = [...bases].sort((a, b) => a - b)
+  if (!cleanShutdown && sorted.length > 1) {
+    // A crash right after a roll can leave an empty active segment past offsets that were assigned but never
+    // written to the previous one (its last writes were still queued): drop it, so the previous segment is
+    // recovered as the active one and the log continues from its real end, without a hole of offsets.
+    const lastBase = sorted[sorted.length - 1]!
+    const lastFile = logFileName(dir, lastBase)
+    if (statSync(lastFile).size === 0) {
+      logger.warn({ file: lastFile }, `removing the empty active segment ${lastFile} left by a crash after a roll`)
+      for (const f of [lastFile, offsetIndexFileName(dir, lastBase), timeIndexFileName(dir, lastBase)]) await fsp.rm(f, { force: true })
+      sorted.pop()
+    }
+  }
   for (let i = 0; i < sorted.length; i++) {
     const seg = LogSegment.open(dir, sorted[i]!, config)
     const isLast = i === sorted.length - 1
@@ -86,25 +106,47 @@ export async function loadLog (opts: LoadOptions): Promise<LoadedLog> {
 
 /**
  * Completes a compaction swap interrupted by a crash (Kafka's rule): `<base>.log.swap` replaces the segments
- * whose base offsets fall in (base, its next offset), then is renamed to `<base>.log`.
+ * whose base offsets fall in (base, its next offset). Order, so that a crash here is redone at the next open:
+ * the replaced segments and `<base>`'s index files are removed first, then the swap is renamed to
+ * `<base>.log` (its indexes are rebuilt when the segment is opened: they are missing).
  */
-async function completeSwaps (dir: string, config: SegmentConfig, logger: Logger): Promise<void> {
+async function completeSwaps (dir: string, logger: Logger): Promise<void> {
   for (const f of readdirSync(dir)) {
     const parsed = parseSegmentFileName(f)
     if (parsed === null || parsed.suffix !== SWAP_FILE_SUFFIX) continue
     if (parsed.kind !== 'log') { await fsp.rm(join(dir, f), { force: true }); continue }
     const base = parsed.baseOffset
     const swapFile = join(dir, f)
+    const next = await nextOffsetOfFile(swapFile, base)
+    for (const g of readdirSync(dir)) {
+      const p = parseSegmentFileName(g)
+      if (p !== null && p.suffix === '' && p.baseOffset > base && p.baseOffset < next) await fsp.rm(join(dir, g), { force: true })
+    }
     await fsp.rm(offsetIndexFileName(dir, base), { force: true })
     await fsp.rm(timeIndexFileName(dir, base), { force: true })
     await fsp.rename(swapFile, logFileName(dir, base))
-    const seg = LogSegment.open(dir, base, config)
-    await seg.recover(logger)
-    await seg.close()
-    for (const g of readdirSync(dir)) {
-      const p = parseSegmentFileName(g)
-      if (p !== null && p.suffix === '' && p.baseOffset > base && p.baseOffset < seg.nextOffset) await fsp.rm(join(dir, g), { force: true })
+    fsyncDir(dir)
+    logger.warn({ file: swapFile, replacedUpTo: next }, `completed the interrupted swap of ${swapFile} (offsets ${base} to ${next - 1})`)
+  }
+}
+
+/** Offset after the last whole batch of a segment file (headers only: lengths and magic), `base` if none. */
+async function nextOffsetOfFile (file: string, base: number): Promise<number> {
+  const fd = await openFd(file, 'r')
+  try {
+    const size = fstatSync(fd).size
+    let pos = 0
+    let next = base
+    while (pos + RECORD_BATCH_OVERHEAD <= size) {
+      const head = await readAt(fd, pos, RECORD_BATCH_OVERHEAD)
+      if (head.length < RECORD_BATCH_OVERHEAD) break
+      const len = head.readInt32BE(BATCH_LENGTH_OFFSET)
+      if (len < MIN_BATCH_LENGTH || head.readInt8(MAGIC_OFFSET) !== CURRENT_MAGIC || pos + len + LOG_OVERHEAD > size) break
+      next = Number(head.readBigInt64BE(0)) + head.readInt32BE(LAST_OFFSET_DELTA_OFFSET) + 1
+      pos += len + LOG_OVERHEAD
     }
-    logger.warn({ file: swapFile }, `completed the interrupted swap of ${swapFile}`)
+    return next
+  } finally {
+    await closeFd(fd)
   }
 }

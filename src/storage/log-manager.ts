@@ -6,11 +6,21 @@
 //   <dataDir>/<topic>-<partition>/            one PartitionLog each
 //   <dataDir>/<topic>-<p>.<id>-delete/        a deleted topic's partition awaiting removal (removed at open)
 //
+//   <dataDir>/log-start-offset-checkpoint     log start offset of every partition (Kafka's text format)
+//   <dataDir>/cleaner-offset-checkpoint       first dirty offset of every compacted partition (the cleaner)
+//
 // open(): reads the registry, notes and deletes the marker (cleanStart), opens every partition (trusting
-// indexes after a clean stop, recovering the active segments otherwise). Partition directories the registry
-// does not know (e.g. a data dir written by Kafka) are adopted as topics, with a WARN.
-// close(): flushes and closes every log, then writes the marker, unless a storage error happened.
-// Registry changes are serialized (one at a time). Threading: main thread; one Flusher shared by all logs.
+// indexes after a clean stop, recovering the active segments otherwise) at its checkpointed log start
+// offset, starts the retention timer (log.retention.check.interval.ms) and the log cleaner. Partition
+// directories the registry does not know (e.g. a data dir written by Kafka) are adopted as topics, with a WARN.
+// Retention (runRetention): topics whose cleanup.policy includes delete lose whole inactive segments past
+// retention.ms / retention.bytes; DeleteRecords (deleteRecords) moves a log start offset. Either way the
+// log-start-offset checkpoint is rewritten before the call resolves, so a start after a crash never shows
+// records that were deleted.
+// close(): stops the cleaner, flushes and closes every log, rewrites the log-start-offset checkpoint, then
+// writes the marker, unless a storage error happened.
+// Registry changes are serialized (one at a time). Threading: main thread; one Flusher shared by all logs;
+// the cleaner's one worker thread.
 import { randomUUID } from 'node:crypto'
 import { existsSync, mkdirSync, promises as fsp, readdirSync } from 'node:fs'
 import { join } from 'node:path'
@@ -18,6 +28,9 @@ import type { Logger } from '../logger.js'
 import {
   CLEAN_SHUTDOWN_FILE, TOPIC_REGISTRY_FILE, deleteDirName, isDeleteDirName, parsePartitionDirName, partitionDirName, topicNameError
 } from './log-file-names.js'
+import { LOG_START_OFFSET_CHECKPOINT_FILE, CheckpointFile, checkpointKey, type OffsetCheckpoint } from './checkpoint-file.js'
+import { LogCleaner, type LogCleanerOptions } from './cleaner/log-cleaner.js'
+import { PolicyViolationError } from './errors.js'
 import { PartitionLog, type LogConfig } from './log.js'
 import { fsyncDir, readTopicRegistry, writeTopicRegistry, type TopicRecord } from './topic-registry.js'
 import { Flusher } from './workers/flusher.js'
@@ -31,8 +44,13 @@ export interface LogManagerOptions {
   logger: Logger
   /** A Flusher to share; by default the manager makes its own (threads start on the first fsync). */
   flusher?: Flusher
-  /** Period of the retention check (log.retention.check.interval.ms); 0 disables the timer. Default 300000. */
+  /**
+   * Period of the retention check (log.retention.check.interval.ms); 0 disables the timer. Default:
+   * defaults.retentionCheckIntervalMs (the broker's value, filled by logConfigFor), else 300000.
+   */
   retentionCheckIntervalMs?: number
+  /** The log cleaner: false disables it; an object tunes it. Default: on, Kafka's 15 s backoff. */
+  cleaner?: false | Partial<Omit<LogCleanerOptions, 'dataDir' | 'logger' | 'logs'>>
   /** Parallel partition opens at startup. Default 8. */
   openConcurrency?: number
 }
@@ -68,6 +86,9 @@ export class LogManager {
   private closed = false
   private readonly ownsFlusher: boolean
   private readonly openConcurrency: number
+  /** Compaction of the logs whose cleanup.policy includes compact; null when disabled. */
+  readonly cleaner: LogCleaner | null
+  private readonly logStartCheckpoint: CheckpointFile
 
   private constructor (opts: LogManagerOptions, cleanStart: boolean) {
     this.dataDir = opts.dataDir
@@ -78,6 +99,10 @@ export class LogManager {
     this.ownsFlusher = opts.flusher === undefined
     this.openConcurrency = opts.openConcurrency ?? 8
     this.flusher = opts.flusher ?? new Flusher({ mode: 'always', logger: opts.logger })
+    this.logStartCheckpoint = new CheckpointFile(opts.dataDir, LOG_START_OFFSET_CHECKPOINT_FILE, opts.logger)
+    this.cleaner = opts.cleaner === false
+      ? null
+      : new LogCleaner({ ...opts.cleaner, dataDir: opts.dataDir, logger: opts.logger, logs: () => this.allLogs() })
   }
 
   static async open (opts: LogManagerOptions): Promise<LogManager> {
@@ -92,16 +117,20 @@ export class LogManager {
       await fsp.rm(marker, { force: true })
       fsyncDir(opts.dataDir)
     }
-    const interval = opts.retentionCheckIntervalMs ?? 300_000
+    const interval = opts.retentionCheckIntervalMs ?? opts.defaults.retentionCheckIntervalMs ?? 300_000
     if (interval > 0) {
       mgr.retentionTimer = setInterval(() => { mgr.runRetention(Date.now()).catch(err => mgr.logger.error({ err }, 'retention check failed')) }, interval)
       mgr.retentionTimer.unref()
     }
+    await mgr.cleaner?.start()
     opts.logger.info({ dataDir: opts.dataDir, cleanStart: clean, topics: mgr.registry.size, recoveredBytes: mgr.recoveredBytes }, `opened ${mgr.registry.size} topics in ${opts.dataDir} (${clean ? 'clean' : 'unclean'} start)`)
     return mgr
   }
 
+  private logStartOffsets: OffsetCheckpoint = new Map()
+
   private async load (): Promise<void> {
+    this.logStartOffsets = await this.logStartCheckpoint.read()
     const topics = await readTopicRegistry(this.dataDir) ?? []
     for (const t of topics) this.registry.set(t.name, t)
     // partition directories: remove deleted topics' leftovers, adopt unknown ones
@@ -148,8 +177,17 @@ export class LogManager {
       config: this.logConfigFor(t),
       flusher: this.flusher,
       logger: this.logger,
-      cleanShutdown: this.cleanStart
+      cleanShutdown: this.cleanStart,
+      logStartOffset: this.logStartOffsets.get(checkpointKey(t.name, p))
     })
+  }
+
+  /** Rewrites log-start-offset-checkpoint with every live log's log start offset. */
+  private saveLogStartOffsets (): Promise<void> {
+    const entries: OffsetCheckpoint = new Map()
+    for (const log of this.allLogs()) entries.set(checkpointKey(log.topic, log.partition), log.logStartOffset)
+    this.logStartOffsets = entries
+    return this.logStartCheckpoint.write(entries)
   }
 
   private saveRegistry (): Promise<void> {
@@ -189,6 +227,7 @@ export class LogManager {
       const t = this.registry.get(name)
       if (t === undefined) throw new Error(`topic ${name} does not exist`)
       const logs = this.logs.get(name) ?? []
+      for (const log of logs) if (log !== undefined) await this.cleaner?.abortAndWait(log)
       this.logs.delete(name)
       this.registry.delete(name)
       const doomed: string[] = []
@@ -205,6 +244,8 @@ export class LogManager {
         }
       }
       await this.saveRegistry()
+      await this.cleaner?.forget(name, t.partitions)
+      await this.saveLogStartOffsets()
       for (const d of doomed) await fsp.rm(d, { recursive: true, force: true })
     })
   }
@@ -248,18 +289,44 @@ export class LogManager {
     return { retentionMs: ms, retentionBytes: bytes, deletePolicy: policy.split(',').map(s => s.trim()).includes('delete') }
   }
 
-  /** Deletes segments beyond retention in every topic with cleanup.policy=delete; returns segments deleted. */
+  /**
+   * Deletes segments beyond retention in every topic whose cleanup.policy includes delete (and, in every
+   * topic, segments entirely below the log start offset); returns segments deleted. The log-start-offset
+   * checkpoint is rewritten when a log start offset moved.
+   */
   async runRetention (now: number): Promise<number> {
     let n = 0
-    for (const t of this.registry.values()) {
+    let moved = false
+    for (const t of [...this.registry.values()]) {
       const r = this.retentionOf(t)
-      if (!r.deletePolicy) continue
       for (const log of this.logs.get(t.name) ?? []) {
-        if (log === undefined || log.storageError !== null) continue
-        n += await log.deleteOldSegments(now, r.retentionMs, r.retentionBytes)
+        if (log === undefined || log.storageError !== null || log.isClosed) continue
+        const before = log.logStartOffset
+        n += r.deletePolicy ? await log.deleteOldSegments(now, r.retentionMs, r.retentionBytes) : await log.deleteOldSegments(now, -1, -1)
+        if (log.logStartOffset !== before) moved = true
       }
     }
+    if (moved) await this.saveLogStartOffsets()
     return n
+  }
+
+  /**
+   * DeleteRecords: moves the partition's log start offset up to `offset` (-1: the high watermark) and deletes
+   * the segments below it; resolves with the new log start offset once it is checkpointed. Throws
+   * PolicyViolationError when the topic's cleanup.policy lacks delete (as Kafka), OffsetOutOfRangeError for
+   * an offset above the high watermark, KafkaStorageError after a storage failure.
+   */
+  async deleteRecords (topic: string, partition: number, offset: number): Promise<number> {
+    const t = this.registry.get(topic)
+    const log = this.log(topic, partition)
+    if (t === undefined || log === undefined) throw new Error(`unknown topic or partition ${topic}-${partition}`)
+    if (!this.retentionOf(t).deletePolicy) {
+      throw new PolicyViolationError(`Records of partition ${topic}-${partition} can not be deleted due to the configured policy (cleanup.policy=${this.logConfigFor(t).cleanupPolicy ?? t.configs['cleanup.policy'] ?? 'delete'})`)
+    }
+    const before = log.logStartOffset
+    const lso = await log.deleteRecordsTo(offset === -1 ? log.highWatermark : offset)
+    if (lso !== before) await this.saveLogStartOffsets()
+    return lso
   }
 
   /** Flushes and closes every log, then writes the clean-shutdown marker (not after a storage error). */
@@ -267,6 +334,7 @@ export class LogManager {
     if (this.closed) return
     this.closed = true
     if (this.retentionTimer !== null) clearInterval(this.retentionTimer)
+    await this.cleaner?.close()
     await this.mutex
     let failures = 0
     await mapLimit(this.allLogs(), 8, async log => {
@@ -280,6 +348,12 @@ export class LogManager {
       }
     })
     if (this.ownsFlusher) await this.flusher.close()
+    try {
+      await this.saveLogStartOffsets()
+    } catch (err) {
+      failures++
+      this.logger.error({ err }, `writing ${LOG_START_OFFSET_CHECKPOINT_FILE} failed`)
+    }
     if (failures === 0) {
       await fsp.writeFile(join(this.dataDir, CLEAN_SHUTDOWN_FILE), JSON.stringify({ version: 0, broker_epoch: -1 }))
       fsyncDir(this.dataDir)

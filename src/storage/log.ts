@@ -18,6 +18,17 @@
 // A failed write or fsync sets storageError: queued and in-flight appends reject with it, later appends
 // throw it, the HW stops. Measured choice: async fs.writev on the libuv pool (see segments/README.md,
 // "Performance notes") rather than writeSync, so a slow page-cache write never stalls the event loop.
+// Exception, a full disk (ENOSPC/EDQUOT on a write): the failed group and everything queued after it are
+// refused (KAFKA_STORAGE_ERROR, never acknowledged), the log is cut back to the bytes written (file
+// truncated, segments rolled since removed, LEO back to the written end), and appends resume once that is
+// done; each later append tries the disk again. An fsync error stays fatal until restart: after a failed
+// fsync the page cache may hold bytes the disk does not (Kafka and PostgreSQL treat it the same way).
+//
+// Log start offset: the first segment's base offset, or higher after DeleteRecords (deleteRecordsTo);
+// the LogManager persists it in <dataDir>/log-start-offset-checkpoint and passes it back at open. It
+// never moves backwards and never passes the HW. Segment deletion (retention, DeleteRecords, compaction)
+// renames the files to `.deleted` and removes them file.delete.delay.ms later (config.fileDeleteDelayMs;
+// 0 or absent: at once). Changes to the segment list (deletions, compaction swaps) run one at a time.
 //
 // Reads: whole batches via the segment's offset index and a header scan, positional reads, never past
 // the written bytes nor `maxOffset`. Opening and crash recovery: log-loader.ts.
@@ -30,8 +41,9 @@ import {
   TimestampType, setBaseOffset, setMaxTimestamp, setPartitionLeaderEpoch
 } from '../protocol/records/batch-header.js'
 import { KafkaStorageError, OffsetOutOfRangeError } from './errors.js'
-import { fsyncFd, writevAt } from './file-io.js'
-import { DELETED_FILE_SUFFIX, SWAP_FILE_SUFFIX, logFileName, offsetIndexFileName, timeIndexFileName } from './log-file-names.js'
+import { fsyncFd, isNoSpaceError, writevAt } from './file-io.js'
+import { SWAP_FILE_SUFFIX, logFileName, offsetIndexFileName, timeIndexFileName } from './log-file-names.js'
+import { fsyncDir } from './topic-registry.js'
 import { loadLog } from './log-loader.js'
 import { LogSegment, type ReadResult } from './segment.js'
 import type { Flusher } from './workers/flusher.js'
@@ -55,6 +67,21 @@ export interface LogConfig {
   retentionBytes?: number
   /** cleanup.policy ('delete', 'compact' or 'compact,delete'). Optional, as retentionMs. */
   cleanupPolicy?: string
+  /** delete.retention.ms: how long a tombstone stays after its first cleaning. Default 1 day. */
+  deleteRetentionMs?: number
+  /** min.cleanable.dirty.ratio: dirty / (clean + dirty) bytes above which the cleaner takes the log. Default 0.5. */
+  minCleanableDirtyRatio?: number
+  /** min.compaction.lag.ms: segments with a record younger than this are not compacted. Default 0. */
+  minCompactionLagMs?: number
+  /** max.compaction.lag.ms: a dirty segment older than this is compacted whatever the ratio. Default: never. */
+  maxCompactionLagMs?: number
+  /** file.delete.delay.ms: delay before `.deleted` segment files are removed. Default 0 here (at once). */
+  fileDeleteDelayMs?: number
+  /**
+   * Broker-wide log.retention.check.interval.ms, carried by the LogManager's `defaults` LogConfig (the
+   * manager reads it from there when its own option is absent). Ignored per topic.
+   */
+  retentionCheckIntervalMs?: number
 }
 
 export const DEFAULT_LOG_CONFIG: LogConfig = {
@@ -90,7 +117,14 @@ export interface PartitionLogOptions {
   cleanShutdown: boolean
   /** Replaces the positional writev (fault injection in tests). */
   writeImpl?: WriteImpl
+  /** Log start offset from the checkpoint: raised to the first segment's base, lowered to the log end. */
+  logStartOffset?: number
+  /** Called after each step of a compaction swap; throwing simulates a crash at that step (tests). */
+  swapFaultHook?: (step: SwapStep) => void
 }
+
+/** Steps of replaceSegments, in order (see there). */
+export type SwapStep = 'swap-created' | 'old-segments-renamed' | 'old-indexes-removed' | 'swap-renamed'
 
 interface Deferred { promise: Promise<void>; resolve: () => void; reject: (err: Error) => void }
 
@@ -143,6 +177,14 @@ export class PartitionLog extends EventEmitter {
   private durableTail: Promise<void> = Promise.resolve()
   private readonly unflushed = new Set<LogSegment>()
   private closed = false
+  /** Set while the log is cut back after a full disk: appends throw it meanwhile. */
+  private diskFull: KafkaStorageError | null = null
+  /** Changes to the segment list (deletions, swaps), one at a time. */
+  private segmentsLock: Promise<void> = Promise.resolve()
+  /** Segments renamed to .deleted, waiting for file.delete.delay.ms. */
+  private readonly pendingDeletes = new Map<LogSegment, NodeJS.Timeout>()
+  private readonly initialLogStartOffset: number | undefined
+  private readonly swapFaultHook: ((step: SwapStep) => void) | undefined
 
   private constructor (opts: PartitionLogOptions) {
     super()
@@ -153,6 +195,8 @@ export class PartitionLog extends EventEmitter {
     this.flusher = opts.flusher
     this.logger = opts.logger
     this.writeImpl = opts.writeImpl ?? writevAt
+    this.initialLogStartOffset = opts.logStartOffset
+    this.swapFaultHook = opts.swapFaultHook
     this.setMaxListeners(0) // every parked fetch may listen for 'highWatermark'
   }
 
@@ -164,6 +208,7 @@ export class PartitionLog extends EventEmitter {
   }
 
   get name (): string { return `${this.topic}-${this.partition}` }
+  get isClosed (): boolean { return this.closed }
   get activeSegment (): LogSegment { return this.segments[this.segments.length - 1]! }
   /** Segments oldest first (a copy). */
   segmentList (): LogSegment[] { return this.segments.slice() }
@@ -182,15 +227,23 @@ export class PartitionLog extends EventEmitter {
     const loaded = await loadLog({ dir: this.dir, name: this.name, config: this._config, logger: this.logger, cleanShutdown })
     this.segments = loaded.segments
     this.recoveredBytes = loaded.recoveredBytes
-    this.logStartOffset = this.segments[0]!.baseOffset
     this.logEndOffset = loaded.logEndOffset
     this.highWatermark = this.logEndOffset
+    this.logStartOffset = this.segments[0]!.baseOffset
+    const checkpointed = this.initialLogStartOffset
+    if (checkpointed !== undefined && checkpointed > this.logStartOffset) {
+      this.logStartOffset = Math.min(checkpointed, this.logEndOffset)
+      if (checkpointed > this.logEndOffset) {
+        this.logger.warn({ partition: this.name, checkpointed, logEndOffset: this.logEndOffset }, `${this.name}: checkpointed log start offset ${checkpointed} is past the log end offset ${this.logEndOffset}; using ${this.logEndOffset}`)
+      }
+    }
   }
 
   // ---- append ----
 
   append (batches: Buffer[], now: number): AppendResult {
     if (this.storageError !== null) throw this.storageError
+    if (this.diskFull !== null) throw this.diskFull
     if (this.closed) throw new KafkaStorageError(`partition ${this.name} is closed`)
     const logAppendTime = this._config.messageTimestampType === 'LogAppendTime'
     const baseOffset = this.logEndOffset
@@ -258,6 +311,10 @@ export class PartitionLog extends EventEmitter {
     try {
       seg = LogSegment.createSync(this.dir, offset, this._config)
     } catch (err) {
+      if (isNoSpaceError(err)) {
+        // nothing of this batch is assigned yet: refuse it, keep the log as it is
+        throw new KafkaStorageError(`partition ${this.name}: no space to create segment ${logFileName(this.dir, offset)}: ${(err as Error).message}`, { cause: err })
+      }
       this.fail(err as Error, logFileName(this.dir, offset))
       throw this.storageError!
     }
@@ -289,6 +346,13 @@ export class PartitionLog extends EventEmitter {
           await e.run()
           e.done.resolve()
         } catch (err) {
+          if (isNoSpaceError(err)) {
+            // an index file could not be written: the index stays dirty in memory and is written again on
+            // the next flush or close (indexes are rebuilt from the log anyway)
+            this.logger.warn({ partition: this.name, err: (err as Error).message }, `${this.name}: no space to write an index file; will retry on flush or close`)
+            e.done.resolve()
+            continue
+          }
           this.fail(err as Error, this.dir)
           e.done.reject(this.storageError!)
         }
@@ -302,6 +366,10 @@ export class PartitionLog extends EventEmitter {
         await this.writeImpl(seg.fd, e.buffers, seg.writtenSize)
       } catch (err) {
         seg.release()
+        if (isNoSpaceError(err)) {
+          await this.cutBackAfterFullDisk(e, err as Error)
+          continue
+        }
         this.fail(err as Error, seg.logFile)
         e.written.reject(this.storageError!)
         e.durable.reject(this.storageError!)
@@ -352,6 +420,44 @@ export class PartitionLog extends EventEmitter {
     }
     this.queue = []
     this.openGroup = null
+  }
+
+  /**
+   * A write failed for lack of space: refuse that group and everything queued after it (none of it is
+   * acknowledged), then cut the log back to the bytes in the file, so that the next append lands right
+   * after the last written batch. Appends throw a KAFKA_STORAGE_ERROR until the cut is done.
+   */
+  private async cutBackAfterFullDisk (failed: WriteGroup, cause: Error): Promise<void> {
+    const seg = failed.segment
+    let refused = 1
+    for (const q of this.queue) if (q.kind === 'write') refused++
+    const err = new KafkaStorageError(`partition ${this.name}: no space left on the device writing ${seg.logFile} (${(cause as NodeJS.ErrnoException).code ?? cause.message}); the append was not written and is not acknowledged; appends resume once space is free`, { cause })
+    this.diskFull = err
+    failed.written.reject(err)
+    failed.durable.reject(err)
+    for (const q of this.queue) {
+      if (q.kind === 'task') q.done.reject(err)
+      else { q.written.reject(err); q.durable.reject(err) }
+    }
+    this.queue = []
+    this.openGroup = null
+    this.logger.warn({ partition: this.name, file: seg.logFile, writtenSize: seg.writtenSize, refusedGroups: refused, err: cause.message },
+      `${this.name}: disk full writing ${seg.logFile}; ${refused} write groups refused, cutting the log back to ${seg.writtenSize} bytes`)
+    try {
+      const at = this.segments.indexOf(seg)
+      // segments rolled after the failed write hold no written byte
+      const later = at < 0 ? [] : this.segments.splice(at + 1)
+      for (const s of later) {
+        this.unflushed.delete(s)
+        await s.deleteFiles()
+      }
+      await seg.truncateTo(seg.writtenSize)
+      this.logEndOffset = Math.max(seg.nextOffset, this.highWatermark)
+      this.diskFull = null
+    } catch (cutErr) {
+      this.diskFull = null
+      this.fail(cutErr as Error, seg.logFile)
+    }
   }
 
   /** Resolves when every queued write is written and every durable step settled (errors ignored). */
@@ -435,66 +541,145 @@ export class PartitionLog extends EventEmitter {
     return best
   }
 
-  // ---- retention ----
+  // ---- retention and log start offset ----
+
+  /** Runs changes to the segment list one at a time. */
+  private withSegmentsLock<T> (fn: () => Promise<T>): Promise<T> {
+    const run = this.segmentsLock.then(fn)
+    this.segmentsLock = run.then(() => {}, () => {})
+    return run
+  }
 
   /**
    * Deletes inactive segments entirely older than retentionMs (by largest timestamp) or beyond
-   * retentionBytes (oldest first); -1 disables either. The active segment is never deleted. Returns the
-   * number of segments deleted; logStartOffset moves to the first remaining segment.
+   * retentionBytes (oldest first); -1 disables either. Segments entirely below the log start offset go too.
+   * The active segment is never deleted. Returns the number of segments deleted; logStartOffset moves to
+   * the first remaining segment (never backwards).
    */
-  async deleteOldSegments (now: number, retentionMs: number, retentionBytes: number): Promise<number> {
-    let total = this.size
-    const doomed: LogSegment[] = []
-    for (let i = 0; i < this.segments.length - 1; i++) {
-      const s = this.segments[i]!
-      if (s.writtenSize !== s.size || s.nextOffset > this.highWatermark) break
-      const byTime = retentionMs >= 0 && s.maxTimestampSoFar >= 0 && now - s.maxTimestampSoFar > retentionMs
-      const bySize = retentionBytes >= 0 && total - s.size >= retentionBytes
-      if (!byTime && !bySize) break
-      doomed.push(s)
-      total -= s.size
+  deleteOldSegments (now: number, retentionMs: number, retentionBytes: number): Promise<number> {
+    return this.withSegmentsLock(async () => {
+      let total = this.size
+      let n = 0
+      for (let i = 0; i < this.segments.length - 1; i++) {
+        const s = this.segments[i]!
+        if (s.writtenSize !== s.size || s.nextOffset > this.highWatermark) break
+        const belowStart = this.segments[i + 1]!.baseOffset <= this.logStartOffset
+        const byTime = retentionMs >= 0 && s.maxTimestampSoFar >= 0 && now - s.maxTimestampSoFar > retentionMs
+        const bySize = retentionBytes >= 0 && total - s.size >= retentionBytes
+        if (!belowStart && !byTime && !bySize) break
+        total -= s.size
+        n++
+      }
+      await this.removeLeadingSegments(n, 'retention')
+      return n
+    })
+  }
+
+  /**
+   * DeleteRecords: moves the log start offset up to `offset` (<= the high watermark, else
+   * OffsetOutOfRangeError) and deletes the segments now entirely below it. Returns the log start offset.
+   */
+  deleteRecordsTo (offset: number): Promise<number> {
+    if (this.storageError !== null) return Promise.reject(this.storageError)
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset > this.highWatermark) {
+      return Promise.reject(new OffsetOutOfRangeError(`partition ${this.name}: cannot delete records up to offset ${offset}: it must lie in [0, high watermark ${this.highWatermark}]`, this.logStartOffset, this.logEndOffset))
     }
-    if (doomed.length === 0) return 0
-    this.segments = this.segments.slice(doomed.length)
-    this.logStartOffset = this.segments[0]!.baseOffset
+    if (offset > this.logStartOffset) {
+      this.logStartOffset = offset
+      this.logger.info({ partition: this.name, logStartOffset: offset }, `${this.name}: log start offset moved to ${offset} by DeleteRecords`)
+    }
+    return this.withSegmentsLock(async () => {
+      let n = 0
+      while (n < this.segments.length - 1 && this.segments[n + 1]!.baseOffset <= this.logStartOffset) n++
+      await this.removeLeadingSegments(n, 'log start offset')
+      return this.logStartOffset
+    })
+  }
+
+  /** Removes the first `n` segments (inactive), renames their files to .deleted, schedules their removal. */
+  private async removeLeadingSegments (n: number, reason: string): Promise<void> {
+    if (n <= 0) return
+    const doomed = this.segments.slice(0, n)
+    this.segments = this.segments.slice(n)
+    this.logStartOffset = Math.max(this.logStartOffset, this.segments[0]!.baseOffset)
     for (const s of doomed) {
       this.unflushed.delete(s)
-      await s.deleteFiles()
-      this.logger.info({ partition: this.name, file: s.logFile }, `deleted segment ${s.logFile} by retention`)
+      await this.deleteSegmentFiles(s)
+      this.logger.info({ partition: this.name, file: s.logFile, reason }, `deleted segment ${s.logFile} (${reason})`)
     }
-    return doomed.length
+  }
+
+  /** .deleted now, removed after file.delete.delay.ms (at once when 0). */
+  private async deleteSegmentFiles (s: LogSegment): Promise<void> {
+    await s.renameForDelete()
+    const delay = this._config.fileDeleteDelayMs ?? 0
+    if (delay <= 0 || this.closed) {
+      await s.removeDeletedFiles()
+      return
+    }
+    const timer = setTimeout(() => {
+      this.pendingDeletes.delete(s)
+      s.removeDeletedFiles().catch(err => this.logger.warn({ partition: this.name, file: s.logFile, err: (err as Error).message }, `removing ${s.logFile}.deleted failed`))
+    }, delay)
+    timer.unref()
+    this.pendingDeletes.set(s, timer)
+  }
+
+  /** Removes the .deleted files still waiting for their delay (on close). */
+  private async flushPendingDeletes (): Promise<void> {
+    const pending = [...this.pendingDeletes.keys()]
+    for (const s of pending) {
+      clearTimeout(this.pendingDeletes.get(s))
+      this.pendingDeletes.delete(s)
+      await s.removeDeletedFiles().catch(() => {})
+    }
   }
 
   // ---- compaction swap ----
 
   /**
    * Replaces consecutive inactive segments `old` with one cleaned segment written by the cleaner at
-   * `<base of old[0]>.log.cleaned` (base offset = old[0].baseOffset; batches keep their offsets). Kafka's
-   * protocol, so a crash at any step is completed or undone at the next open:
-   *   1. .log.cleaned -> .log.swap      (commit point: from here on, open() completes the swap)
+   * `<base of old[0]>.log.cleaned` (base offset = old[0].baseOffset; batches keep their offsets; the file is
+   * fsynced by its writer). Kafka's protocol, so a crash at any step is completed or undone at the next open:
+   *   1. .log.cleaned -> .log.swap, directory fsynced (commit point: from here on, open() completes the swap)
    *   2. old[1..] files -> .deleted     (their open fds keep serving in-flight reads)
-   *   3. .log.swap -> <base>.log        (replaces old[0]'s file; its fd keeps the old inode)
-   *   4. open + index the new segment, splice it in, close and remove the old ones.
+   *   3. old[0]'s index files removed   (so a crash cannot pair them with the cleaned .log; rebuilt at open)
+   *   4. .log.swap -> <base>.log        (replaces old[0]'s file; its fd keeps the old inode)
+   *   5. open + index the new segment, splice it in, close the old ones, remove their files after
+   *      file.delete.delay.ms.
+   * Runs under the segment-list lock; throws RangeError, touching nothing, if `old` is no longer a run of
+   * inactive segments of this log (e.g. retention deleted one meanwhile).
    */
-  async replaceSegments (old: LogSegment[], cleanedFile: string): Promise<LogSegment> {
+  replaceSegments (old: LogSegment[], cleanedFile: string): Promise<LogSegment> {
+    return this.withSegmentsLock(async () => await this.replaceSegmentsLocked(old, cleanedFile))
+  }
+
+  private async replaceSegmentsLocked (old: LogSegment[], cleanedFile: string): Promise<LogSegment> {
     if (old.length === 0) throw new RangeError(`partition ${this.name}: replaceSegments needs at least one segment`)
+    if (this.closed) throw new RangeError(`partition ${this.name} is closed`)
     const first = this.segments.indexOf(old[0]!)
     for (let i = 0; i < old.length; i++) {
-      if (this.segments[first + i] !== old[i]) throw new RangeError(`partition ${this.name}: segments to replace must be consecutive segments of this log`)
+      if (first < 0 || this.segments[first + i] !== old[i]) throw new RangeError(`partition ${this.name}: segments to replace must be consecutive segments of this log`)
     }
-    if (first < 0 || first + old.length >= this.segments.length) throw new RangeError(`partition ${this.name}: the active segment cannot be replaced`)
+    if (first + old.length >= this.segments.length) throw new RangeError(`partition ${this.name}: the active segment cannot be replaced`)
     for (const s of old) {
       if (s.size !== s.writtenSize) throw new RangeError(`partition ${this.name}: segment ${s.logFile} still has writes in flight`)
     }
+    const hook = this.swapFaultHook
     const base = old[0]!.baseOffset
     const swap = logFileName(this.dir, base, SWAP_FILE_SUFFIX)
+    for (const s of old) await s.prepareForReplace()
     await fsp.rename(cleanedFile, swap)
-    for (const s of old.slice(1)) {
-      for (const f of [s.logFile, s.offsetIndex.file, s.timeIndex.file]) await fsp.rename(f, f + DELETED_FILE_SUFFIX).catch(() => {})
-    }
-    await fsp.rename(swap, logFileName(this.dir, base))
+    fsyncDir(this.dir)
+    hook?.('swap-created')
+    for (const s of old.slice(1)) await s.renameForDelete()
+    hook?.('old-segments-renamed')
     await fsp.rm(offsetIndexFileName(this.dir, base), { force: true })
     await fsp.rm(timeIndexFileName(this.dir, base), { force: true })
+    hook?.('old-indexes-removed')
+    await fsp.rename(swap, logFileName(this.dir, base))
+    fsyncDir(this.dir)
+    hook?.('swap-renamed')
     const seg = LogSegment.open(this.dir, base, this._config)
     const removed = await seg.recover(this.logger)
     if (removed > 0) this.logger.warn({ file: seg.logFile, bytesRemoved: removed }, `cleaned segment ${seg.logFile} had ${removed} invalid trailing bytes`)
@@ -503,12 +688,11 @@ export class PartitionLog extends EventEmitter {
     const at = this.segments.indexOf(old[0]!)
     this.segments.splice(at, old.length, seg)
     if (at === 0) this.logStartOffset = Math.max(this.logStartOffset, seg.baseOffset)
-    for (const s of old) {
-      this.unflushed.delete(s)
-      await s.closeForDelete()
-    }
+    this.unflushed.delete(old[0]!)
+    await old[0]!.closeForDelete()
     for (const s of old.slice(1)) {
-      for (const f of [s.logFile, s.offsetIndex.file, s.timeIndex.file]) await fsp.rm(f + DELETED_FILE_SUFFIX, { force: true })
+      this.unflushed.delete(s)
+      await this.deleteSegmentFiles(s)
     }
     this.logger.info({ partition: this.name, base, replaced: old.length, size: seg.size }, `swapped a cleaned segment into ${this.name} at ${base} replacing ${old.length} segments`)
     return seg
@@ -533,7 +717,9 @@ export class PartitionLog extends EventEmitter {
     if (this.closed) return
     this.closed = true
     await this.drained()
+    await this.segmentsLock
     for (const s of this.segments) await s.close()
+    await this.flushPendingDeletes()
     this.removeAllListeners('highWatermark')
   }
 
@@ -541,6 +727,8 @@ export class PartitionLog extends EventEmitter {
   async delete (): Promise<void> {
     this.closed = true
     await this.drained()
+    await this.segmentsLock
+    await this.flushPendingDeletes()
     for (const s of this.segments) await s.closeForDelete()
     await fsp.rm(this.dir, { recursive: true, force: true })
   }

@@ -14,7 +14,12 @@
 //     rebuilt from the log by recover(), which truncates at the first invalid byte.
 // Threading: main thread; I/O is async on raw fds (libuv pool), fsync happens in the Flusher's workers.
 // The fd stays open while reads or syncs use it (acquire/release), so a closed fd number is never reused
-// under a pending operation.
+// under a pending operation. Index writes of one segment run one after the other (writeIndexes chains
+// them), and a segment marked deleted or replaced never writes its index files again.
+// Deletion (retention, DeleteRecords, compaction swap): renameForDelete() renames the three files to
+// `*.deleted` at once (open fds keep serving reads); removeDeletedFiles() closes the fd once idle and
+// removes them, after file.delete.delay.ms (PartitionLog schedules it). Leftover `.deleted` files are
+// removed at the next start.
 import { fstatSync, openSync, promises as fsp } from 'node:fs'
 import type { Logger } from '../logger.js'
 import {
@@ -27,7 +32,7 @@ import { CorruptLogError } from './errors.js'
 import { closeFd, readAt, truncateFd } from './file-io.js'
 import { OffsetIndex } from './index/offset-index.js'
 import { TimeIndex } from './index/time-index.js'
-import { logFileName, offsetIndexFileName, timeIndexFileName } from './log-file-names.js'
+import { DELETED_FILE_SUFFIX, logFileName, offsetIndexFileName, timeIndexFileName } from './log-file-names.js'
 
 export interface SegmentConfig { indexIntervalBytes: number; segmentIndexBytes: number }
 
@@ -80,6 +85,10 @@ export class LogSegment {
   private closed = false
   /** Set once the files are being deleted: nothing may write them again (e.g. a queued index write). */
   private deleted = false
+  /** Set once the files were renamed to `*.deleted`. */
+  private renamed = false
+  /** The index writes in flight, chained. */
+  private indexWrites: Promise<void> = Promise.resolve()
 
   private constructor (dir: string, baseOffset: number, fd: number, config: SegmentConfig) {
     this.dir = dir
@@ -288,7 +297,9 @@ export class LogSegment {
   async read (fetchOffset: number, maxBytes: number, minOneBatch: boolean, maxOffset: number): Promise<ReadResult | null> {
     const end = this.writtenSize
     const start = this.offsetIndex.lookup(fetchOffset).position
-    const empty = fetchOffset >= this.nextOffset ? null : { batches: [], bytes: 0 }
+    // null: nothing at or after fetchOffset here, the caller moves on to the next segment (a compacted segment may
+    // hold no batch at all); empty: the offsets exist but their bytes are not written yet
+    const empty = fetchOffset >= this.nextOffset || this.size === 0 ? null : { batches: [], bytes: 0 }
     if (start >= end) return empty
     const windowSize = Math.min(MAX_READ_WINDOW, Math.max(MIN_READ_WINDOW, maxBytes + 2 * this.config.indexIntervalBytes))
     const w = new FileWindow(this.fd, end, windowSize)
@@ -368,10 +379,105 @@ export class LogSegment {
     if (this.maxTimestampSoFar >= 0) this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar, true)
   }
 
-  async writeIndexes (): Promise<void> {
-    if (this.deleted) return
-    if (this.offsetIndex.dirty) await this.offsetIndex.writeTo()
-    if (this.timeIndex.dirty) await this.timeIndex.writeTo()
+  /** Writes the dirty index files (after any index write already in flight for this segment). */
+  writeIndexes (): Promise<void> {
+    const run = this.indexWrites.then(async () => {
+      if (this.deleted) return
+      if (this.offsetIndex.dirty) await this.offsetIndex.writeTo()
+      if (this.deleted) return
+      if (this.timeIndex.dirty) await this.timeIndex.writeTo()
+    })
+    this.indexWrites = run.catch(() => {})
+    return run
+  }
+
+  /**
+   * Stops this segment from ever writing its index files again and waits for an index write in flight: the
+   * compaction swap is about to give its file names to the cleaned segment.
+   */
+  async prepareForReplace (): Promise<void> {
+    this.deleted = true
+    await this.indexWrites
+  }
+
+  get isDeleted (): boolean { return this.deleted }
+
+  /** Renames .log, .index and .timeindex to `*.deleted` (missing files are skipped); the fd keeps working. */
+  async renameForDelete (): Promise<void> {
+    this.deleted = true
+    await this.indexWrites
+    if (this.renamed) return
+    this.renamed = true
+    for (const f of [this.logFile, this.offsetIndex.file, this.timeIndex.file]) {
+      await fsp.rename(f, f + DELETED_FILE_SUFFIX).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'ENOENT') throw err })
+    }
+  }
+
+  /** Closes the fd once no read or sync uses it, then removes the `*.deleted` files (or the live ones if never renamed). */
+  async removeDeletedFiles (): Promise<void> {
+    await this.closeForDelete()
+    const suffix = this.renamed ? DELETED_FILE_SUFFIX : ''
+    await Promise.all([this.logFile, this.offsetIndex.file, this.timeIndex.file].map(f => fsp.rm(f + suffix, { force: true })))
+  }
+
+  /** maxTimestamp of the first batch (Kafka's getFirstBatchTimestamp), -1 for an empty segment. */
+  async firstBatchTimestamp (): Promise<number> {
+    if (this.writtenSize < RECORD_BATCH_OVERHEAD) return -1
+    const head = await readAt(this.fd, 0, RECORD_BATCH_OVERHEAD)
+    return head.length < RECORD_BATCH_OVERHEAD ? -1 : readOffset(head, MAX_TIMESTAMP_OFFSET)
+  }
+
+  /**
+   * Cuts the segment back to `size` bytes, a batch boundary at or below writtenSize (a write that failed for
+   * lack of space): truncates the file, drops the index entries past it and recomputes the next offset and the
+   * largest timestamp from the last index entry on (Kafka's LogSegment.truncateTo).
+   */
+  async truncateTo (size: number): Promise<void> {
+    await truncateFd(this.fd, size)
+    this.offsetIndex.truncateToPosition(size)
+    const last = this.offsetIndex.lastEntry()
+    const from = this.offsetIndex.entries > 0 ? last.position : 0
+    let next = this.offsetIndex.entries > 0 ? last.offset + 1 : this.baseOffset
+    let tailMax = -1
+    let tailMaxOffset = this.baseOffset
+    let tailMaxRecordOffset = -1
+    const w = new FileWindow(this.fd, size, RECOVERY_WINDOW)
+    let pos = from
+    while (pos < size) {
+      if (!w.has(pos, RECORD_BATCH_OVERHEAD) && !await w.fill(pos, RECORD_BATCH_OVERHEAD)) break
+      const i = pos - w.start
+      const len = w.buf.readInt32BE(i + BATCH_LENGTH_OFFSET)
+      if (len < MIN_BATCH_LENGTH) break
+      const base = readOffset(w.buf, i)
+      const lastOff = base + w.buf.readInt32BE(i + LAST_OFFSET_DELTA_OFFSET)
+      const maxTs = readOffset(w.buf, i + MAX_TIMESTAMP_OFFSET)
+      if (maxTs > tailMax) {
+        tailMax = maxTs
+        tailMaxOffset = lastOff
+        const logAppendTime = (w.buf.readInt16BE(i + ATTRIBUTES_OFFSET) & TIMESTAMP_TYPE_MASK) !== 0
+        tailMaxRecordOffset = logAppendTime ? base : lastOff
+      }
+      next = lastOff + 1
+      pos += len + LOG_OVERHEAD
+    }
+    this.timeIndex.truncateTo(next)
+    const lastTime = this.timeIndex.lastEntry()
+    this.maxTimestampSoFar = -1
+    this.offsetOfMaxTimestampSoFar = this.baseOffset
+    this.maxTimestampRecordOffset = -1
+    if (this.timeIndex.entries > 0) {
+      this.maxTimestampSoFar = lastTime.timestamp
+      this.offsetOfMaxTimestampSoFar = lastTime.offset
+      this.maxTimestampRecordOffset = lastTime.offset
+    }
+    if (tailMax > this.maxTimestampSoFar) {
+      this.maxTimestampSoFar = tailMax
+      this.offsetOfMaxTimestampSoFar = tailMaxOffset
+      this.maxTimestampRecordOffset = tailMaxRecordOffset
+    }
+    this.nextOffset = next
+    this.size = this.writtenSize = size
+    this.bytesSinceLastIndexEntry = size - from
   }
 
   /** Seals and writes the indexes, waits for readers and syncs, closes the fd. */
@@ -394,7 +500,8 @@ export class LogSegment {
   }
 
   async deleteFiles (): Promise<void> {
-    await this.closeForDelete()
-    await Promise.all([this.logFile, this.offsetIndex.file, this.timeIndex.file].map(f => fsp.rm(f, { force: true })))
+    this.deleted = true
+    await this.indexWrites
+    await this.removeDeletedFiles()
   }
 }

@@ -250,21 +250,21 @@ t.test('fsync always: the HW lags until the fsync completes; one writev and one 
   t.same(hws, [40, 42], 'highWatermark events in order')
 })
 
-t.test('a failed write sets storageError, rejects, and refuses later appends', async t => {
+t.test('a failed write (EIO) sets storageError, rejects, and refuses later appends (ENOSPC: see full-disk.test.ts)', async t => {
   let fail = false
   const writeImpl: WriteImpl = async (fd, bufs, pos) => {
-    if (fail) throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' })
+    if (fail) throw Object.assign(new Error('EIO: i/o error'), { code: 'EIO' })
     return await writevAt(fd, bufs, pos)
   }
   const log = await openLog(t, {}, { writeImpl })
   await log.append([batch(2)], 1).durable
   fail = true
   const r = log.append([batch(2)], 1)
-  await t.rejects(r.written, /ENOSPC/)
-  await t.rejects(r.durable, /ENOSPC/)
-  t.match(log.storageError, { code: 'KAFKA_STORAGE_ERROR', message: /t-0: I\/O on .*00000000000000000000\.log failed: ENOSPC/ })
+  await t.rejects(r.written, /EIO/)
+  await t.rejects(r.durable, /EIO/)
+  t.match(log.storageError, { code: 'KAFKA_STORAGE_ERROR', message: /t-0: I\/O on .*00000000000000000000\.log failed: EIO/ })
   t.equal(log.highWatermark, 2, 'HW stays at the last acknowledged offset')
-  t.throws(() => log.append([batch(1)], 1), /ENOSPC/)
+  t.throws(() => log.append([batch(1)], 1), /EIO/)
   t.same(offsetsOf((await log.read(0, 1 << 20, { minOneBatch: true, maxOffset: log.highWatermark })).batches), [0, 1], 'acknowledged data still readable')
 })
 

@@ -8,10 +8,12 @@
 // Threading: the fdatasync calls run in a small piscina pool, not in libuv's threadpool, so a slow disk
 // cannot occupy the 4 libuv threads that the writes and fetch reads of every partition share.
 // mode 'never' (the explicitly unsafe mode): sync() resolves at once and no thread is started.
+// Fault injection: file-io.ts `fileFaults.fsync` is consulted on the main thread before each fdatasync.
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { Piscina } from 'piscina'
 import type { Logger } from '../../logger.js'
+import { fileFaults } from '../file-io.js'
 
 interface Waiter { resolve: () => void; reject: (err: Error) => void }
 interface FdState { running: boolean; next: Waiter[] }
@@ -67,6 +69,10 @@ export class Flusher {
 
   private runSync (fd: number): Promise<void> {
     if (this.syncImpl !== undefined) return this.syncImpl(fd)
+    if (fileFaults.fsync !== null) {
+      const injected = fileFaults.fsync(fd)
+      if (injected !== null) return Promise.reject(injected)
+    }
     this.pool ??= import('piscina').then(({ Piscina }) =>
       new Piscina({ filename: workerFilename(), minThreads: 1, maxThreads: this.maxThreads, idleTimeout: 30_000 }))
     return this.pool.then(pool => pool.run({ fd }) as Promise<void>)

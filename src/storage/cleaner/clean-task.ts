@@ -1,0 +1,365 @@
+// One cleaning of one log, as a plain function over file paths and numbers: the body of the cleaner's worker
+// task (cleaner-worker.ts), also callable in-thread by tests and benchmarks. Kafka's Cleaner.doClean.
+//
+// Input (plain data, see CleanTask): every inactive, durable segment below the first uncleanable offset (path,
+// size, base and next offsets, index sizes), the first dirty offset, the cleaning time and the topic's
+// settings. Output (CleanResult): the `.cleaned` files written (one per group of segments), fsynced and
+// closed, and the offset the next cleaning starts from. The main thread swaps each file in with
+// PartitionLog.replaceSegments (.cleaned -> .swap -> .log) and checkpoints `endOffset`.
+//
+//   1. offset map: key -> last offset, over the dirty section [firstDirtyOffset, firstUncleanableOffset),
+//      segment by segment; stops after the segment where the map fills up (endOffset = the next segment's
+//      base), so a huge dirty section is cleaned over several rounds. Records of aborted or undecided
+//      transactions are left out of the map.
+//   2. groups: the segments below endOffset, consecutive runs whose sizes add up to segment.bytes at most,
+//      whose indexes fit segment.index.bytes and whose offsets fit 32-bit relative offsets (Kafka's
+//      groupSegmentsBySize); each run becomes one segment named after its first base offset.
+//   3. recopy: every batch of a group through filterBatch (batch-filter.ts) into `<base>.log.cleaned`.
+//
+// Files: segments are read with positional reads into a window (4 MiB, grown to the largest batch); output
+// is buffered (1 MiB) and written with positional writes, then fdatasync'ed before the task returns, so a
+// swapped-in file is always on disk. Transaction markers are looked up (one forward scan of the segments'
+// control batches) only if a transactional batch turns up.
+// Invariants: offsets never change; the input segments are never written; on abort or error every
+// `.cleaned` file this task created is removed. Aborting: the main thread sets task.abort[0] = 1 (a
+// SharedArrayBuffer) and the task stops at the next batch.
+// Threading: runs entirely in one thread (a piscina worker), synchronous I/O, no shared state but `abort`.
+import { closeSync, fdatasyncSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
+import { dirname } from 'node:path'
+import {
+  ATTRIBUTES_OFFSET, BATCH_LENGTH_OFFSET, CONTROL_MASK, LAST_OFFSET_DELTA_OFFSET, LOG_OVERHEAD, MIN_BATCH_LENGTH,
+  PRODUCER_ID_OFFSET, RECORDS_COUNT_OFFSET, TRANSACTIONAL_MASK
+} from '../../protocol/records/batch-header.js'
+import { CLEANED_FILE_SUFFIX, logFileName } from '../log-file-names.js'
+import { emptyStats, filterBatch, releaseScratch, type CleanStats, type FilterContext, type TxnStatus, type TxnStatusSource } from './batch-filter.js'
+import { OffsetMap } from './offset-map.js'
+import { RecordCursor, batchRecordsSection } from './record-scan.js'
+
+export interface CleanTaskSegment {
+  baseOffset: number
+  file: string
+  /** Bytes of the .log to read (the written size). */
+  size: number
+  nextOffset: number
+  offsetIndexBytes: number
+  timeIndexBytes: number
+}
+
+export interface CleanTask {
+  /** `<topic>-<partition>`, for messages. */
+  name: string
+  /** Every segment below firstUncleanableOffset, oldest first (inactive and durable). */
+  segments: CleanTaskSegment[]
+  firstDirtyOffset: number
+  firstUncleanableOffset: number
+  /** The cleaning's clock: tombstone horizons are set and compared against it. */
+  now: number
+  deleteRetentionMs: number
+  segmentBytes: number
+  segmentIndexBytes: number
+  maxMapEntries: number
+  /** abort[0] !== 0: stop, remove the files written, return { aborted: true }. */
+  abort?: Int32Array
+}
+
+export interface CleanedGroup {
+  /** Base offsets of the segments the cleaned file replaces, in order. */
+  bases: number[]
+  cleanedFile: string
+  bytesIn: number
+  bytesOut: number
+}
+
+export interface CleanResult {
+  aborted: boolean
+  reason?: string
+  /** First offset the map did not cover: the next cleaning's first dirty offset. */
+  endOffset: number
+  groups: CleanedGroup[]
+  stats: CleanStats & { mapEntries: number; mapMs: number; copyMs: number }
+  /** Smallest delete horizon among the tombstones and markers kept (Infinity: none). */
+  earliestHorizon: number
+}
+
+const READ_WINDOW = 4 * 1024 * 1024
+const WRITE_BUFFER = 1024 * 1024
+const INT32_MAX = 0x7fffffff
+
+class Aborted extends Error {}
+
+/** Sequential batches of one segment file through a window of positional reads. */
+class SegmentReader {
+  private readonly fd: number
+  private buf = Buffer.allocUnsafe(READ_WINDOW)
+  private winStart = 0
+  private winLen = 0
+  private pos = 0
+  /** Valid after next(): the batch is this.window[at, at + size). */
+  at = 0
+  batchSize = 0
+  filePosition = 0
+
+  constructor (readonly file: string, private readonly size: number) {
+    this.fd = openSync(file, 'r')
+  }
+
+  get window (): Buffer { return this.buf }
+
+  private fill (from: number, need: number): void {
+    if (need > this.buf.length) this.buf = Buffer.allocUnsafe(need)
+    const want = Math.min(this.buf.length, this.size - from)
+    let got = 0
+    while (got < want) {
+      const n = readSync(this.fd, this.buf, got, want - got, from + got)
+      if (n === 0) break
+      got += n
+    }
+    this.winStart = from
+    this.winLen = got
+  }
+
+  /** Advances to the next batch; false at the end of the segment. Throws on a malformed batch. */
+  next (): boolean {
+    const pos = this.pos
+    if (pos >= this.size) return false
+    if (pos + LOG_OVERHEAD > this.winStart + this.winLen || pos < this.winStart) this.fill(pos, LOG_OVERHEAD)
+    let i = pos - this.winStart
+    if (i + LOG_OVERHEAD > this.winLen) throw new Error(`${this.file}: ${this.size - pos} bytes at position ${pos} are too short for a batch`)
+    const len = this.buf.readInt32BE(i + BATCH_LENGTH_OFFSET)
+    const size = len + LOG_OVERHEAD
+    if (len < MIN_BATCH_LENGTH || pos + size > this.size) throw new Error(`${this.file}: batch at position ${pos} has batchLength ${len}, expected >= ${MIN_BATCH_LENGTH} and within the file (${this.size} bytes)`)
+    if (i + size > this.winLen) {
+      this.fill(pos, size)
+      i = 0
+    }
+    this.at = i
+    this.batchSize = size
+    this.filePosition = pos
+    this.pos = pos + size
+    return true
+  }
+
+  close (): void { closeSync(this.fd) }
+}
+
+class CleanedWriter {
+  private readonly fd: number
+  private readonly buf = Buffer.allocUnsafe(WRITE_BUFFER)
+  private len = 0
+  written = 0
+
+  constructor (readonly file: string) {
+    this.fd = openSync(file, 'w', 0o644)
+  }
+
+  append (src: Buffer, start: number, end: number): void {
+    const n = end - start
+    if (this.len + n > this.buf.length) this.flush()
+    if (n > this.buf.length) {
+      this.writeAll(src.subarray(start, end))
+      return
+    }
+    src.copy(this.buf, this.len, start, end)
+    this.len += n
+  }
+
+  private writeAll (b: Buffer): void {
+    let done = 0
+    while (done < b.length) done += writeSync(this.fd, b, done, b.length - done, this.written + done)
+    this.written += b.length
+  }
+
+  flush (): void {
+    if (this.len === 0) return
+    this.writeAll(this.buf.subarray(0, this.len))
+    this.len = 0
+  }
+
+  finish (): void {
+    this.flush()
+    fdatasyncSync(this.fd)
+    closeSync(this.fd)
+  }
+
+  discard (): void {
+    try { closeSync(this.fd) } catch {}
+    rmSync(this.file, { force: true })
+  }
+}
+
+/** Transaction outcomes, from one forward scan of the control batches of every segment (on first need). */
+class TxnMarkers implements TxnStatusSource {
+  private markers: Map<number, { offsets: number[]; types: number[] }> | null = null
+  private readonly cursor = new RecordCursor()
+
+  constructor (private readonly segments: CleanTaskSegment[], private readonly check: () => void) {}
+
+  statusOf (producerId: number, offset: number): TxnStatus {
+    this.markers ??= this.scan()
+    const m = this.markers.get(producerId)
+    if (m === undefined) return 'undecided'
+    // first marker after offset
+    let lo = 0
+    let hi = m.offsets.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (m.offsets[mid]! > offset) hi = mid
+      else lo = mid + 1
+    }
+    if (lo >= m.offsets.length) return 'undecided'
+    return m.types[lo] === 1 ? 'commit' : 'abort'
+  }
+
+  private scan (): Map<number, { offsets: number[]; types: number[] }> {
+    const out = new Map<number, { offsets: number[]; types: number[] }>()
+    for (const s of this.segments) {
+      const r = new SegmentReader(s.file, s.size)
+      try {
+        while (r.next()) {
+          this.check()
+          const b = r.window
+          const at = r.at
+          if ((b.readInt16BE(at + ATTRIBUTES_OFFSET) & CONTROL_MASK) === 0) continue
+          const pid = Number(b.readBigInt64BE(at + PRODUCER_ID_OFFSET))
+          const section = batchRecordsSection(b, at)
+          const c = this.cursor
+          c.reset(section, 0, section.length)
+          if (!c.next() || c.keyLength < 4) continue
+          const type = section.readInt16BE(c.keyStart + 2) // ControlRecordType: 0 ABORT, 1 COMMIT
+          let m = out.get(pid)
+          if (m === undefined) { m = { offsets: [], types: [] }; out.set(pid, m) }
+          m.offsets.push(Number(b.readBigInt64BE(at)))
+          m.types.push(type)
+        }
+      } finally {
+        r.close()
+      }
+    }
+    return out
+  }
+}
+
+/** Kafka's groupSegmentsBySize. */
+export function groupSegments (segments: CleanTaskSegment[], maxBytes: number, maxIndexBytes: number): CleanTaskSegment[][] {
+  const groups: CleanTaskSegment[][] = []
+  let i = 0
+  while (i < segments.length) {
+    const group = [segments[i]!]
+    let bytes = segments[i]!.size
+    let indexBytes = segments[i]!.offsetIndexBytes
+    let timeIndexBytes = segments[i]!.timeIndexBytes
+    i++
+    while (i < segments.length) {
+      const s = segments[i]!
+      if (bytes + s.size > maxBytes) break
+      if (indexBytes + s.offsetIndexBytes > maxIndexBytes || timeIndexBytes + s.timeIndexBytes > maxIndexBytes) break
+      if (s.size > 0 && s.nextOffset - 1 - group[0]!.baseOffset > INT32_MAX) break
+      group.push(s)
+      bytes += s.size
+      indexBytes += s.offsetIndexBytes
+      timeIndexBytes += s.timeIndexBytes
+      i++
+    }
+    groups.push(group)
+  }
+  return groups
+}
+
+export function runCleanTask (task: CleanTask): CleanResult {
+  const stats = emptyStats()
+  const abort = task.abort
+  const check = (): void => { if (abort !== undefined && Atomics.load(abort, 0) !== 0) throw new Aborted() }
+  const map = new OffsetMap(task.maxMapEntries)
+  const txns = new TxnMarkers(task.segments, check)
+  const created: CleanedWriter[] = []
+  const t0 = performance.now()
+  let endOffset = task.firstDirtyOffset
+  let mapMs = 0
+  try {
+    // 1. the offset map of the dirty section
+    const cursor = new RecordCursor()
+    endOffset = task.firstDirtyOffset
+    for (let si = 0; si < task.segments.length; si++) {
+      const s = task.segments[si]!
+      if (s.nextOffset <= task.firstDirtyOffset || s.baseOffset >= task.firstUncleanableOffset) continue
+      const r = new SegmentReader(s.file, s.size)
+      try {
+        while (r.next()) {
+          check()
+          const b = r.window
+          const at = r.at
+          const attrs = b.readInt16BE(at + ATTRIBUTES_OFFSET)
+          if ((attrs & CONTROL_MASK) !== 0) continue
+          const base = Number(b.readBigInt64BE(at))
+          if (base + b.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET) < task.firstDirtyOffset) continue
+          if ((attrs & TRANSACTIONAL_MASK) !== 0 && txns.statusOf(Number(b.readBigInt64BE(at + PRODUCER_ID_OFFSET)), base) !== 'commit') continue
+          const section = batchRecordsSection(b, at)
+          const count = b.readInt32BE(at + RECORDS_COUNT_OFFSET)
+          cursor.reset(section, 0, section.length)
+          for (let k = 0; k < count && cursor.next(); k++) {
+            const offset = base + cursor.offsetDelta
+            if (offset < task.firstDirtyOffset || cursor.keyLength < 0) continue
+            map.put(section, cursor.keyStart, cursor.keyLength, offset)
+          }
+        }
+      } finally {
+        r.close()
+      }
+      endOffset = si + 1 < task.segments.length ? Math.min(task.segments[si + 1]!.baseOffset, task.firstUncleanableOffset) : task.firstUncleanableOffset
+      if (map.full) break
+    }
+    mapMs = performance.now() - t0
+
+    // 2 + 3. group the segments below endOffset and recopy each group
+    const toClean = task.segments.filter(s => s.baseOffset < endOffset)
+    const ctx: FilterContext = {
+      map, now: task.now, deleteRetentionMs: task.deleteRetentionMs, txns, txnRetained: new Map(), stats, earliestHorizon: Infinity
+    }
+    const groups: CleanedGroup[] = []
+    for (const group of groupSegments(toClean, task.segmentBytes, task.segmentIndexBytes)) {
+      const first = group[0]!
+      const w = new CleanedWriter(logFileName(dirname(first.file), first.baseOffset, CLEANED_FILE_SUFFIX))
+      created.push(w)
+      let bytesIn = 0
+      for (const s of group) {
+        const r = new SegmentReader(s.file, s.size)
+        try {
+          while (r.next()) {
+            check()
+            const b = r.window
+            stats.bytesRead += r.batchSize
+            const out = filterBatch(b, r.at, r.batchSize, ctx)
+            if (out.kind === 'keep') w.append(b, r.at, r.at + r.batchSize)
+            else if (out.kind === 'rewrite') w.append(out.batch, 0, out.batch.length)
+          }
+        } finally {
+          r.close()
+        }
+        bytesIn += s.size
+      }
+      w.finish()
+      stats.bytesWritten += w.written
+      groups.push({ bases: group.map(s => s.baseOffset), cleanedFile: w.file, bytesIn, bytesOut: w.written })
+    }
+    const copyMs = performance.now() - t0 - mapMs
+    return { aborted: false, endOffset, groups, stats: { ...stats, mapEntries: map.size, mapMs, copyMs }, earliestHorizon: ctx.earliestHorizon }
+  } catch (err) {
+    for (const w of created) w.discard()
+    const gone = (err as NodeJS.ErrnoException).code === 'ENOENT'
+    if (err instanceof Aborted || gone) {
+      return {
+        aborted: true,
+        reason: gone ? `a segment file disappeared during the cleaning: ${(err as Error).message}` : 'aborted',
+        endOffset: task.firstDirtyOffset,
+        groups: [],
+        stats: { ...stats, mapEntries: map.size, mapMs, copyMs: 0 },
+        earliestHorizon: Infinity
+      }
+    }
+    throw new Error(`cleaning ${task.name} failed: ${(err as Error).message}`, { cause: err })
+  } finally {
+    map.clear()
+    releaseScratch()
+  }
+}
+
