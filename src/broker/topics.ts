@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto'
 import type { BrokerConfig } from '../config/broker-config.js'
 import { topicLogSettings, validateTopicConfigs, type TopicLogSettings } from '../config/topic-config.js'
+import { parseNumber } from '../config/validate.js'
 import type { LogManager, TopicRecord } from '../storage/log-manager.js'
 import type { LogConfig, PartitionLog } from '../storage/log.js'
 import { ErrorCode } from '../protocol/errors.js'
@@ -35,7 +36,13 @@ export function logConfigFor (broker: BrokerConfig, topic: TopicRecord): LogConf
     fsync: broker.fsync,
     retentionMs: s.retentionMs,
     retentionBytes: s.retentionBytes,
-    cleanupPolicy: s.cleanupPolicy.join(',')
+    cleanupPolicy: s.cleanupPolicy.join(','),
+    deleteRetentionMs: s.deleteRetentionMs,
+    minCleanableDirtyRatio: s.minCleanableDirtyRatio,
+    minCompactionLagMs: s.minCompactionLagMs,
+    maxCompactionLagMs: s.maxCompactionLagMs,
+    fileDeleteDelayMs: s.fileDeleteDelayMs,
+    retentionCheckIntervalMs: parseNumber(broker.get('log.retention.check.interval.ms') ?? '300000')
   }
 }
 

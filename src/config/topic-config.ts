@@ -68,6 +68,11 @@ export interface TopicLogSettings {
   cleanupPolicy: string[]
   retentionMs: number
   retentionBytes: number
+  deleteRetentionMs: number
+  minCleanableDirtyRatio: number
+  minCompactionLagMs: number
+  maxCompactionLagMs: number
+  fileDeleteDelayMs: number
 }
 
 export function topicLogSettings (broker: BrokerConfig, overrides: Record<string, string>): TopicLogSettings {
@@ -82,6 +87,11 @@ export function topicLogSettings (broker: BrokerConfig, overrides: Record<string
     maxMessageBytes: n('max.message.bytes'),
     cleanupPolicy: (eff.get('cleanup.policy') ?? 'delete').split(',').map(s => s.trim()),
     retentionMs: n('retention.ms'),
-    retentionBytes: n('retention.bytes')
+    retentionBytes: n('retention.bytes'),
+    deleteRetentionMs: n('delete.retention.ms'),
+    minCleanableDirtyRatio: n('min.cleanable.dirty.ratio'),
+    minCompactionLagMs: n('min.compaction.lag.ms'),
+    maxCompactionLagMs: n('max.compaction.lag.ms'),
+    fileDeleteDelayMs: n('file.delete.delay.ms')
   }
 }
