@@ -13,6 +13,8 @@
 //   v10-11  tagged current leader / node endpoints (only sent with NOT_LEADER_OR_FOLLOWER: never, one node)
 // Idempotent producers: per-partition sequence checks (INVALID_PRODUCER_EPOCH, OUT_OF_ORDER_SEQUENCE_NUMBER) and
 // deduplication of the last five batches per producer (a retry gets its original offsets, no error).
+// Compacted topics (cleanup.policy includes compact): a record with a null key -> INVALID_RECORD, naming the
+// topic-partition and the record (v8+: also in recordErrors), as Kafka.
 // Not implemented yet: transactional produce (TRANSACTIONAL_ID_AUTHORIZATION_FAILED).
 //
 // acks: 0 -> no response (on any error the connection is closed, as Kafka does, so the client notices);
@@ -29,6 +31,7 @@ import {
 import { lastSequenceOf, type PartitionProducerState } from '../producers/producer-state.js'
 import type { PartitionLog } from '../../storage/log.js'
 import { upConvert } from '../../protocol/records/convert.js'
+import { firstKeylessRecord } from '../../storage/cleaner/record-scan.js'
 import { CloseConnectionError } from '../../network/connection.js'
 import { defineHandler } from '../handler.js'
 import { INTERNAL_TOPICS } from './03-metadata.js'
@@ -111,6 +114,22 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
         if (valid.batches.length !== 1) {
           fail(ErrorCode.INVALID_RECORD, `produce requests must carry exactly one record batch per partition, got ${valid.batches.length}`)
           continue
+        }
+        if (settings.cleanupPolicy.includes('compact')) {
+          // Kafka refuses keyless records on compacted topics; only these topics pay for reading the records.
+          let keyless: number
+          try {
+            keyless = firstKeylessRecord(records, 0)
+          } catch (err) {
+            fail(ErrorCode.CORRUPT_MESSAGE, `records of the batch for ${topicData.name}-${pd.index} do not decode: ${(err as Error).message}`)
+            continue
+          }
+          if (keyless >= 0) {
+            const message = `Compacted topic cannot accept message without key in topic partition ${topicData.name}-${pd.index} (record ${keyless} of the batch has a null key)`
+            fail(ErrorCode.INVALID_RECORD, message)
+            partitionResponses[partitionResponses.length - 1]!.recordErrors = [{ batchIndex: keyless, batchIndexErrorMessage: message }]
+            continue
+          }
         }
         if (valid.hasTransactional || req.transactionalId !== null) {
           fail(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'transactional produce is not supported yet (idempotent producers are)')

@@ -7,6 +7,7 @@ import metadata from './03-metadata.js'
 import apiVersions from './18-api-versions.js'
 import createTopics from './19-create-topics.js'
 import deleteTopics from './20-delete-topics.js'
+import deleteRecords from './21-delete-records.js'
 import describeConfigs from './32-describe-configs.js'
 import createPartitions from './37-create-partitions.js'
 import alterConfigs from './33-alter-configs.js'
@@ -27,5 +28,5 @@ import offsetDelete from './47-offset-delete.js'
 export const HANDLERS: readonly Handler[] = [
   offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat, leaveGroup, syncGroup, describeGroups, listGroups, deleteGroups, offsetDelete,
   produce, fetch, listOffsets, metadata, apiVersions, createTopics, deleteTopics, describeConfigs, createPartitions,
-  alterConfigs, incrementalAlterConfigs, initProducerId
+  alterConfigs, incrementalAlterConfigs, initProducerId, deleteRecords
 ].sort((a, b) => a.apiKey - b.apiKey)
