@@ -16,6 +16,10 @@
 // every record keeps its timestamp. A later cleaning at or after the horizon removes the tombstone.
 // Control batches (transaction markers) are kept while any record of their transaction survives; once none
 // does they get a horizon like tombstones and are removed after it.
+// Idempotent producers: the last batch a producer has in the log is never dropped; when none of its records
+// survives it is kept as an empty batch (header only, recordCount 0, same offsets and sequence numbers,
+// uncompressed), as Kafka's RETAIN_EMPTY does, so producer state rebuilt from the log after a crash still
+// knows the producer's last sequence number.
 // Threading: the cleaner's worker thread (pure functions over buffers).
 import {
   ATTRIBUTES_OFFSET, BASE_TIMESTAMP_OFFSET, BATCH_LENGTH_OFFSET, COMPRESSION_CODEC_MASK, CONTROL_MASK, CRC_OFFSET,
@@ -60,6 +64,8 @@ export interface FilterContext {
   txns: TxnStatusSource
   /** producerId -> a record of its current transaction survived (decides whether its marker may go). */
   txnRetained: Map<number, boolean>
+  /** Last offset of the last data batch of a producer anywhere in the log (-1: none known). */
+  lastBatchOf: (producerId: number) => number
   stats: CleanStats
   /** Smallest delete horizon among surviving tombstones and markers (Infinity if none). */
   earliestHorizon: number
@@ -94,8 +100,7 @@ export function filterBatch (buf: Buffer, pos: number, size: number, ctx: Filter
   const transactional = (attrs & TRANSACTIONAL_MASK) !== 0
   if (transactional && ctx.txns.statusOf(producerId, base) === 'abort') {
     ctx.stats.abortedRemoved += count
-    ctx.stats.batchesDropped++
-    return DROP
+    return dropOrKeepEmpty(buf, pos, producerId, ctx)
   }
   const codec = attrs & COMPRESSION_CODEC_MASK
   const hasHorizon = (attrs & DELETE_HORIZON_MASK) !== 0
@@ -127,10 +132,7 @@ export function filterBatch (buf: Buffer, pos: number, size: number, ctx: Filter
     if (c.timestampDelta > maxTsDelta) maxTsDelta = c.timestampDelta
   }
   const survivors = sStart.length
-  if (survivors === 0) {
-    ctx.stats.batchesDropped++
-    return DROP
-  }
+  if (survivors === 0) return dropOrKeepEmpty(buf, pos, producerId, ctx)
   ctx.stats.recordsRetained += survivors
   if (transactional) ctx.txnRetained.set(producerId, true)
   const setHorizon = tombstones > 0 && !hasHorizon
@@ -139,6 +141,31 @@ export function filterBatch (buf: Buffer, pos: number, size: number, ctx: Filter
   ctx.stats.batchesRewritten++
   const horizon = setHorizon ? ctx.now + ctx.deleteRetentionMs : baseTs
   return { kind: 'rewrite', batch: rebuild(buf, pos, attrs | (setHorizon ? DELETE_HORIZON_MASK : 0), codec, section, baseTs, horizon, lastOffsetDelta, baseTs + maxTsDelta) }
+}
+
+/** A batch none of whose records survive: dropped, unless it is its producer's last batch (kept empty). */
+function dropOrKeepEmpty (buf: Buffer, pos: number, producerId: number, ctx: FilterContext): FilterOutcome {
+  const last = readLong(buf, pos) + buf.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET)
+  if (producerId >= 0 && ctx.lastBatchOf(producerId) === last) {
+    ctx.stats.batchesRewritten++
+    return { kind: 'rewrite', batch: emptyBatch(buf, pos) }
+  }
+  ctx.stats.batchesDropped++
+  return DROP
+}
+
+/** Kafka's DefaultRecordBatch.writeEmptyHeader: the header of `buf` at `pos`, no records, no compression. */
+function emptyBatch (buf: Buffer, pos: number): Buffer {
+  const out = Buffer.allocUnsafe(RECORDS_OFFSET)
+  buf.copy(out, 0, pos, pos + RECORDS_OFFSET)
+  const attrs = buf.readInt16BE(pos + ATTRIBUTES_OFFSET) & ~COMPRESSION_CODEC_MASK & ~DELETE_HORIZON_MASK
+  const maxTs = buf.readBigInt64BE(pos + MAX_TIMESTAMP_OFFSET)
+  out.writeInt32BE(RECORDS_OFFSET - LOG_OVERHEAD, BATCH_LENGTH_OFFSET)
+  out.writeInt16BE(attrs, ATTRIBUTES_OFFSET)
+  out.writeBigInt64BE(maxTs, BASE_TIMESTAMP_OFFSET)
+  out.writeInt32BE(0, RECORDS_COUNT_OFFSET)
+  out.writeUInt32BE(crc32c(out.subarray(ATTRIBUTES_OFFSET)), CRC_OFFSET)
+  return out
 }
 
 function filterControlBatch (buf: Buffer, pos: number, size: number, attrs: number, ctx: FilterContext): FilterOutcome {

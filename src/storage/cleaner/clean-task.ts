@@ -16,6 +16,9 @@
 //      groupSegmentsBySize); each run becomes one segment named after its first base offset.
 //   3. recopy: every batch of a group through filterBatch (batch-filter.ts) into `<base>.log.cleaned`.
 //
+// Producers: if an idempotent batch turns up, one header scan of every segment (the uncleanable tail included,
+// up to the bytes written when the task was made) finds each producer's last batch, which is kept (empty if
+// need be) so producer state rebuilt from the log keeps the producer's last sequence number.
 // Files: segments are read with positional reads into a window (4 MiB, grown to the largest batch); output
 // is buffered (1 MiB) and written with positional writes, then fdatasync'ed before the task returns, so a
 // swapped-in file is always on disk. Transaction markers are looked up (one forward scan of the segments'
@@ -50,6 +53,11 @@ export interface CleanTask {
   name: string
   /** Every segment below firstUncleanableOffset, oldest first (inactive and durable). */
   segments: CleanTaskSegment[]
+  /**
+   * The segments from firstUncleanableOffset on (the active one included), with the bytes written when the
+   * task was made: read only (batch headers) to learn which producers have later batches.
+   */
+  tailSegments?: CleanTaskSegment[]
   firstDirtyOffset: number
   firstUncleanableOffset: number
   /** The cleaning's clock: tombstone horizons are set and compared against it. */
@@ -239,6 +247,38 @@ class TxnMarkers implements TxnStatusSource {
   }
 }
 
+/** Last data batch of every producer id in the log, from one header scan of every segment (on first need). */
+class ProducerLastBatches {
+  private last: Map<number, number> | null = null
+
+  constructor (private readonly segments: CleanTaskSegment[], private readonly check: () => void) {}
+
+  lastOf (producerId: number): number {
+    this.last ??= this.scan()
+    return this.last.get(producerId) ?? -1
+  }
+
+  private scan (): Map<number, number> {
+    const out = new Map<number, number>()
+    for (const s of this.segments) {
+      const r = new SegmentReader(s.file, s.size)
+      try {
+        while (r.next()) {
+          this.check()
+          const b = r.window
+          const at = r.at
+          if ((b.readInt16BE(at + ATTRIBUTES_OFFSET) & CONTROL_MASK) !== 0) continue
+          const pid = Number(b.readBigInt64BE(at + PRODUCER_ID_OFFSET))
+          if (pid >= 0) out.set(pid, Number(b.readBigInt64BE(at)) + b.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET))
+        }
+      } finally {
+        r.close()
+      }
+    }
+    return out
+  }
+}
+
 /** Kafka's groupSegmentsBySize. */
 export function groupSegments (segments: CleanTaskSegment[], maxBytes: number, maxIndexBytes: number): CleanTaskSegment[][] {
   const groups: CleanTaskSegment[][] = []
@@ -312,8 +352,16 @@ export function runCleanTask (task: CleanTask): CleanResult {
 
     // 2 + 3. group the segments below endOffset and recopy each group
     const toClean = task.segments.filter(s => s.baseOffset < endOffset)
+    const producers = new ProducerLastBatches([...task.segments, ...(task.tailSegments ?? [])], check)
     const ctx: FilterContext = {
-      map, now: task.now, deleteRetentionMs: task.deleteRetentionMs, txns, txnRetained: new Map(), stats, earliestHorizon: Infinity
+      map,
+      now: task.now,
+      deleteRetentionMs: task.deleteRetentionMs,
+      txns,
+      txnRetained: new Map(),
+      lastBatchOf: pid => producers.lastOf(pid),
+      stats,
+      earliestHorizon: Infinity
     }
     const groups: CleanedGroup[] = []
     for (const group of groupSegments(toClean, task.segmentBytes, task.segmentIndexBytes)) {

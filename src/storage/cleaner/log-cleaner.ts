@@ -26,8 +26,9 @@ import type { Piscina } from 'piscina'
 import type { Logger } from '../../logger.js'
 import { CLEANER_OFFSET_CHECKPOINT_FILE, CheckpointFile, checkpointKey, type OffsetCheckpoint } from '../checkpoint-file.js'
 import type { PartitionLog } from '../log.js'
+import type { LogSegment } from '../segment.js'
 import { cleanableRange, shouldClean, type LogToClean } from './cleanable.js'
-import { runCleanTask, type CleanResult, type CleanTask } from './clean-task.js'
+import { runCleanTask, type CleanResult, type CleanTask, type CleanTaskSegment } from './clean-task.js'
 import { DEFAULT_MAX_MAP_ENTRIES } from './offset-map.js'
 
 export interface LogCleanerOptions {
@@ -173,16 +174,18 @@ export class LogCleaner {
     const log = ltc.log
     const started = performance.now()
     const abort = new Int32Array(new SharedArrayBuffer(4))
+    const plain = (s: LogSegment): CleanTaskSegment => ({
+      baseOffset: s.baseOffset,
+      file: s.logFile,
+      size: s.writtenSize,
+      nextOffset: s.nextOffset,
+      offsetIndexBytes: s.offsetIndex.sizeInBytes,
+      timeIndexBytes: s.timeIndex.sizeInBytes
+    })
     const task: CleanTask = {
       name: log.name,
-      segments: ltc.segments.map(s => ({
-        baseOffset: s.baseOffset,
-        file: s.logFile,
-        size: s.writtenSize,
-        nextOffset: s.nextOffset,
-        offsetIndexBytes: s.offsetIndex.sizeInBytes,
-        timeIndexBytes: s.timeIndex.sizeInBytes
-      })),
+      segments: ltc.segments.map(plain),
+      tailSegments: log.segmentList().filter(s => s.baseOffset >= ltc.firstUncleanableOffset).map(plain),
       firstDirtyOffset: ltc.firstDirtyOffset,
       firstUncleanableOffset: ltc.firstUncleanableOffset,
       now,

@@ -5,7 +5,8 @@ import t from 'tap'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import {
-  CompressionCodec, DELETE_HORIZON_MASK, attributes, baseTimestamp, compressionCodec, isControl
+  CompressionCodec, DELETE_HORIZON_MASK, attributes, baseOffset, baseSequence, baseTimestamp, compressionCodec, isControl, lastOffset,
+  producerId, recordCount
 } from '../../../src/protocol/records/batch-header.js'
 import { iterateRecords } from '../../../src/protocol/records/record.js'
 import { CLEANER_OFFSET_CHECKPOINT_FILE } from '../../../src/storage/checkpoint-file.js'
@@ -272,5 +273,32 @@ t.test('abortAndWait stops a cleaning in the worker: nothing swapped, nothing le
   if (r!.aborted) t.same(after.records.length, before.records.length, 'aborted before the swap: the log is as it was')
   else t.same(sortedLast(after.records), sortedLast(before.records), 'finished before the abort: a correct compaction')
   await cleaner.close()
+  await log.close()
+})
+
+t.test('idempotent producers: a producer\'s last batch stays (empty if need be) so its sequence survives', async t => {
+  const dir = tmp(t)
+  const log = await openLog(dir)
+  const idem = (pid: number, seq: number): { producerId: number; producerEpoch: number; baseSequence: number } => ({ producerId: pid, producerEpoch: 0, baseSequence: seq })
+  await appendAll(log, [
+    { records: [{ key: 'a', value: 'p5-0' }, { key: 'b', value: 'p5-1' }], opts: idem(5, 0) },
+    { records: [{ key: 'a', value: 'p6-0' }], opts: idem(6, 0) },
+    { records: [{ key: 'a', value: 'p6-1' }], opts: idem(6, 1) },
+    { records: [{ key: 'a', value: 'plain' }, { key: 'b', value: 'plain' }] },
+    ...keyed(120, 3)
+  ])
+  // producer 7: an early batch, superseded, and a later one in the active segment
+  await appendAll(log, [{ records: [{ key: 'z', value: 'p7-0' }], opts: idem(7, 0) }, ...keyed(60, 3, 120)])
+  await appendAll(log, [{ records: [{ key: 'z', value: 'p7-1' }], opts: idem(7, 1) }])
+  const cleaner = cleanerFor(dir, [log], { inline: true })
+  await cleaner.start()
+  await cleaner.cleanOnce()
+  const { batches } = await readAll(log)
+  const empties = batches.filter(b => recordCount(b) === 0)
+  t.same(empties.map(b => [producerId(b), baseSequence(b), baseOffset(b), lastOffset(b)]), [[5, 0, 0, 1], [6, 1, 3, 3]],
+    'producer 5 and 6 keep their last batch as an empty one, with its offsets and sequence numbers')
+  t.notOk(batches.some(b => producerId(b) === 6 && baseSequence(b) === 0), 'producer 6\'s earlier batch is gone')
+  t.notOk(batches.some(b => producerId(b) === 7 && baseSequence(b) === 0 && recordCount(b) === 0), 'producer 7 has a later batch: its superseded one is simply dropped')
+  t.equal(badCrcs(batches), 0)
   await log.close()
 })
