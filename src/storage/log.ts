@@ -460,6 +460,9 @@ export class PartitionLog extends EventEmitter {
     }
   }
 
+  /** Resolves once every queued write and durable step has settled, a full-disk cut-back included (errors ignored). */
+  whenIdle (): Promise<void> { return this.drained() }
+
   /** Resolves when every queued write is written and every durable step settled (errors ignored). */
   private async drained (): Promise<void> {
     for (;;) {
