@@ -23,11 +23,19 @@ export class Options {
   constructor (readonly command: string, argv: string[], decl: OptionDecl) {
     const booleans = new Set(['help', ...(decl.booleans ?? [])])
     const valued = new Set(decl.values ?? [])
-    const parsed = parseArgs(argv, booleans)
-    for (const [name, value] of parsed.options) {
-      if (!valued.has(name)) {
+    // Unknown flags first, so that a misspelt boolean is not reported as "needs a value".
+    for (let i = 0; i < argv.length; i++) {
+      const a = argv[i]!
+      if (a === '--') break
+      if (!a.startsWith('--') || a.length === 2) continue
+      const name = a.slice(2).split('=')[0]!
+      if (!booleans.has(name) && !valued.has(name)) {
         throw new UsageError(`unknown option --${name} for 'samsa ${command}' (see samsa ${command} --help)`)
       }
+      if (valued.has(name) && !a.includes('=')) i++
+    }
+    const parsed = parseArgs(argv, booleans)
+    for (const [name, value] of parsed.options) {
       const list = this.values.get(name) ?? []
       list.push(value)
       this.values.set(name, list)

@@ -18,13 +18,13 @@ export const PRODUCE_HELP = `Usage: samsa produce TOPIC [options] < lines
 Writes one record per input line.
 
 Options:
-  --file PATH            read lines from PATH instead of stdin (progress on stderr when it is a terminal)
-  --key-separator SEP    split each line at the first SEP into key and value (no SEP: null key)
-  --headers k=v          add a header to every record (repeatable)
-  --partition N          write every record to partition N (default: by key, else one partition per batch)
-  --acks all|1|0         acknowledgement to wait for (default all: written and fsynced on Samsa)
-  --compression CODEC    none, gzip, snappy, lz4 or zstd (default none)
-  --verbose              print the partition and offset of every record written
+  --file PATH          read lines from PATH instead of stdin (progress on stderr when it is a terminal)
+  --key-separator SEP  split each line at the first SEP into key and value (no SEP: null key)
+  --headers k=v        add a header to every record (repeatable)
+  --partition N        write every record to partition N (default: by key, else one partition per batch)
+  --acks all|1|0       acknowledgement to wait for (default all: written and fsynced on Samsa)
+  --compression CODEC  none, gzip, snappy, lz4 or zstd (default none)
+  --verbose            print the partition and offset of every record written
 ${CLIENT_OPTIONS_HELP}
 
 Examples:
