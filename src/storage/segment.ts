@@ -178,8 +178,8 @@ export class LogSegment {
 
   /**
    * Loads the index files and checks them against the log: entries sane, the last indexed position inside
-   * the file, and the log tail after it made of whole batches. Returns null when the segment is usable as
-   * is, or the reason to rebuild it with recover().
+   * the file, and the log tail after it made of whole batches that pass their CRC32C. Returns null when the
+   * segment is usable as is, or the reason to rebuild it with recover().
    */
   async loadIndexes (): Promise<string | null> {
     const offErr = await this.offsetIndex.load()
@@ -208,12 +208,20 @@ export class LogSegment {
       if (!w.has(pos, RECORD_BATCH_OVERHEAD) && !await w.fill(pos, RECORD_BATCH_OVERHEAD)) {
         return `log ${this.logFile}: ${this.size - pos} bytes at position ${pos} are shorter than a batch header`
       }
-      const i = pos - w.start
+      let i = pos - w.start
       const len = w.buf.readInt32BE(i + BATCH_LENGTH_OFFSET)
       const magic = w.buf.readInt8(i + MAGIC_OFFSET)
       if (len < MIN_BATCH_LENGTH || magic !== CURRENT_MAGIC || pos + len + LOG_OVERHEAD > this.size) {
         return `log ${this.logFile}: batch at position ${pos} has batchLength ${len} and magic ${magic} (file is ${this.size} bytes)`
       }
+      // the tail after the last index entry is short (about index.interval.bytes): its CRCs are checked too
+      if (!w.has(pos, len + LOG_OVERHEAD)) {
+        await w.fill(pos, len + LOG_OVERHEAD)
+        i = 0
+      }
+      const expected = w.buf.readUInt32BE(i + CRC_OFFSET)
+      const actual = crc32c(w.buf.subarray(i + ATTRIBUTES_OFFSET, i + len + LOG_OVERHEAD))
+      if (expected !== actual) return `log ${this.logFile}: batch at position ${pos} fails its CRC32C (header ${expected}, computed ${actual})`
       const base = readOffset(w.buf, i)
       const last = base + w.buf.readInt32BE(i + LAST_OFFSET_DELTA_OFFSET)
       const maxTs = readOffset(w.buf, i + MAX_TIMESTAMP_OFFSET)

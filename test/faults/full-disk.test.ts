@@ -1,0 +1,99 @@
+// A full disk: produce gets KAFKA_STORAGE_ERROR, nothing is acknowledged that is not on disk, fetches of the
+// existing data keep working, and produce resumes once space returns; a restart reads the same records.
+// Two ways: a real 2 MiB tmpfs mounted for the test (needs root; skipped when mount is refused), grown with
+// `mount -o remount,size=` to give space back; and an injected ENOSPC (file-io.ts fileFaults.write), which
+// always runs.
+import t from 'tap'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { withBroker, type TestBroker } from '../helpers/broker.js'
+import { RawClient } from '../helpers/raw-client.js'
+import { fetchRecords } from '../helpers/fetch-records.js'
+import { ErrorCode } from '../../src/protocol/errors.js'
+import { buildRecordBatch } from '../../src/protocol/records/builder.js'
+import { errnoError, fileFaults } from '../../src/storage/file-io.js'
+import { produceBody } from '../helpers/wire.js'
+
+function tryMount (dir: string): boolean {
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', dir], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+}
+
+let seq = 0
+/** acks=-1 batches of 16 KiB until the broker refuses one; returns the values acknowledged. */
+async function produceUntilRefused (t: any, c: RawClient, acked: string[], max = 2000): Promise<{ code: number, message: string }> {
+  for (let i = 0; i < max; i++) {
+    const value = `value-${seq++}`
+    const batch = buildRecordBatch([{ key: value, value: value.padEnd(16 * 1024, '.') }])
+    const p = (await c.request(0, 9, produceBody('t', 0, batch, -1))).responses[0].partitionResponses[0]
+    if (p.errorCode !== 0) return { code: p.errorCode, message: p.errorMessage }
+    if (Number(p.baseOffset) !== acked.length) t.fail(`acknowledged at offset ${p.baseOffset}, expected ${acked.length}`)
+    acked.push(value)
+  }
+  return { code: 0, message: 'never refused' }
+}
+
+async function stored (b: TestBroker): Promise<string[]> {
+  return (await fetchRecords(b.port, 't', 0, 0)).records.map(r => r.keyString!)
+}
+
+async function scenario (t: any, b: TestBroker, fill: () => void, free: () => void): Promise<void> {
+  await b.current.broker.topics.create('t', 1, { 'segment.bytes': String(256 * 1024) })
+  const c = await RawClient.connect(b.port)
+  t.teardown(() => c.close())
+  const acked: string[] = []
+  fill()
+  const refused = await produceUntilRefused(t, c, acked)
+  t.equal(refused.code, ErrorCode.KAFKA_STORAGE_ERROR, `after ${acked.length} acknowledged batches the disk is full: KAFKA_STORAGE_ERROR`)
+  t.match(refused.message, /no space left/, `the message says why: ${refused.message.slice(0, 120)}`)
+  t.same(await stored(b), acked, 'fetch: exactly the acknowledged records, nothing else')
+  const again = await produceUntilRefused(t, c, acked, 1)
+  t.equal(again.code, ErrorCode.KAFKA_STORAGE_ERROR, 'still full: refused again, the broker is up')
+  t.same(await stored(b), acked, 'existing data still readable')
+  free()
+  const before = acked.length
+  for (let i = 0; i < 20; i++) {
+    const r = await produceUntilRefused(t, c, acked, 1)
+    if (r.code !== 0) t.fail(`refused after space came back: ${r.message}`)
+  }
+  t.equal(acked.length, before + 20, 'space is back: produce resumes, offsets continue without a gap')
+  t.same(await stored(b), acked, 'all acknowledged records readable')
+  c.close()
+  await b.restart()
+  t.same(await stored(b), acked, 'after a restart: the same records')
+}
+
+t.test('a full tmpfs: refused, nothing lost or invented, resumes when the tmpfs grows', async t => {
+  const dir = mkdtempSync(join(tmpdir(), 'samsa-tmpfs-'))
+  if (!tryMount(dir)) {
+    rmSync(dir, { recursive: true, force: true })
+    t.skip('mount -t tmpfs refused here (needs root); the injected ENOSPC test covers the behaviour')
+    return
+  }
+  t.teardown(() => {
+    try { execFileSync('umount', [dir], { stdio: 'ignore' }) } catch {}
+    rmSync(dir, { recursive: true, force: true })
+  })
+  const b = await withBroker(t, { dataDir: dir, fsync: 'always' })
+  await scenario(t, b, () => {}, () => { execFileSync('mount', ['-o', 'remount,size=8m', dir]) })
+})
+
+t.test('an injected ENOSPC: refused, nothing lost or invented, resumes when space returns', async t => {
+  const b = await withBroker(t, { fsync: 'always' })
+  let budget = Infinity
+  t.teardown(() => { fileFaults.write = null })
+  await scenario(t, b, () => {
+    budget = 600 * 1024
+    fileFaults.write = (_fd, bytes) => {
+      if (bytes > budget) return errnoError('ENOSPC', 'no space left on device (injected)')
+      budget -= bytes
+      return null
+    }
+  }, () => { fileFaults.write = null })
+})
