@@ -30,7 +30,11 @@ export function isNoSpaceError (err: unknown): boolean {
 }
 
 export function readAt (fd: number, position: number, length: number): Promise<Buffer> {
-  const buf = Buffer.allocUnsafe(length)
+  return readInto(fd, Buffer.allocUnsafe(length), position, length)
+}
+
+/** Reads `length` bytes at `position` into the start of `buf` (which must be large enough); a view of them. */
+export function readInto (fd: number, buf: Buffer, position: number, length: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     let done = 0
     const step = (): void => {
@@ -38,11 +42,11 @@ export function readAt (fd: number, position: number, length: number): Promise<B
         if (err !== null) { reject(err); return }
         if (n === 0) { resolve(buf.subarray(0, done)); return }
         done += n
-        if (done >= length) resolve(buf)
+        if (done >= length) resolve(buf.subarray(0, length))
         else step()
       })
     }
-    if (length === 0) resolve(buf)
+    if (length === 0) resolve(buf.subarray(0, 0))
     else step()
   })
 }

@@ -29,14 +29,23 @@ import {
 import { crc32c } from '../protocol/records/crc32c.js'
 import { iterateRecords } from '../protocol/records/record.js'
 import { CorruptLogError } from './errors.js'
-import { closeFd, readAt, truncateFd } from './file-io.js'
+import { closeFd, readAt, readInto, truncateFd } from './file-io.js'
+import { acquireReadBuffer, releaseReadBuffer } from './read-buffers.js'
 import { OffsetIndex } from './index/offset-index.js'
 import { TimeIndex } from './index/time-index.js'
 import { DELETED_FILE_SUFFIX, logFileName, offsetIndexFileName, timeIndexFileName } from './log-file-names.js'
 
 export interface SegmentConfig { indexIntervalBytes: number; segmentIndexBytes: number }
 
-export interface ReadResult { batches: Buffer[]; bytes: number }
+export interface ReadResult {
+  batches: Buffer[]
+  bytes: number
+  /**
+   * Returns the pooled read buffers behind `batches` (see read-buffers.ts). Call it only once nothing uses the
+   * batches any more (the fetch path: after the response is written); never calling it is safe.
+   */
+  release?: () => void
+}
 
 const INT32_MAX = 0x7fffffff
 const RECOVERY_WINDOW = 8 * 1024 * 1024
@@ -45,19 +54,30 @@ const MAX_READ_WINDOW = 16 * 1024 * 1024
 
 function readOffset (b: Buffer, i: number): number { return Number(b.readBigInt64BE(i)) }
 
-/** A window of file bytes, refilled by positional reads; views into it stay valid after a refill. */
+/**
+ * A window of file bytes, refilled by positional reads into pooled buffers; views into it stay valid after a
+ * refill (each fill takes a new buffer). `release()` returns every buffer it took to the pool.
+ */
 class FileWindow {
   buf: Buffer = Buffer.alloc(0)
   start = 0
+  private readonly owned: Buffer[] = []
   constructor (private readonly fd: number, private readonly end: number, private readonly size: number) {}
   has (pos: number, n: number): boolean { return pos >= this.start && pos + n <= this.start + this.buf.length }
   /** Makes [pos, pos+n) available; false if it lies past the end. */
   async fill (pos: number, n: number): Promise<boolean> {
     if (pos + n > this.end) return false
     const len = Math.min(this.end - pos, Math.max(n, this.size))
-    this.buf = await readAt(this.fd, pos, len)
+    const target = acquireReadBuffer(len)
+    this.owned.push(target)
+    this.buf = await readInto(this.fd, target, pos, len)
     this.start = pos
     return this.buf.length >= n
+  }
+
+  release = (): void => {
+    for (const b of this.owned) releaseReadBuffer(b)
+    this.owned.length = 0
   }
 }
 
@@ -336,7 +356,7 @@ export class LogSegment {
       bytes += size
       pos += size
     }
-    return { batches, bytes }
+    return { batches, bytes, release: w.release }
   }
 
   private checkedSize (buf: Buffer, i: number, pos: number): number {

@@ -27,6 +27,8 @@ import { ErrorCode } from '../../protocol/errors.js'
 import type { PartitionLog } from '../../storage/log.js'
 import { defineHandler } from '../handler.js'
 import { downConvert } from '../../protocol/records/convert.js'
+import { AFTER_WRITE } from '../../network/connection.js'
+import { OffsetOutOfRangeError } from '../../storage/errors.js'
 import type { Broker } from '../broker.js'
 
 const EMPTY = Buffer.alloc(0)
@@ -78,9 +80,14 @@ export default defineHandler<FetchRequest, FetchResponse>({
 
     const deadline = Date.now() + Math.max(0, req.maxWaitMs)
     const logs = targets.filter(t => t.log !== undefined).map(t => t.log as PartitionLog)
+    // Pooled read buffers behind the records of the latest read: returned once the response is written,
+    // or at once when a long poll reads again.
+    let releases: Array<() => void> = []
     for (;;) {
+      for (const r of releases) r()
+      releases = []
       const hwBefore = logs.map(l => l.highWatermark)
-      const { bytes, errors } = await readAll(targets, v >= 3 ? req.maxBytes : 0x7fffffff)
+      const { bytes, errors } = await readAll(targets, v >= 3 ? req.maxBytes : 0x7fffffff, releases)
       const remaining = deadline - Date.now()
       if (bytes >= req.minBytes || errors || remaining <= 0 || logs.length === 0 || broker.closing) break
       // Data may have arrived while we were reading: read again at once instead of sleeping.
@@ -94,11 +101,16 @@ export default defineHandler<FetchRequest, FetchResponse>({
         if (Array.isArray(records) && records.length > 0) t.response.records = downConvert(records, magic)
       }
     }
-    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses, nodeEndpoints: [] }
+    const response: FetchResponse & { [AFTER_WRITE]?: () => void } = { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses, nodeEndpoints: [] }
+    if (releases.length > 0) {
+      const done = releases
+      response[AFTER_WRITE] = () => { for (const r of done) r() }
+    }
+    return response
   }
 })
 
-async function readAll (targets: Target[], responseMaxBytes: number): Promise<{ bytes: number, errors: boolean }> {
+async function readAll (targets: Target[], responseMaxBytes: number, releases: Array<() => void>): Promise<{ bytes: number, errors: boolean }> {
   let bytes = 0
   let errors = false
   // Reads are issued in order with the byte budget known so far; the first partition with data may exceed it.
@@ -124,7 +136,20 @@ async function readAll (targets: Target[], responseMaxBytes: number): Promise<{ 
     const budget = Math.min(t.partitionMaxBytes, responseMaxBytes - bytes)
     const minOneBatch = bytes === 0
     if (budget <= 0 && !minOneBatch) continue
-    const result = await log.read(t.fetchOffset, Math.max(0, budget), { minOneBatch, maxOffset: hw })
+    let result
+    try {
+      result = await log.read(t.fetchOffset, Math.max(0, budget), { minOneBatch, maxOffset: hw })
+    } catch (err) {
+      // Retention or DeleteRecords moved the log start past the offset since the check above.
+      if ((err as { code?: string }).code === 'OFFSET_OUT_OF_RANGE' || err instanceof OffsetOutOfRangeError) {
+        r.errorCode = ErrorCode.OFFSET_OUT_OF_RANGE
+        r.logStartOffset = BigInt(log.logStartOffset)
+        errors = true
+        continue
+      }
+      throw err
+    }
+    if (result.release !== undefined) releases.push(result.release)
     if (result.bytes > 0) {
       r.records = result.batches
       bytes += result.bytes
