@@ -41,6 +41,11 @@ async function main (argv: string[]): Promise<number> {
     default: {
       const load = Object.hasOwn(CLIENT_COMMANDS, command) ? CLIENT_COMMANDS[command] : undefined
       if (load === undefined) throw new UsageError(`unknown command '${command}'\n\n${HELP}`)
+      // `samsa topics list | head -1`: a closed stdout ends the command quietly.
+      process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code === 'EPIPE') process.exit(0)
+        throw err
+      })
       return await (await load())(rest)
     }
   }

@@ -48,14 +48,16 @@ export function toJson (value: unknown, indent?: number): string {
 
 let pipeClosed = false
 
-/** Makes a closed stdout (EPIPE) end the process quietly with exit code 0. */
+/**
+ * Makes a closed stdout (EPIPE) end the process quietly with exit code 0. main.ts installs the same for
+ * every client command; commands that stream call this too so that later writes are skipped at once.
+ */
 export function exitQuietlyOnClosedStdout (): void {
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') {
       pipeClosed = true
       process.exit(0)
     }
-    throw err
   })
 }
 
