@@ -8,9 +8,8 @@ import { LogManager, type TopicRecord } from '../storage/log-manager.js'
 import { SocketServer } from '../network/server.js'
 import { loadOrCreateClusterMeta } from './cluster-meta.js'
 import { FetchPurgatory } from './fetch-purgatory.js'
-import { GroupCoordinator, groupsConfigFrom } from './groups/coordinator.js'
-import { TopicOffsetsLog } from './groups/offsets-log.js'
-import { HANDLERS } from './handlers/index.js'
+import type { GroupCoordinator } from './groups/coordinator.js'
+import { EAGER_HANDLERS, LAZY_HANDLERS } from './handlers/index.js'
 import { Router } from './router.js'
 import { Producers } from './producers/producers.js'
 import { Topics, logConfigFor } from './topics.js'
@@ -24,7 +23,9 @@ export class Broker {
   readonly purgatory = new FetchPurgatory()
   readonly router: Router
   topics!: Topics
+  /** Set by prepareLazyHandlers(), before any group handler can run. */
   groups!: GroupCoordinator
+  private groupsReady: Promise<GroupCoordinator> | null = null
   producers!: Producers
   clusterId = ''
   nodeId: number
@@ -36,7 +37,7 @@ export class Broker {
 
   private constructor (readonly config: BrokerConfig, readonly logger: Logger) {
     this.nodeId = config.nodeId
-    this.router = new Router(this, HANDLERS)
+    this.router = new Router(this, EAGER_HANDLERS, LAZY_HANDLERS)
   }
 
   static async start (config: BrokerConfig, logger: Logger): Promise<Broker> {
@@ -47,7 +48,6 @@ export class Broker {
 
   private async open (): Promise<void> {
     const started = performance.now()
-    await this.router.init()
     fs.mkdirSync(this.config.dataDir, { recursive: true })
     this.clusterId = loadOrCreateClusterMeta(this.config.dataDir, this.nodeId).clusterId
     this.producers = new Producers(this.config.dataDir, this.logger.child({ component: 'producers' }))
@@ -58,12 +58,6 @@ export class Broker {
       logger: this.logger.child({ component: 'storage' })
     })
     this.topics = new Topics(this.config, logs)
-    this.groups = new GroupCoordinator({
-      log: new TopicOffsetsLog(this.topics, Number(this.config.get('offsets.topic.num.partitions') ?? 50)),
-      config: groupsConfigFrom(this.config),
-      logger: this.logger.child({ component: 'groups' })
-    })
-    void this.groups.load() // replays __consumer_offsets while the listener starts (COORDINATOR_LOAD_IN_PROGRESS until done)
     this.server = new SocketServer({
       host: this.config.host,
       port: this.config.port,
@@ -74,7 +68,6 @@ export class Broker {
     try {
       this.bound = await this.server.listen()
     } catch (err) {
-      this.groups.close()
       await logs.close()
       const code = (err as NodeJS.ErrnoException).code
       const where = `${this.config.host}:${this.config.port}`
@@ -99,6 +92,33 @@ export class Broker {
     if (this.config.fsync === 'never') {
       this.logger.warn('fsync=never: acknowledged records can be lost on a crash or power failure; use only for throwaway test brokers')
     }
+    // The group coordinator and the less frequent APIs load now, after the listener is up.
+    this.router.loadLazy().catch(err => {
+      if (!this.closing) this.logger.error({ err }, 'loading the request handlers failed')
+    })
+  }
+
+  /**
+   * Creates the group coordinator (once), which starts replaying __consumer_offsets (COORDINATOR_LOAD_IN_PROGRESS
+   * until done). Called before the lazily loaded handlers run.
+   */
+  prepareLazyHandlers (): Promise<GroupCoordinator> {
+    this.groupsReady ??= (async () => {
+      if (this.closing) throw new Error('the broker is closing')
+      const [{ GroupCoordinator, groupsConfigFrom }, { TopicOffsetsLog }] = await Promise.all([
+        import('./groups/coordinator.js'),
+        import('./groups/offsets-log.js')
+      ])
+      const groups = new GroupCoordinator({
+        log: new TopicOffsetsLog(this.topics, Number(this.config.get('offsets.topic.num.partitions') ?? 50)),
+        config: groupsConfigFrom(this.config),
+        logger: this.logger.child({ component: 'groups' })
+      })
+      this.groups = groups
+      void groups.load()
+      return groups
+    })()
+    return this.groupsReady
   }
 
   async deleteTopic (name: string): Promise<void> {
@@ -108,7 +128,7 @@ export class Broker {
       if (log !== undefined) this.producers.forget(log)
     }
     await this.topics.delete(name)
-    await this.groups.onTopicDeleted(name)
+    await (await this.prepareLazyHandlers()).onTopicDeleted(name)
   }
 
   async close (): Promise<void> {
@@ -116,7 +136,7 @@ export class Broker {
     this.closing = true
     this.purgatory.wakeAll()
     await this.server?.close()
-    this.groups?.close()
+    if (this.groupsReady !== null) (await this.groupsReady).close()
     this.producers?.snapshotAll()
     await this.topics?.logs.close()
     this.logger.info('broker stopped')

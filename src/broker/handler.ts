@@ -19,9 +19,9 @@ export interface Handler<Req = any, Res = any> {
   maxVersion: number
   /**
    * The API's generated codecs. Importing them per handler keeps the broker from loading every generated
-   * message module at start (see api-keys.ts); a handler without one falls back to the full registry.
+   * message module at start (see api-keys.ts).
    */
-  codec?: HandlerCodec
+  codec: HandlerCodec
   /** Resolves to the response body, or null when the request gets no response (Produce acks=0). */
   handle: (broker: Broker, ctx: RequestContext, request: Req) => Res | null | Promise<Res | null>
 }

@@ -1,43 +1,66 @@
 // Routes decoded requests to the handler for their API key (the network layer's RequestRouter).
+//
+// Eager handlers are routable at once. Lazy ones (see handlers/index.ts) have a route without a codec until
+// loadLazy() has imported them; the connection awaits route.ready() for a request that arrives before then.
+// Invariant: every route's advertised range is the handler's own (checked when a lazy handler loads).
 import type { RequestContext, RequestRouter, RouteInfo } from '../network/connection.js'
 import { API_INFO } from '../protocol/generated/api-keys.js'
 import { ErrorCode } from '../protocol/errors.js'
 import type { Broker } from './broker.js'
-import type { Handler, HandlerCodec } from './handler.js'
+import type { Handler } from './handler.js'
+import type { LazyHandler } from './handlers/index.js'
 import { apiVersionsBody } from './handlers/18-api-versions.js'
+
+export interface AdvertisedApi {
+  apiKey: number
+  minVersion: number
+  maxVersion: number
+}
 
 export class Router implements RequestRouter {
   private readonly byKey = new Map<number, Handler>()
   private readonly routes = new Map<number, RouteInfo>()
+  private lazyLoad: Promise<void> | null = null
 
-  constructor (private readonly broker: Broker, handlers: readonly Handler[]) {
-    for (const h of handlers) this.byKey.set(h.apiKey, h)
+  constructor (private readonly broker: Broker, eager: readonly Handler[], private readonly lazy: readonly LazyHandler[]) {
+    for (const h of eager) this.add(h)
+    for (const l of lazy) {
+      this.routes.set(l.apiKey, { info: infoOf(l.apiKey), min: l.minVersion, max: l.maxVersion, codec: null, ready: async () => await this.loadLazy() })
+    }
+  }
+
+  private add (h: Handler): void {
+    this.byKey.set(h.apiKey, h)
+    this.routes.set(h.apiKey, { info: infoOf(h.apiKey), min: h.minVersion, max: h.maxVersion, codec: h.codec, ready: null })
   }
 
   /**
-   * Resolves every handler's codecs. Handlers normally bring their own; only if one does not is the full
-   * generated registry (every message module, tens of milliseconds to load) imported.
+   * Imports every lazy handler (once; later calls share the same promise). `before` runs first: the broker
+   * prepares what those handlers need (the group coordinator).
    */
-  async init (): Promise<void> {
-    let registry: Map<number, HandlerCodec> | null = null
-    for (const h of this.byKey.values()) {
-      const info = API_INFO.get(h.apiKey)
-      if (info === undefined) throw new Error(`handler for unknown api key ${h.apiKey}`)
-      let codec = h.codec
-      if (codec === undefined) {
-        registry ??= new Map((await import('../protocol/generated/api-registry.js')).API_SPECS)
-        codec = registry.get(h.apiKey) as HandlerCodec
+  loadLazy (): Promise<void> {
+    this.lazyLoad ??= (async () => {
+      await this.broker.prepareLazyHandlers()
+      const loaded = await Promise.all(this.lazy.map(async l => ({ l, h: await l.load() })))
+      for (const { l, h } of loaded) {
+        if (h.apiKey !== l.apiKey || h.minVersion !== l.minVersion || h.maxVersion !== l.maxVersion) {
+          throw new Error(`handlers/index.ts lists api key ${l.apiKey} v${l.minVersion}-v${l.maxVersion}, its handler declares api key ${h.apiKey} v${h.minVersion}-v${h.maxVersion}`)
+        }
+        this.add(h)
       }
-      this.routes.set(h.apiKey, { info, min: h.minVersion, max: h.maxVersion, codec })
-    }
+    })()
+    return this.lazyLoad
   }
 
   route (apiKey: number): RouteInfo | undefined {
     return this.routes.get(apiKey)
   }
 
-  advertised (): Handler[] {
-    return [...this.byKey.values()].sort((a, b) => a.apiKey - b.apiKey)
+  /** Every served API and its version range, in key order (ApiVersions). */
+  advertised (): AdvertisedApi[] {
+    return [...this.routes.entries()]
+      .map(([apiKey, r]) => ({ apiKey, minVersion: r.min, maxVersion: r.max }))
+      .sort((a, b) => a.apiKey - b.apiKey)
   }
 
   handle (ctx: RequestContext, request: unknown): unknown {
@@ -48,4 +71,10 @@ export class Router implements RequestRouter {
   unsupportedApiVersionsResponse (): unknown {
     return apiVersionsBody(this.broker, ErrorCode.UNSUPPORTED_VERSION)
   }
+}
+
+function infoOf (apiKey: number): NonNullable<ReturnType<typeof API_INFO.get>> {
+  const info = API_INFO.get(apiKey)
+  if (info === undefined) throw new Error(`handler for unknown api key ${apiKey}`)
+  return info
 }

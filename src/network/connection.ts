@@ -35,11 +35,15 @@ export interface RouteInfo {
   info: ApiInfo
   min: number
   max: number
-  codec: {
-    decodeRequest: (r: Reader, version: number) => unknown
-    sizeResponse: (version: number, msg: any) => number
-    writeResponse: (w: Writer, version: number, msg: any) => void
-  }
+  /** Null until the handler is loaded (lazy handlers): then `ready` loads it. */
+  codec: RouteCodec | null
+  ready: (() => Promise<void>) | null
+}
+
+export interface RouteCodec {
+  decodeRequest: (r: Reader, version: number) => unknown
+  sizeResponse: (version: number, msg: any) => number
+  writeResponse: (w: Writer, version: number, msg: any) => void
 }
 
 /** What the broker offers the network layer. */
@@ -163,9 +167,24 @@ export class Connection {
       this.close(`${spec.name} v${apiVersion} is not supported (supported: v${served.min}-v${served.max})`)
       return
     }
+    if (served.codec === null && served.ready !== null) {
+      // A lazily loaded handler that is not loaded yet: decode once it is (its slot keeps the order).
+      served.ready().then(
+        () => this.dispatch(slot, this.router.route(apiKey) as RouteInfo, apiVersion, correlationId, clientId, r),
+        err => this.fail(spec, apiVersion, err)
+      )
+      return
+    }
+    this.dispatch(slot, served, apiVersion, correlationId, clientId, r)
+  }
+
+  private dispatch (slot: Slot, served: RouteInfo, apiVersion: number, correlationId: number, clientId: string | null, r: Reader): void {
+    if (this.closed) return
+    const spec = served.info
+    const apiKey = spec.apiKey
     let request: unknown
     try {
-      request = served.codec.decodeRequest(r, apiVersion)
+      request = (served.codec as RouteCodec).decodeRequest(r, apiVersion)
     } catch (err) {
       this.close(`unparsable ${spec.name} v${apiVersion} request (correlation id ${correlationId}): ${(err as Error).message}`)
       return
@@ -229,11 +248,12 @@ export class Connection {
     const headerVersion = route.info.responseHeaderVersion(apiVersion)
     const header = { correlationId }
     const headerSize = sizeResponseHeader(headerVersion, header)
-    const bodySize = route.codec.sizeResponse(apiVersion, body)
+    const codec = route.codec as RouteCodec
+    const bodySize = codec.sizeResponse(apiVersion, body)
     const w = new Writer(4 + headerSize + bodySize)
     w.int32(headerSize + bodySize)
     writeResponseHeader(w, headerVersion, header)
-    route.codec.writeResponse(w, apiVersion, body)
+    codec.writeResponse(w, apiVersion, body)
     return w.finish()
   }
 

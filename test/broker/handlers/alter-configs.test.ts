@@ -60,7 +60,8 @@ t.test('incremental SET, DELETE, APPEND, SUBTRACT; live segment.bytes rolls segm
   t.equal(broker.errorCode, ErrorCode.INVALID_REQUEST, 'broker configs are static: a clear error')
   t.match(broker.errorMessage, /static/)
 
-  for (let i = 0; i < 20; i++) await produce(c, 'inc', 0, [{ value: Buffer.alloc(200, i) }])
+  // cleanup.policy is now compact: records need keys.
+  for (let i = 0; i < 20; i++) t.equal((await produce(c, 'inc', 0, [{ key: `k${i}`, value: Buffer.alloc(200, i) }])).errorCode, 0)
   const fs = await import('node:fs')
   const segments = fs.readdirSync(`${b.dataDir}/inc-0`).filter(f => f.endsWith('.log'))
   t.ok(segments.length > 2, `segment.bytes=1024 applied live: ${segments.length} segments`)
