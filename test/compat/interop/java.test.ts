@@ -74,6 +74,14 @@ t.test('default producer (idempotent, acks=all) with every codec; batches carry 
   t.equal(badSequences, 0, 'base sequences start at 0 and follow on per partition')
 })
 
+// Several Produce requests in flight at once to a partition that has not yet seen an idempotent producer
+// (the producer's records pile up while it waits for its producer id, then go out back to back). Kafka answers
+// one request per connection at a time, so appends follow the request order; 16 fresh topics make a
+// reordering likely to show if the broker can append a later request first.
+t.test('pipelined idempotent batches to fresh partitions are stored in send order, without retries', { skip }, async t => {
+  assertPeerOutput(t, 'order', await java(['order', b.brokers[0], 'java-order', '16', '300', '300']))
+})
+
 t.test('consumer: assign + seek to an offset, mid-batch', { skip }, async t => {
   const f = await fetchRecords(b.port, 'java-records', 1)
   const n = f.records.length

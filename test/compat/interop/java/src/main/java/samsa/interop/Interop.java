@@ -5,6 +5,10 @@
 //   admin BOOTSTRAP                         AdminClient: cluster, create/describe/alter/delete topics, configs
 //   create-topic BOOTSTRAP TOPIC PARTITIONS
 //   produce BOOTSTRAP TOPIC COUNT [CODEC]   default (idempotent, acks=all) producer, keyed records
+//   order BOOTSTRAP PREFIX TOPICS COUNT BATCH_BYTES
+//                                           one default producer sends COUNT records in small batches to each of
+//                                           TOPICS fresh topics PREFIX-i, several requests in flight at once:
+//                                           stored in send order, with no retry
 //   consume-from BOOTSTRAP TOPIC PARTITION OFFSET EXPECTED
 //                                           assign + seek, read EXPECTED records from OFFSET
 //   group BOOTSTRAP TOPIC GROUP             two consumers in a group read everything, commit, close; the
@@ -88,6 +92,7 @@ public final class Interop {
       case "admin": admin(boot); break;
       case "create-topic": createTopic(boot, args[2], Integer.parseInt(args[3])); break;
       case "produce": produce(boot, args[2], Integer.parseInt(args[3]), args.length > 4 ? args[4] : null); break;
+      case "order": order(boot, args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]), Integer.parseInt(args[5])); break;
       case "consume-from": consumeFrom(boot, args[2], Integer.parseInt(args[3]), Long.parseLong(args[4]), Integer.parseInt(args[5])); break;
       case "group": group(boot, args[2], args[3]); break;
       default: System.err.println("unknown command " + args[0]); System.exit(2);
@@ -226,6 +231,68 @@ public final class Interop {
       info("record-error-total", idem);
     }
     info("produce-ms", (System.nanoTime() - t0) / 1_000_000);
+  }
+
+  // One producer for all topics. Before each topic, the producer's I/O thread is held in the completion
+  // callback of a record to a warm-up topic while COUNT records to the fresh topic pile up in full batches;
+  // released, it sends them back to back, up to max.in.flight.requests.per.connection (5) requests at once.
+  static void order (String boot, String prefix, int topics, int count, int batchBytes) throws Exception {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, boot);
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    p.put(ProducerConfig.BATCH_SIZE_CONFIG, batchBytes);
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+    try (Admin admin = adminClient(boot)) {
+      List<NewTopic> nts = new ArrayList<>();
+      nts.add(new NewTopic(prefix + "-warm", 1, (short) 1));
+      for (int i = 0; i < topics; i++) nts.add(new NewTopic(prefix + "-" + i, 1, (short) 1));
+      admin.createTopics(nts).all().get();
+    }
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+      producer.send(new ProducerRecord<>(prefix + "-warm", "warm")).get();
+      for (int t = 0; t < topics; t++) {
+        String topic = prefix + "-" + t;
+        producer.partitionsFor(topic);
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        producer.send(new ProducerRecord<>(prefix + "-warm", "hold"), (md, e) -> {
+          held.countDown();
+          try { release.await(); } catch (InterruptedException ie) { Thread.currentThread().interrupt(); }
+        });
+        held.await();
+        List<Future<RecordMetadata>> futures = new ArrayList<>();
+        for (int i = 0; i < count; i++) futures.add(producer.send(new ProducerRecord<>(topic, 0, null, "value-" + i)));
+        release.countDown();
+        producer.flush();
+        List<String> errors = new ArrayList<>();
+        for (Future<RecordMetadata> f : futures) {
+          try { f.get(); } catch (ExecutionException e) { errors.add(e.getCause().toString()); }
+        }
+        check(topic + ": every send acknowledged", errors.isEmpty(), errors.size() + " errors, first: " + (errors.isEmpty() ? "" : errors.get(0)));
+      }
+      double retries = producer.metrics().entrySet().stream().filter(e -> e.getKey().name().equals("record-retry-total"))
+        .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
+      check("no retries (record-retry-total 0)", retries == 0, retries);
+    }
+    for (int t = 0; t < topics; t++) {
+      String topic = prefix + "-" + t;
+      List<String> got = new ArrayList<>();
+      try (KafkaConsumer<String, String> c = new KafkaConsumer<>(consumerProps(boot, null))) {
+        TopicPartition tp = new TopicPartition(topic, 0);
+        c.assign(List.of(tp));
+        c.seekToBeginning(List.of(tp));
+        long deadline = System.currentTimeMillis() + 30000;
+        while (got.size() < count && System.currentTimeMillis() < deadline) {
+          for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(300))) got.add(r.offset() + "=" + r.value());
+        }
+      }
+      int firstWrong = -1;
+      for (int i = 0; i < count && firstWrong < 0; i++) if (i >= got.size() || !got.get(i).equals(i + "=value-" + i)) firstWrong = i;
+      check(topic + ": stored in send order (offset i holds value-i)", firstWrong < 0 && got.size() == count,
+        firstWrong < 0 ? got.size() + " records" : "offset " + firstWrong + " holds " + (firstWrong < got.size() ? got.get(firstWrong) : "nothing")
+          + "; first 8: " + got.subList(0, Math.min(8, got.size())));
+    }
   }
 
   private static Properties consumerProps (String boot, String group) {
