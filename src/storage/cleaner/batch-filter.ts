@@ -88,6 +88,49 @@ let sOffPos: number[] = []
 
 function readLong (buf: Buffer, at: number): number { return Number(buf.readBigInt64BE(at)) }
 
+/** In a remembered dirty batch: the record has no key. Otherwise entries are `entry id * 2 + (tombstone ? 1 : 0)`. */
+export const KEYLESS = -1
+
+/**
+ * Fast path for a dirty batch whose records the offset-map pass remembered (keys[start + i] for the record at
+ * offset base + i, see KEYLESS): decides from the map alone, without decompressing, when the batch survives
+ * whole (keep) or not at all (drop); returns null when some records survive, or a tombstone needs a horizon,
+ * and the batch must be rebuilt by filterBatch. Touches ctx only when it decides.
+ */
+export function filterRememberedBatch (buf: Buffer, pos: number, ctx: FilterContext, keys: Int32Array, start: number): FilterOutcome | null {
+  const attrs = buf.readInt16BE(pos + ATTRIBUTES_OFFSET)
+  const count = buf.readInt32BE(pos + RECORDS_COUNT_OFFSET)
+  const base = readLong(buf, pos)
+  const hasHorizon = (attrs & DELETE_HORIZON_MASK) !== 0
+  const baseTs = readLong(buf, pos + BASE_TIMESTAMP_OFFSET)
+  const horizonPassed = hasHorizon && ctx.now >= baseTs
+  let survivors = 0
+  let tombSurvivors = 0
+  let tombRemoved = 0
+  let keyless = 0
+  for (let i = 0; i < count; i++) {
+    const e = keys[start + i]!
+    if (e < 0) { keyless++; continue }
+    if (ctx.map.offsetOf(e >>> 1) > base + i) continue
+    if ((e & 1) !== 0) {
+      if (horizonPassed) { tombRemoved++; continue }
+      tombSurvivors++
+    }
+    survivors++
+  }
+  if (survivors !== 0 && (survivors !== count || (tombSurvivors > 0 && !hasHorizon))) return null
+  ctx.stats.batchesRead++
+  ctx.stats.recordsRead += count
+  ctx.stats.keylessRemoved += keyless
+  ctx.stats.tombstonesRemoved += tombRemoved
+  const producerId = readLong(buf, pos + PRODUCER_ID_OFFSET)
+  if (survivors === 0) return dropOrKeepEmpty(buf, pos, producerId, ctx)
+  ctx.stats.recordsRetained += count
+  if ((attrs & TRANSACTIONAL_MASK) !== 0) ctx.txnRetained.set(producerId, true)
+  if (tombSurvivors > 0) ctx.earliestHorizon = Math.min(ctx.earliestHorizon, baseTs)
+  return KEEP
+}
+
 /** Decides what becomes of the batch buf[pos, pos + size). */
 export function filterBatch (buf: Buffer, pos: number, size: number, ctx: FilterContext): FilterOutcome {
   const attrs = buf.readInt16BE(pos + ATTRIBUTES_OFFSET)

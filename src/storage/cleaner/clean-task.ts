@@ -14,7 +14,9 @@
 //   2. groups: the segments below endOffset, consecutive runs whose sizes add up to segment.bytes at most,
 //      whose indexes fit segment.index.bytes and whose offsets fit 32-bit relative offsets (Kafka's
 //      groupSegmentsBySize); each run becomes one segment named after its first base offset.
-//   3. recopy: every batch of a group through filterBatch (batch-filter.ts) into `<base>.log.cleaned`.
+//   3. recopy: every batch of a group through filterBatch (batch-filter.ts) into `<base>.log.cleaned`. A dirty
+//      batch whose records the map pass remembered (entry id per record) is kept or dropped whole from the
+//      map alone, without decompressing it again; only batches that keep some of their records are rebuilt.
 //
 // Producers: if an idempotent batch turns up, one header scan of every segment (the uncleanable tail included,
 // up to the bytes written when the task was made) finds each producer's last batch, which is kept (empty if
@@ -34,7 +36,9 @@ import {
   PRODUCER_ID_OFFSET, RECORDS_COUNT_OFFSET, TRANSACTIONAL_MASK
 } from '../../protocol/records/batch-header.js'
 import { CLEANED_FILE_SUFFIX, logFileName } from '../log-file-names.js'
-import { emptyStats, filterBatch, releaseScratch, type CleanStats, type FilterContext, type TxnStatus, type TxnStatusSource } from './batch-filter.js'
+import {
+  KEYLESS, emptyStats, filterBatch, filterRememberedBatch, releaseScratch, type CleanStats, type FilterContext, type TxnStatus, type TxnStatusSource
+} from './batch-filter.js'
 import { OffsetMap } from './offset-map.js'
 import { RecordCursor, batchRecordsSection } from './record-scan.js'
 
@@ -247,6 +251,54 @@ class TxnMarkers implements TxnStatusSource {
   }
 }
 
+/**
+ * What the offset-map pass saw in each dirty batch: per record, its key's entry id (x2, +1 for a tombstone) or
+ * KEYLESS, so the recopy can keep or drop a whole batch without decompressing it a second time. Only batches
+ * whose records are numbered 0..count-1 and lie entirely in the dirty section are remembered; bounded by
+ * `maxRecords` (4 bytes each), past which later batches simply take the slow path.
+ */
+class RememberedBatches {
+  keys = new Int32Array(1 << 16)
+  private used = 0
+  private bases = new Float64Array(1024)
+  private starts = new Int32Array(1024)
+  private n = 0
+  private cursor = 0
+
+  constructor (private readonly maxRecords: number) {}
+
+  /** Room for `count` record entries: their start index, or -1 when the bound is reached. */
+  reserve (count: number): number {
+    if (this.used + count > this.maxRecords) return -1
+    if (this.used + count > this.keys.length) {
+      const bigger = new Int32Array(Math.max(this.keys.length * 2, this.used + count))
+      bigger.set(this.keys.subarray(0, this.used))
+      this.keys = bigger
+    }
+    const start = this.used
+    this.used += count
+    return start
+  }
+
+  commit (base: number, start: number): void {
+    if (this.n === this.bases.length) {
+      const b = new Float64Array(this.n * 2); b.set(this.bases); this.bases = b
+      const s = new Int32Array(this.n * 2); s.set(this.starts); this.starts = s
+    }
+    this.bases[this.n] = base
+    this.starts[this.n++] = start
+  }
+
+  /** Gives back a reservation that will not be committed (it must be the last one). */
+  release (start: number): void { this.used = start }
+
+  /** Start index of the batch with this base offset, or -1; bases must be asked in increasing order. */
+  lookup (base: number): number {
+    while (this.cursor < this.n && this.bases[this.cursor]! < base) this.cursor++
+    return this.cursor < this.n && this.bases[this.cursor] === base ? this.starts[this.cursor]! : -1
+  }
+}
+
 /** Last data batch of every producer id in the log, from one header scan of every segment (on first need). */
 class ProducerLastBatches {
   private last: Map<number, number> | null = null
@@ -310,6 +362,7 @@ export function runCleanTask (task: CleanTask): CleanResult {
   const abort = task.abort
   const check = (): void => { if (abort !== undefined && Atomics.load(abort, 0) !== 0) throw new Aborted() }
   const map = new OffsetMap(task.maxMapEntries)
+  const remembered = new RememberedBatches(4 * task.maxMapEntries)
   const txns = new TxnMarkers(task.segments, check)
   const created: CleanedWriter[] = []
   const t0 = performance.now()
@@ -336,10 +389,24 @@ export function runCleanTask (task: CleanTask): CleanResult {
           const section = batchRecordsSection(b, at)
           const count = b.readInt32BE(at + RECORDS_COUNT_OFFSET)
           cursor.reset(section, 0, section.length)
-          for (let k = 0; k < count && cursor.next(); k++) {
+          const remember = base >= task.firstDirtyOffset && b.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET) === count - 1 ? remembered.reserve(count) : -1
+          let numbered = remember >= 0
+          const keys = remembered.keys
+          let k = 0
+          for (; k < count && cursor.next(); k++) {
             const offset = base + cursor.offsetDelta
-            if (offset < task.firstDirtyOffset || cursor.keyLength < 0) continue
-            map.put(section, cursor.keyStart, cursor.keyLength, offset)
+            if (cursor.offsetDelta !== k) numbered = false
+            if (cursor.keyLength < 0) {
+              if (remember >= 0) keys[remember + k] = KEYLESS
+              continue
+            }
+            if (offset < task.firstDirtyOffset) continue
+            const id = map.put(section, cursor.keyStart, cursor.keyLength, offset)
+            if (remember >= 0) keys[remember + k] = id * 2 + (cursor.valueLength < 0 ? 1 : 0)
+          }
+          if (remember >= 0) {
+            if (numbered && k === count) remembered.commit(base, remember)
+            else remembered.release(remember)
           }
         }
       } finally {
@@ -376,7 +443,8 @@ export function runCleanTask (task: CleanTask): CleanResult {
             check()
             const b = r.window
             stats.bytesRead += r.batchSize
-            const out = filterBatch(b, r.at, r.batchSize, ctx)
+            const start = remembered.lookup(Number(b.readBigInt64BE(r.at)))
+            const out = (start >= 0 ? filterRememberedBatch(b, r.at, ctx, remembered.keys, start) : null) ?? filterBatch(b, r.at, r.batchSize, ctx)
             if (out.kind === 'keep') w.append(b, r.at, r.at + r.batchSize)
             else if (out.kind === 'rewrite') w.append(out.batch, 0, out.batch.length)
           }
