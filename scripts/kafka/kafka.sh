@@ -57,6 +57,13 @@ fetch () {
   if [ -f "$HOME_DIR/classpath" ] && [ -f "$HOME_DIR/.complete" ]; then return 0; fi
   command -v mvn >/dev/null 2>&1 || die "mvn (Maven) is not installed: apt-get install maven"
   command -v "$JAVA" >/dev/null 2>&1 || die "java is not installed"
+  mkdir -p "$HOME_DIR"
+  # Concurrent callers (tests running in parallel) wait for one download.
+  if [ -z "${KAFKA_SH_LOCKED:-}" ] && command -v flock >/dev/null 2>&1; then
+    KAFKA_SH_LOCKED=1 flock "$HOME_DIR/.fetch.lock" "$0" fetch >/dev/null
+    return $?
+  fi
+  if [ -f "$HOME_DIR/classpath" ] && [ -f "$HOME_DIR/.complete" ]; then return 0; fi
   write_pom
   local log="$HOME_DIR/fetch.log" t0=$SECONDS
   echo "kafka.sh: resolving Apache Kafka $KAFKA_VERSION from Maven Central into $LIBS (log: $log)" >&2

@@ -6,7 +6,7 @@
 //   by its console producer, stopped, and its `<topic>-0` directory copied into a Samsa data directory; Samsa
 //   then serves every record (to Kafka's console consumer too), from any offset, and appends after them.
 // Skips when Java, Maven or Maven Central are unavailable.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import fs from 'node:fs'
 import path from 'node:path'
 import { tempDir, withBroker } from '../../helpers/broker.js'
@@ -21,14 +21,14 @@ const skip = kafka.ok ? false : kafka.reason ?? 'Apache Kafka could not be fetch
 
 const PER_CODEC = 200
 
-function ok (t: Tap.Test, r: RunResult, what: string): void {
+function ok (t: Test, r: RunResult, what: string): void {
   t.equal(r.code, 0, `${what} exits 0${r.code === 0 ? '' : `\n${tail(r.stderr + r.stdout, 20)}`}`)
 }
 
 const lineFor = (codec: string, i: number): string => `${codec} record ${i} ${'abcdefgh'.repeat(i % 7)}`
 
 /** Feeds PER_CODEC keyed records per codec through Kafka's console producer, in small batches. */
-async function produceAllCodecs (t: Tap.Test, bootstrap: string, topic: string): Promise<string[]> {
+async function produceAllCodecs (t: Test, bootstrap: string, topic: string): Promise<string[]> {
   const values: string[] = []
   for (const codec of CODECS) {
     const lines = Array.from({ length: PER_CODEC }, (_, i) => lineFor(codec, i))
@@ -46,7 +46,7 @@ function segmentFiles (dir: string, ext: string): string[] {
 }
 
 /** DumpLogSegments --deep-iteration over every .log of a partition directory, checked line by line. */
-async function checkDeepIteration (t: Tap.Test, dir: string, expectedRecords: number): Promise<string[]> {
+async function checkDeepIteration (t: Test, dir: string, expectedRecords: number): Promise<string[]> {
   const logs = segmentFiles(dir, '.log')
   const r = await kafkaTool('dump-log-segments', ['--files', logs.join(','), '--deep-iteration'], { timeoutMs: 180_000 })
   ok(t, r, `DumpLogSegments --deep-iteration on ${logs.length} segments`)
@@ -67,7 +67,7 @@ async function checkDeepIteration (t: Tap.Test, dir: string, expectedRecords: nu
 }
 
 /** --index-sanity-check and --verify-index-only on every .index and .timeindex. */
-async function checkIndexes (t: Tap.Test, dir: string): Promise<void> {
+async function checkIndexes (t: Test, dir: string): Promise<void> {
   const indexes = [...segmentFiles(dir, '.index'), ...segmentFiles(dir, '.timeindex')]
   let r = await kafkaTool('dump-log-segments', ['--files', indexes.join(','), '--index-sanity-check'])
   ok(t, r, '--index-sanity-check')

@@ -8,7 +8,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { withBroker, type TestBroker } from '../../helpers/broker.js'
 import { fetchRecords } from '../../helpers/fetch-records.js'
-import { CACHE, CODECS, INTEROP, assertPeerOutput, batchHeader, filesUnder, fingerprint, hasCommand, prepared, run, type Prepared, type RunResult } from './lib/common.js'
+import { CACHE, CODECS, INTEROP, assertPeerOutput, batchHeader, filesUnder, fingerprint, hasCommand, prepared, run, tail, type Prepared, type RunResult } from './lib/common.js'
 
 t.setTimeout(15 * 60_000)
 
@@ -22,7 +22,9 @@ async function build (): Promise<Prepared> {
   const stamp = path.join(BUILD, '.source-hash')
   const hash = fingerprint(filesUnder(SRC).map(file => ({ file })))
   if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === hash && fs.existsSync(BIN)) return { ok: true }
-  const r = await run('go', ['build', '-o', BIN, '.'], { cwd: SRC, timeoutMs: 600_000 })
+  // GOTOOLCHAIN=local: never fetch another Go toolchain; franz-go 1.22 needs Go >= 1.26.
+  const r = await run('go', ['build', '-o', BIN, '.'], { cwd: SRC, timeoutMs: 600_000, env: { GOTOOLCHAIN: 'local', GOFLAGS: '-mod=readonly' } })
+  if (r.code !== 0 && /requires go >= |go\.mod requires go/.test(r.stderr)) return { ok: false, reason: `the installed Go is too old for franz-go: ${tail(r.stderr, 2)}` }
   const p = prepared('building the franz-go interop program', r)
   if (p.ok) fs.writeFileSync(stamp, hash)
   return p

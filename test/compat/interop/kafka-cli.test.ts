@@ -3,7 +3,7 @@
 // every codec) and console consumer (from the beginning, from an offset, in a group), kafka-consumer-groups
 // (list, describe offsets/members/state, reset-offsets to earliest/offset/shift/latest, delete). Skips when Java,
 // Maven or Maven Central are unavailable.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { withBroker, type TestBroker } from '../../helpers/broker.js'
 import { fetchRecords } from '../../helpers/fetch-records.js'
 import { CODECS, batchHeader, ensureKafka, kafkaTool, tail, type RunResult } from './lib/common.js'
@@ -22,7 +22,7 @@ t.before(async () => {
   BS = ['--bootstrap-server', b.brokers[0]]
 })
 
-function ok (t: Tap.Test, r: RunResult, what: string): void {
+function ok (t: Test, r: RunResult, what: string): void {
   t.equal(r.code, 0, `${what} exits 0${r.code === 0 ? '' : `\n${tail(r.stderr + r.stdout, 20)}`}`)
 }
 

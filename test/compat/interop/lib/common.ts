@@ -9,6 +9,7 @@ import path from 'node:path'
 import crypto from 'node:crypto'
 import { spawn, spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import type { Test } from 'tap'
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..')
 export const INTEROP = path.join(REPO, 'test/compat/interop')
@@ -106,16 +107,11 @@ export function portBindable (port: number, host = '127.0.0.1'): Promise<boolean
   })
 }
 
-interface Assert {
-  ok: (v: unknown, msg?: string) => unknown
-  fail: (msg?: string) => unknown
-}
-
 /**
  * A peer program prints `ok NAME`, `not ok NAME: DETAIL` and `info KEY VALUE` (KEY without spaces) lines: every check becomes an
  * assertion; returns the info values. Fails if the program crashed or printed no check at all.
  */
-export function assertPeerOutput (t: Assert, label: string, r: RunResult): Map<string, string> {
+export function assertPeerOutput (t: Test, label: string, r: RunResult): Map<string, string> {
   const info = new Map<string, string>()
   let checks = 0
   for (const line of r.stdout.split('\n')) {
