@@ -21,7 +21,9 @@
 // Exception, a full disk (ENOSPC/EDQUOT on a write): the failed group and everything queued after it are
 // refused (KAFKA_STORAGE_ERROR, never acknowledged), the log is cut back to the bytes written (file
 // truncated, segments rolled since removed, LEO back to the written end), and appends resume once that is
-// done; each later append tries the disk again. An fsync error stays fatal until restart: after a failed
+// done; each later append tries the disk again. The log then emits 'truncated' (the new LEO): the offsets of
+// the refused appends will be assigned again, so state keyed by them (idempotent producers' last batches)
+// must be dropped or reloaded from the log. An fsync error stays fatal until restart: after a failed
 // fsync the page cache may hold bytes the disk does not (Kafka and PostgreSQL treat it the same way).
 //
 // Log start offset: the first segment's base offset, or higher after DeleteRecords (deleteRecordsTo);
@@ -454,6 +456,9 @@ export class PartitionLog extends EventEmitter {
       await seg.truncateTo(seg.writtenSize)
       this.logEndOffset = Math.max(seg.nextOffset, this.highWatermark)
       this.diskFull = null
+      // offsets from here on will be assigned again: whoever cached facts about them (idempotent producer
+      // state: sequence numbers -> offsets) must drop them
+      this.emit('truncated', this.logEndOffset)
     } catch (cutErr) {
       this.diskFull = null
       this.fail(cutErr as Error, seg.logFile)

@@ -116,3 +116,19 @@ t.test('fileFaults.write injects ENOSPC into the real writev (what the broker-le
   t.same((await values(log)).map(v => v[1][0]), ['x', 'z'])
   await log.close()
 })
+
+t.test('the cut-back emits truncated with the new log end offset', async t => {
+  const dir = tmp(t)
+  const log = await open(dir)
+  await log.append([batch('x')], 1).durable
+  const seen: number[] = []
+  log.on('truncated', (leo: number) => seen.push(leo))
+  fileFaults.write = () => errnoError('ENOSPC', 'no space left on device (injected)')
+  t.teardown(() => { fileFaults.write = null })
+  log.append([batch('y')], 1)
+  log.append([batch('z')], 1)
+  await log.whenIdle()
+  fileFaults.write = null
+  t.same(seen, [1], 'once, with the offset appends continue from')
+  await log.close()
+})
