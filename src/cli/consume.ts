@@ -11,7 +11,11 @@
 //
 // --group G: joins G as a consumer (see client/group-member.ts), reads the partitions the group assigns and
 // commits the offset after the last *printed* record of each partition about once a second and on exit,
-// so a consumer stopped by --count resumes exactly after what it printed.
+// so a consumer stopped by --count resumes exactly after what it printed. --from places only the first
+// assignment; after a rebalance each partition resumes at the group's committed offset.
+//
+// A lost connection or a restarting broker does not end a follow: the poll is retried (up to 5 times in a row,
+// each reconnect being itself a bounded retry) with a warning on stderr.
 import { UsageError } from './args.js'
 import { CLIENT_OPTIONS_HELP, clusterFrom } from './common.js'
 import { Options, parsePartitions } from './options.js'
@@ -23,6 +27,10 @@ import { GroupMember } from '../client/group-member.js'
 import { LATEST_TIMESTAMP, listOffsets, offsetRange } from '../client/offsets.js'
 import { resolveOffsets } from '../client/seek.js'
 import type { Cluster } from '../client/cluster.js'
+import { BrokerUnreachableError, ConnectionClosedError } from '../client/errors.js'
+
+/** Consecutive failed polls (lost connection, broker unreachable) tolerated while following. */
+const MAX_RECONNECTS = 5
 
 export const CONSUME_HELP = `Usage: samsa consume TOPIC [options]
 
@@ -100,12 +108,15 @@ export async function consumeCommand (argv: string[]): Promise<number> {
     const done = new Set<number>()
     const next = new Map<number, number>() // after the last printed record, for commits
     let assigned: number[] = []
+    let firstAssignment = true
 
     const setup = async (partitions: number[]): Promise<void> => {
       assigned = partitions
       done.clear()
       next.clear()
-      const start = await startPositions(cluster, topic!, partitions, from, member)
+      // --from places the first assignment; after a rebalance the group's commits (made just before) decide.
+      const start = await startPositions(cluster, topic!, partitions, firstAssignment ? from : undefined, member, from)
+      firstAssignment = false
       const fresh = partitions.filter(p => !stopAt.has(p))
       for (const [p, o] of await stopPositions(cluster, topic!, fresh, until)) stopAt.set(p, o)
       const positions = new Map<number, number>()
@@ -131,14 +142,27 @@ export async function consumeCommand (argv: string[]): Promise<number> {
 
     if (member === null) await setup(only ?? all)
     let printed = 0
+    let lost = 0
     while (!stopping) {
-      if (member !== null && member.rebalanceNeeded) {
-        if (member.generationId >= 0) await commit()
-        await setup(await member.join())
+      let records
+      try {
+        if (member !== null && member.rebalanceNeeded) {
+          if (member.generationId >= 0) await commit()
+          await setup(await member.join())
+          continue
+        }
+        if (until !== undefined && assigned.every(p => done.has(p))) break
+        records = await fetcher.poll()
+        lost = 0
+      } catch (err) {
+        // A broker restart or a dropped connection: reconnect (each attempt is itself a bounded retry).
+        if (stopping || !(err instanceof ConnectionClosedError || err instanceof BrokerUnreachableError) || ++lost > MAX_RECONNECTS) throw err
+        warn(`${err.message}; reconnecting (${lost}/${MAX_RECONNECTS})`)
+        cluster.invalidate(topic!)
+        if (member !== null) member.rebalanceNeeded = true
+        await new Promise(resolve => setTimeout(resolve, 250 * lost))
         continue
       }
-      if (until !== undefined && assigned.every(p => done.has(p))) break
-      const records = await fetcher.poll()
       for (const r of records) {
         if (done.has(r.partition)) continue
         if (r.offset >= stopAt.get(r.partition)! || (stopTime !== null && r.timestamp >= stopTime)) {
@@ -172,8 +196,9 @@ export async function consumeCommand (argv: string[]): Promise<number> {
   }
 }
 
-/** Start offsets: --from, else the group's commits (else the beginning), else the beginning. */
-async function startPositions (cluster: Cluster, topic: string, partitions: number[], from: PositionSpec | undefined, member: GroupMember | null): Promise<Map<number, number>> {
+/** Start offsets: `from`, else the group's commits (else `fallback`, else the beginning), else the beginning. */
+async function startPositions (cluster: Cluster, topic: string, partitions: number[], from: PositionSpec | undefined, member: GroupMember | null,
+  fallback?: PositionSpec): Promise<Map<number, number>> {
   if (partitions.length === 0) return new Map()
   if (from !== undefined) return await resolveOffsets(cluster, topic, partitions, from)
   const out = new Map<number, number>()
@@ -187,7 +212,7 @@ async function startPositions (cluster: Cluster, topic: string, partitions: numb
     }
   }
   const missing = partitions.filter(p => !out.has(p))
-  if (missing.length > 0) for (const [p, o] of await resolveOffsets(cluster, topic, missing, { kind: 'beginning' })) out.set(p, o)
+  if (missing.length > 0) for (const [p, o] of await resolveOffsets(cluster, topic, missing, fallback ?? { kind: 'beginning' })) out.set(p, o)
   return out
 }
 

@@ -158,6 +158,7 @@ export class GroupMember {
   async commit (offsets: ReadonlyMap<number, number>): Promise<boolean> {
     if (offsets.size === 0) return true
     try {
+      if (this.conn !== null && this.conn.closed) this.conn = null
       await commitOffsets(this.cluster, this.groupId, this.opts.topic, offsets, {
         generationId: this.generationId, memberId: this.memberId, conn: this.conn ?? undefined
       })
@@ -175,9 +176,15 @@ export class GroupMember {
   /** Stops heartbeating and leaves the group so that the others rebalance at once. */
   async leave (): Promise<void> {
     this.stopHeartbeats()
-    if (this.memberId === '' || this.conn === null || this.conn.closed) return
+    if (this.memberId === '') return
     const memberId = this.memberId
     this.memberId = ''
+    if (this.conn === null || this.conn.closed) {
+      // The coordinator connection was lost (a broker restart): find it again, or give up quietly (the
+      // session timeout removes us then).
+      this.conn = await this.cluster.coordinator(this.groupId, 'group').then(c => c.conn, () => null)
+      if (this.conn === null) return
+    }
     await this.conn.request(LeaveGroup, {
       groupId: this.groupId,
       memberId,

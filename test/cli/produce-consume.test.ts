@@ -109,6 +109,23 @@ t.test('follows new records like tail -f; Ctrl-C exits 0', async t => {
   t.notOk(/first|second|third/.test(r2.stdout), 'nothing from before the start')
 })
 
+t.test('a follow survives a broker restart (as a group member: it rejoins and commits)', async t => {
+  const b = await withBroker(t)
+  const B = ['--brokers', b.brokers[0]!]
+  t.equal((await runCli(['produce', 'steady', ...B], { input: 'before\n' })).code, 0)
+  const c = startCli(['consume', 'steady', '--group', 'steady-readers', ...B])
+  t.same(await c.lines(1), ['before'])
+  await b.restart()
+  t.equal((await runCli(['produce', 'steady', ...B], { input: 'after\n' })).code, 0)
+  t.same(await c.lines(2), ['before', 'after'], 'it reconnected and kept following')
+  const r = await c.stop('SIGINT')
+  t.equal(r.code, 0)
+  t.match(r.stderr, /connection to 127\.0\.0\.1:\d+ closed.*; reconnecting \(1\/5\)/, 'the lost connection is reported on stderr')
+  const d = JSON.parse((await runCli(['groups', 'describe', 'steady-readers', '--json', ...B])).stdout)
+  t.equal(d.state, 'Empty', 'it left the group on exit')
+  t.equal(d.offsets[0].committed, 2, 'and committed both records after the restart')
+})
+
 t.test('produce --file with compression, --partition, --acks', async t => {
   const b = await withBroker(t, { config: { 'num.partitions': 2 } })
   const B = ['--brokers', b.brokers[0]!]

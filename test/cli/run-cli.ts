@@ -19,7 +19,7 @@ export function runCli (args: string[], opts: { input?: string | Buffer, timeout
     let stderr = ''
     p.stdout.on('data', d => { stdout += d })
     p.stderr.on('data', d => { stderr += d })
-    const timer = setTimeout(() => p.kill('SIGKILL'), opts.timeoutMs ?? 20_000)
+    const timer = setTimeout(() => p.kill('SIGKILL'), opts.timeoutMs ?? 60_000)
     p.on('error', reject)
     const t0 = Date.now()
     p.on('close', (code, signal) => {
@@ -59,7 +59,7 @@ export function startCli (args: string[]): Background {
     proc,
     stdout: () => stdout,
     stderr: () => stderr,
-    lines: (n, timeoutMs = 15_000) => new Promise((resolve, reject) => {
+    lines: (n, timeoutMs = 30_000) => new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`timed out waiting for ${n} lines; stdout: ${stdout} stderr: ${stderr}`)), timeoutMs)
       const check = (): void => {
         if (lines(stdout).length >= n) {
