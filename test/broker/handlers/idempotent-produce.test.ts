@@ -93,3 +93,27 @@ t.test('kafkajs idempotent producer', async t => {
   t.same(got.records.map(r => r.valueString), ['v0', 'w0', 'v1', 'w1', 'v2', 'w2', 'v3', 'w3', 'v4', 'w4'])
   t.ok(got.batches.every(x => x.readBigInt64BE(43) >= 0n), 'batches carry the producer id')
 })
+
+t.test('pipelined idempotent requests append in request order while producer state loads', async t => {
+  const b = await withBroker(t)
+  const c = await RawClient.connect(b.port)
+  t.teardown(() => c.close())
+  await c.request(3, 9, metadataBody(['fresh', 'warm']))
+  const pid = Number((await initProducerId(c)).producerId)
+  const two = (a: [string, Buffer], bb: [string, Buffer]): any => ({
+    transactionalId: null, acks: -1, timeoutMs: 5000,
+    topicData: [{ name: a[0], partitionData: [{ index: 0, records: a[1] }] }, { name: bb[0], partitionData: [{ index: 0, records: bb[1] }] }]
+  })
+  // 'warm' has loaded producer state, 'fresh' does not: request 1 waits for 'fresh' to load; request 2,
+  // sent in the same packet, must not append to 'warm' before request 1 does.
+  t.equal((await c.request(0, 9, produceBody('warm', 0, batch(pid, 0, 0, 1, 'w')))).responses[0].partitionResponses[0].errorCode, 0)
+  c.socket.cork()
+  const r1 = c.request(0, 9, two(['fresh', batch(pid, 0, 0, 1, 'f')], ['warm', batch(pid, 0, 1, 1, 'w')]))
+  const r2 = c.request(0, 9, produceBody('warm', 0, batch(pid, 0, 2, 1, 'w')))
+  c.socket.uncork()
+  const [a, bb] = await Promise.all([r1, r2])
+  t.same(a.responses.map((x: any) => x.partitionResponses[0].errorCode), [0, 0], 'request 1: both partitions appended')
+  t.equal(bb.responses[0].partitionResponses[0].errorCode, 0, 'request 2: in sequence, not OUT_OF_ORDER_SEQUENCE_NUMBER')
+  const warm = await fetchRecords(b.port, 'warm', 0)
+  t.same(warm.records.map(r => r.valueString), ['w-0', 'w-1', 'w-2'], 'stored in request order')
+})
