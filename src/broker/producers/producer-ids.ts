@@ -18,13 +18,31 @@ export class ProducerIdManager {
   /** -1 until the first allocation reads the file. */
   private next = -1
   private blockEnd = -1
+  /** Largest producer id seen in data this manager did not issue (snapshots, replayed logs). */
+  private seen = -1
 
-  constructor (private readonly dataDir: string) {}
+  /**
+   * `highestInData` returns the largest producer id found in the data directory's producer snapshots: a
+   * partition written by Kafka (or restored from elsewhere) carries ids this manager never issued, and a new
+   * producer must not inherit their sequence state. It runs once, at the first allocation.
+   */
+  constructor (private readonly dataDir: string, private readonly highestInData: () => number = () => -1) {}
 
-  /** A producer id never returned before. */
+  /** Notes a producer id found in a log, so later allocations stay above it. */
+  observe (producerId: number): void {
+    if (producerId > this.seen) this.seen = producerId
+  }
+
+  /** A producer id never returned before and above every id seen in the data. */
   allocate (): number {
     if (this.next < 0) {
       this.next = readNextBlockStart(this.dataDir)
+      this.blockEnd = this.next
+      this.observe(this.highestInData())
+    }
+    if (this.next <= this.seen) {
+      // Skip past ids present in the data; the new block end is persisted below before any is used.
+      this.next = this.seen + 1
       this.blockEnd = this.next
     }
     if (this.next >= this.blockEnd) {

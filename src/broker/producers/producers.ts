@@ -22,7 +22,7 @@ export class Producers {
   private readonly loading = new Map<PartitionLog, Promise<PartitionProducerState>>()
 
   constructor (dataDir: string, private readonly logger: Logger) {
-    this.ids = new ProducerIdManager(dataDir)
+    this.ids = new ProducerIdManager(dataDir, () => highestSnapshotProducerId(dataDir))
   }
 
   /** The loaded state, or undefined if it has not been loaded yet. */
@@ -50,7 +50,10 @@ export class Producers {
     if (newest !== undefined && newest >= log.logStartOffset) {
       const file = path.join(log.dir, snapshotFileName(newest))
       try {
-        for (const e of decodeSnapshot(fs.readFileSync(file))) state.producers.set(e.producerId, e)
+        for (const e of decodeSnapshot(fs.readFileSync(file))) {
+          state.producers.set(e.producerId, e)
+          this.ids.observe(e.producerId)
+        }
         from = newest
       } catch (err) {
         this.logger.warn({ file, err: (err as Error).message }, 'unreadable producer snapshot; rebuilding producer state from the log')
@@ -67,6 +70,7 @@ export class Producers {
           if (last < offset) continue
           offset = last + 1
           if (h.producerId < 0 || h.isControl || h.baseSequence < 0) continue
+          this.ids.observe(h.producerId)
           state.record(h.producerId, h.producerEpoch, {
             firstSeq: h.baseSequence,
             lastSeq: lastSequenceOf(h.baseSequence, h.lastOffsetDelta),
@@ -78,6 +82,8 @@ export class Producers {
       }
     }
     this.states.set(log, state)
+    // A full-disk cut-back gives offsets out again: the state may name batches that are gone; rebuild it.
+    log.once('truncated', () => this.forget(log))
     return state
   }
 
@@ -96,4 +102,27 @@ export class Producers {
       }
     }
   }
+}
+
+/** Largest producer id in the newest snapshot of every partition directory under dataDir (-1 if none). */
+export function highestSnapshotProducerId (dataDir: string): number {
+  let max = -1
+  let dirs: string[]
+  try {
+    dirs = fs.readdirSync(dataDir, { withFileTypes: true }).filter(d => d.isDirectory()).map(d => d.name)
+  } catch {
+    return max
+  }
+  for (const d of dirs) {
+    const dir = path.join(dataDir, d)
+    const offsets = listSnapshots(dir)
+    const newest = offsets[offsets.length - 1]
+    if (newest === undefined) continue
+    try {
+      for (const e of decodeSnapshot(fs.readFileSync(path.join(dir, snapshotFileName(newest))))) if (e.producerId > max) max = e.producerId
+    } catch {
+      // An unreadable snapshot is reported when its partition loads; it cannot raise the floor.
+    }
+  }
+  return max
 }

@@ -117,3 +117,18 @@ t.test('pipelined idempotent requests append in request order while producer sta
   const warm = await fetchRecords(b.port, 'warm', 0)
   t.same(warm.records.map(r => r.valueString), ['w-0', 'w-1', 'w-2'], 'stored in request order')
 })
+
+t.test('producer ids stay above the ids in adopted producer snapshots (a partition written by Kafka)', async t => {
+  const { writeSnapshot } = await import('../../../src/broker/producers/snapshot.js')
+  const { tempDir } = await import('../../helpers/broker.js')
+  const dataDir = tempDir()
+  t.teardown(() => fs.rmSync(dataDir, { recursive: true, force: true }))
+  const dir = path.join(dataDir, 'adopted-0')
+  fs.mkdirSync(dir)
+  writeSnapshot(dir, 0, [{ producerId: 41, epoch: 0, batches: [{ firstSeq: 0, lastSeq: 9, firstOffset: 0, lastOffset: 9, timestamp: 0 }] }])
+  const b = await withBroker(t, { dataDir })
+  const c = await RawClient.connect(b.port)
+  t.teardown(() => c.close())
+  const init = await initProducerId(c)
+  t.ok(Number(init.producerId) > 41, `new producer id ${init.producerId} is above the adopted 41`)
+})
