@@ -16,10 +16,13 @@
 // every record keeps its timestamp. A later cleaning at or after the horizon removes the tombstone.
 // Control batches (transaction markers) are kept while any record of their transaction survives; once none
 // does they get a horizon like tombstones and are removed after it.
-// Idempotent producers: the last batch a producer has in the log is never dropped; when none of its records
-// survives it is kept as an empty batch (header only, recordCount 0, same offsets and sequence numbers,
-// uncompressed), as Kafka's RETAIN_EMPTY does, so producer state rebuilt from the log after a crash still
-// knows the producer's last sequence number.
+// Empty batches (header only, recordCount 0, same offsets and sequence numbers, uncompressed: Kafka's
+// RETAIN_EMPTY) replace a batch none of whose records survives when it is
+//   - the last batch a producer has in the log, so producer state rebuilt from the log after a crash still
+//     knows the producer's last sequence number;
+//   - the last batch of the cleaned range, so the cleaned segments still end where the next one starts: a
+//     consumer positioned in a compacted-away tail gets that batch and moves past it instead of fetching
+//     nothing until new data arrives.
 // Threading: the cleaner's worker thread (pure functions over buffers).
 import {
   ATTRIBUTES_OFFSET, BASE_TIMESTAMP_OFFSET, BATCH_LENGTH_OFFSET, COMPRESSION_CODEC_MASK, CONTROL_MASK, CRC_OFFSET,
@@ -66,6 +69,8 @@ export interface FilterContext {
   txnRetained: Map<number, boolean>
   /** Last offset of the last data batch of a producer anywhere in the log (-1: none known). */
   lastBatchOf: (producerId: number) => number
+  /** Set while filtering the last batch of the cleaned range: kept (empty if need be), as Kafka does. */
+  lastOfRound: boolean
   stats: CleanStats
   /** Smallest delete horizon among surviving tombstones and markers (Infinity if none). */
   earliestHorizon: number
@@ -189,7 +194,7 @@ export function filterBatch (buf: Buffer, pos: number, size: number, ctx: Filter
 /** A batch none of whose records survive: dropped, unless it is its producer's last batch (kept empty). */
 function dropOrKeepEmpty (buf: Buffer, pos: number, producerId: number, ctx: FilterContext): FilterOutcome {
   const last = readLong(buf, pos) + buf.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET)
-  if (producerId >= 0 && ctx.lastBatchOf(producerId) === last) {
+  if (ctx.lastOfRound || (producerId >= 0 && ctx.lastBatchOf(producerId) === last)) {
     ctx.stats.batchesRewritten++
     return { kind: 'rewrite', batch: emptyBatch(buf, pos) }
   }

@@ -427,10 +427,12 @@ export function runCleanTask (task: CleanTask): CleanResult {
       txns,
       txnRetained: new Map(),
       lastBatchOf: pid => producers.lastOf(pid),
+      lastOfRound: false,
       stats,
       earliestHorizon: Infinity
     }
     const groups: CleanedGroup[] = []
+    const lastSegment = toClean[toClean.length - 1]
     for (const group of groupSegments(toClean, task.segmentBytes, task.segmentIndexBytes)) {
       const first = group[0]!
       const w = new CleanedWriter(logFileName(dirname(first.file), first.baseOffset, CLEANED_FILE_SUFFIX))
@@ -443,6 +445,7 @@ export function runCleanTask (task: CleanTask): CleanResult {
             check()
             const b = r.window
             stats.bytesRead += r.batchSize
+            ctx.lastOfRound = s === lastSegment && r.filePosition + r.batchSize === s.size
             const start = remembered.lookup(Number(b.readBigInt64BE(r.at)))
             const out = (start >= 0 ? filterRememberedBatch(b, r.at, ctx, remembered.keys, start) : null) ?? filterBatch(b, r.at, r.batchSize, ctx)
             if (out.kind === 'keep') w.append(b, r.at, r.at + r.batchSize)

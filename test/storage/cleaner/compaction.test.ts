@@ -294,11 +294,33 @@ t.test('idempotent producers: a producer\'s last batch stays (empty if need be) 
   await cleaner.start()
   await cleaner.cleanOnce()
   const { batches } = await readAll(log)
-  const empties = batches.filter(b => recordCount(b) === 0)
+  const empties = batches.filter(b => recordCount(b) === 0 && producerId(b) >= 0)
   t.same(empties.map(b => [producerId(b), baseSequence(b), baseOffset(b), lastOffset(b)]), [[5, 0, 0, 1], [6, 1, 3, 3]],
     'producer 5 and 6 keep their last batch as an empty one, with its offsets and sequence numbers')
   t.notOk(batches.some(b => producerId(b) === 6 && baseSequence(b) === 0), 'producer 6\'s earlier batch is gone')
   t.notOk(batches.some(b => producerId(b) === 7 && baseSequence(b) === 0 && recordCount(b) === 0), 'producer 7 has a later batch: its superseded one is simply dropped')
   t.equal(badCrcs(batches), 0)
+  await log.close()
+})
+
+t.test('the last batch of the cleaned range stays (empty if need be): a reader in a compacted-away tail moves on', async t => {
+  const dir = tmp(t)
+  const log = await openLog(dir, { deleteRetentionMs: 1000 })
+  const T = Date.now()
+  // the inactive part ends with tombstones; a week later (segment.ms) the log rolls
+  await appendAll(log, [...keyed(100, 5), { records: [{ key: 'k0', value: null }] }, { records: [{ key: 'k1', value: null }] }], T)
+  await appendAll(log, [{ records: [{ key: 'x', value: 'new segment' }] }], T + 8 * 24 * 3600 * 1000)
+  const activeBase = log.activeSegment.baseOffset
+  t.equal(activeBase, 202, 'the inactive part holds offsets 0-201, the tombstones at 200 and 201')
+  const cleaner = cleanerFor(dir, [log], { inline: true })
+  await cleaner.start()
+  await cleaner.cleanOnce(T)
+  await cleaner.cleanOnce(T + 2000) // past the tombstones' horizon: they go
+  const segs = log.segmentList()
+  t.equal(segs[segs.length - 2]!.nextOffset, activeBase, 'the cleaned segments still end where the active one starts')
+  const r = await log.read(200, 1 << 20, { minOneBatch: true, maxOffset: log.highWatermark })
+  t.same([baseOffset(r.batches[0]!), lastOffset(r.batches[0]!), recordCount(r.batches[0]!)], [201, 201, 0],
+    'a fetch at a removed tombstone gets the last batch, kept empty, so the reader continues at the active segment')
+  t.same((await readAll(log)).records.filter(x => x.value === null), [], 'both tombstones are gone')
   await log.close()
 })
