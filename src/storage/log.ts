@@ -572,7 +572,8 @@ export class PartitionLog extends EventEmitter {
         const s = this.segments[i]!
         if (s.writtenSize !== s.size || s.nextOffset > this.highWatermark) break
         const belowStart = this.segments[i + 1]!.baseOffset <= this.logStartOffset
-        const byTime = retentionMs >= 0 && s.maxTimestampSoFar >= 0 && now - s.maxTimestampSoFar > retentionMs
+        // an empty inactive segment (compacted away entirely) has no timestamp: it goes with time-based retention
+        const byTime = retentionMs >= 0 && (s.size === 0 || (s.maxTimestampSoFar >= 0 && now - s.maxTimestampSoFar > retentionMs))
         const bySize = retentionBytes >= 0 && total - s.size >= retentionBytes
         if (!belowStart && !byTime && !bySize) break
         total -= s.size
