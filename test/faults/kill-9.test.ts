@@ -106,8 +106,13 @@ t.test(`kill -9 during acks=-1 load, ${ROUNDS} rounds: every acknowledged record
   t.equal(created.topics[0].errorCode, 0, 'topic created')
   for (let round = 0; round < ROUNDS; round++) {
     const stop = { stopped: false }
+    const before = acked.size
     const load = Array.from({ length: PRODUCERS }, (_, id) => producer(running.port, round, id, acked, stop))
-    const killAfter = 100 + Math.floor(Math.random() * 500)
+    // the kill lands at a random moment once the load is flowing (some acknowledgements in this round), so a
+    // slow machine still kills mid-load rather than before the first fsync
+    const started = Date.now()
+    while (acked.size < before + 4 * RECORDS_PER_BATCH && Date.now() - started < 10_000) await new Promise(resolve => setTimeout(resolve, 5))
+    const killAfter = Math.floor(Math.random() * 400)
     await new Promise(resolve => setTimeout(resolve, killAfter))
     running.proc.kill('SIGKILL')
     await running.exited
@@ -115,7 +120,7 @@ t.test(`kill -9 during acks=-1 load, ${ROUNDS} rounds: every acknowledged record
     await Promise.all(load)
     running = await startBroker(dataDir)
     startTimes.push(running.startMs)
-    await verify(t, running.port, acked, `round ${round + 1} (killed after ${killAfter} ms)`)
+    await verify(t, running.port, acked, `round ${round + 1} (killed ${killAfter} ms after the first acknowledgements; ${acked.size - before} records acknowledged this round)`)
   }
   running.proc.kill('SIGTERM')
   t.equal(await running.exited, 0, 'the last broker stops cleanly on SIGTERM')
