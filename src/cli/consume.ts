@@ -163,6 +163,8 @@ export async function consumeCommand (argv: string[]): Promise<number> {
         await new Promise(resolve => setTimeout(resolve, 250 * lost))
         continue
       }
+      // One write per poll: a write per record costs a syscall each (3x slower on big replays).
+      let text = ''
       for (const r of records) {
         if (done.has(r.partition)) continue
         if (r.offset >= stopAt.get(r.partition)! || (stopTime !== null && r.timestamp >= stopTime)) {
@@ -170,13 +172,14 @@ export async function consumeCommand (argv: string[]): Promise<number> {
           fetcher.positions.delete(r.partition)
           continue
         }
-        await out(format(r))
+        text += format(r)
         next.set(r.partition, r.offset + 1)
         if (count !== undefined && ++printed >= count) {
           stopping = true
           break
         }
       }
+      if (text !== '') await out(text)
       for (const [p, pos] of fetcher.positions) {
         const caughtUp = (fetcher.highWatermarks.get(p) ?? Infinity) <= pos
         if (pos >= stopAt.get(p)! || (stopTime !== null && caughtUp && Date.now() >= stopTime)) {
