@@ -693,7 +693,12 @@ export class PartitionLog extends EventEmitter {
     const removed = await seg.recover(this.logger)
     if (removed > 0) this.logger.warn({ file: seg.logFile, bytesRemoved: removed }, `cleaned segment ${seg.logFile} had ${removed} invalid trailing bytes`)
     seg.sealTimeIndex()
-    await seg.writeIndexes()
+    try {
+      await seg.writeIndexes()
+    } catch (err) {
+      // the swap is done on disk; missing index files are rebuilt from the log at the next start
+      this.logger.warn({ file: seg.logFile, err: (err as Error).message }, `could not write the indexes of the cleaned segment ${seg.logFile}: ${(err as Error).message}`)
+    }
     const at = this.segments.indexOf(old[0]!)
     this.segments.splice(at, old.length, seg)
     if (at === 0) this.logStartOffset = Math.max(this.logStartOffset, seg.baseOffset)

@@ -97,3 +97,38 @@ t.test('an injected ENOSPC: refused, nothing lost or invented, resumes when spac
     }
   }, () => { fileFaults.write = null })
 })
+
+t.test('a cleaning that runs out of space stops, leaves the log as it was, and succeeds once space returns', async t => {
+  const dir = mkdtempSync(join(tmpdir(), 'samsa-tmpfs-'))
+  if (!tryMount(dir)) {
+    rmSync(dir, { recursive: true, force: true })
+    t.skip('mount -t tmpfs refused here (needs root)')
+    return
+  }
+  t.teardown(() => {
+    try { execFileSync('umount', [dir], { stdio: 'ignore' }) } catch {}
+    rmSync(dir, { recursive: true, force: true })
+  })
+  const b = await withBroker(t, { dataDir: dir })
+  await b.current.broker.topics.create('c', 1, { 'cleanup.policy': 'compact', 'segment.bytes': String(64 * 1024), 'min.cleanable.dirty.ratio': '0.01' })
+  const c = await RawClient.connect(b.port)
+  t.teardown(() => c.close())
+  for (let i = 0; i < 300; i++) {
+    const r = (await c.request(0, 9, produceBody('c', 0, buildRecordBatch([{ key: `k${i % 50}`, value: 'x'.repeat(2000) }]), -1))).responses[0].partitionResponses[0]
+    if (r.errorCode !== 0) t.fail(`produce ${i}: ${r.errorMessage as string}`)
+  }
+  const before = await fetchRecords(b.port, 'c', 0, 0)
+  // fill what is left of the tmpfs
+  const filler = join(dir, 'filler')
+  try { execFileSync('dd', ['if=/dev/zero', `of=${filler}`, 'bs=64k'], { stdio: 'ignore' }) } catch {}
+  const cleaner = b.current.broker.topics.logs.cleaner!
+  const log = b.current.broker.topics.log('c', 0)!
+  const r = await cleaner.cleanLog(log)
+  t.ok(r?.aborted === true && /no space left/.test(r.reason ?? ''), `stopped: ${r?.reason ?? ''}`)
+  const { readdirSync } = await import('node:fs')
+  t.same(readdirSync(join(dir, 'c-0')).filter(f => f.endsWith('.cleaned') || f.endsWith('.swap')), [], 'no .cleaned or .swap file left')
+  t.same((await fetchRecords(b.port, 'c', 0, 0)).records.map(x => x.offset), before.records.map(x => x.offset), 'the log reads as before')
+  rmSync(filler)
+  const again = await cleaner.cleanLog(log)
+  t.ok(again !== null && !again.aborted && again.swapped > 0, 'with space back, the same log is cleaned (not set aside as uncleanable)')
+})

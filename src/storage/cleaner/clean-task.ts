@@ -35,6 +35,7 @@ import {
   ATTRIBUTES_OFFSET, BATCH_LENGTH_OFFSET, CONTROL_MASK, LAST_OFFSET_DELTA_OFFSET, LOG_OVERHEAD, MIN_BATCH_LENGTH,
   PRODUCER_ID_OFFSET, RECORDS_COUNT_OFFSET, TRANSACTIONAL_MASK
 } from '../../protocol/records/batch-header.js'
+import { isNoSpaceError } from '../file-io.js'
 import { CLEANED_FILE_SUFFIX, logFileName } from '../log-file-names.js'
 import {
   KEYLESS, emptyStats, filterBatch, filterRememberedBatch, releaseScratch, type CleanStats, type FilterContext, type TxnStatus, type TxnStatusSource
@@ -465,10 +466,13 @@ export function runCleanTask (task: CleanTask): CleanResult {
   } catch (err) {
     for (const w of created) w.discard()
     const gone = (err as NodeJS.ErrnoException).code === 'ENOENT'
-    if (err instanceof Aborted || gone) {
+    const full = isNoSpaceError(err)
+    if (err instanceof Aborted || gone || full) {
       return {
         aborted: true,
-        reason: gone ? `a segment file disappeared during the cleaning: ${(err as Error).message}` : 'aborted',
+        reason: gone
+          ? `a segment file disappeared during the cleaning: ${(err as Error).message}`
+          : full ? `no space left for the cleaned segments: ${(err as Error).message}` : 'aborted',
         endOffset: task.firstDirtyOffset,
         groups: [],
         stats: { ...stats, mapEntries: map.size, mapMs, copyMs: 0 },

@@ -210,6 +210,7 @@ export class LogCleaner {
       if (result.aborted) {
         summary.aborted = true
         summary.reason = result.reason
+        if (result.reason !== 'aborted') this.logger.warn({ partition: log.name, reason: result.reason }, `cleaning ${log.name} stopped: ${result.reason ?? ''}; the next round retries`)
         return summary
       }
       let i = 0
