@@ -11,7 +11,7 @@
 //   .timeindex  12-byte entries: int64 timestamp, int32 relative offset.
 //               Index entries must increase (offsets strictly, positions/timestamps as Kafka requires); a zero
 //               entry after the first is preallocated space (Kafka preallocates active indexes) and ends the
-//               entries. With the sibling .log present, offset-index entries are checked against it: a batch
+//               entries, as is a zero first entry followed only by zeros (an active index with no entry yet). With the sibling .log present, offset-index entries are checked against it: a batch
 //               must start at the position and end at the offset; time-index offsets must fall in a batch.
 //
 // The .log is read through a sliding window (4 MiB positional reads), so segments of any size are walked
@@ -220,7 +220,7 @@ export function * dumpIndex (file: string, kind: 'index' | 'timeindex', opts: { 
     const at = i * entrySize
     const rel = kind === 'index' ? bytes.readInt32BE(at) : bytes.readInt32BE(at + 8)
     const second = kind === 'index' ? bytes.readInt32BE(at + 4) : Number(bytes.readBigInt64BE(at))
-    if (i > 0 && rel === 0 && second === 0) {
+    if (rel === 0 && second === 0 && (i > 0 || unusedFirstEntry(bytes, entrySize, kind, base, log?.batches ?? null))) {
       yield { type: 'preallocated', position: at, bytes: bytes.length - at }
       return
     }
@@ -250,6 +250,18 @@ export function * dumpIndex (file: string, kind: 'index' | 'timeindex', opts: { 
   if (bytes.length % entrySize !== 0) {
     yield corrupt(n * entrySize, `${bytes.length % entrySize} trailing bytes: the file size ${bytes.length} is not a multiple of the ${entrySize}-byte entry`)
   }
+}
+
+/**
+ * Whether an all-zero first entry is preallocated space rather than an entry: the rest of the file is zeros
+ * too (a preallocated active index of Kafka's), and, for an offset index, the log does not have a batch at
+ * position 0 that ends at the base offset (the only batch such an entry could describe).
+ */
+function unusedFirstEntry (bytes: Buffer, entrySize: number, kind: 'index' | 'timeindex', base: number, batches: LogBatchRef[] | null): boolean {
+  if (bytes.length < 2 * entrySize) return false
+  for (let i = entrySize; i < bytes.length; i++) if (bytes[i] !== 0) return false
+  if (kind === 'index' && batches !== null && batches[0]?.position === 0 && batches[0].lastOffset === base) return false
+  return true
 }
 
 export function timestampTypeName (h: BatchHeader): string {

@@ -113,6 +113,12 @@ t.test('dumps a segment the broker wrote, and corrupted copies of it', async t =
   t.equal(r.code, 1)
   t.match(r.stdout, /corrupt at position 12: 5 trailing bytes: the file size 17 is not a multiple of the 12-byte entry/)
 
+  // Kafka preallocates an active index: zeros with no entry yet are unused space, not an entry for offset 0.
+  fs.writeFileSync(path.join(bad, `${SEGMENT}.index`), Buffer.alloc(8 * 64))
+  r = await runCli(['dump-log', path.join(bad, `${SEGMENT}.index`)])
+  t.equal(r.code, 0, r.stdout)
+  t.match(r.stdout, /\(512 bytes of preallocated, unused entries from position 0\)\nSummary: 0 entries, no problems/)
+
   // Apache Kafka's DumpLogSegments prints the same batch lines, when its jars are at hand.
   const kafkaSh = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../scripts/kafka/kafka.sh')
   const cache = path.join(process.env.SAMSA_CACHE ?? path.join(os.homedir(), '.cache/samsa'), 'kafka-3.9.1/.complete')
