@@ -71,7 +71,8 @@ const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(r
 export const REFRESH_CODES: ReadonlySet<number> = new Set([
   ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.LEADER_NOT_AVAILABLE, ErrorCode.NOT_LEADER_OR_FOLLOWER,
   ErrorCode.FENCED_LEADER_EPOCH, ErrorCode.UNKNOWN_LEADER_EPOCH, ErrorCode.REPLICA_NOT_AVAILABLE,
-  ErrorCode.KAFKA_STORAGE_ERROR, ErrorCode.NOT_CONTROLLER
+  ErrorCode.KAFKA_STORAGE_ERROR, ErrorCode.NOT_CONTROLLER, ErrorCode.UNKNOWN_TOPIC_ID, ErrorCode.INCONSISTENT_TOPIC_ID,
+  ErrorCode.OFFSET_NOT_AVAILABLE
 ])
 
 export class Cluster {
