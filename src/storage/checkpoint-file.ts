@@ -11,14 +11,14 @@
 //
 // Lines end with "\n". Topic names never hold spaces (legal names are [a-zA-Z0-9._-]).
 // Invariants: the file on disk is always a complete checkpoint: written to `<name>.tmp`, fsynced, renamed,
-// then the directory fsynced. A missing file reads as empty; a malformed one reads as empty with a WARN
+// then the directory fsynced (on the libuv pool: a journal commit can take tens of ms). A missing file reads as empty; a malformed one reads as empty with a WARN
 // naming the file and the bad line (a checkpoint is an optimisation or a lower bound, never the data).
 // Threading: main thread; writes are serialized per file, and a write requested while another runs
 // coalesces with the next one (the latest content wins).
 import { promises as fsp } from 'node:fs'
 import { join } from 'node:path'
 import type { Logger } from '../logger.js'
-import { fsyncDir } from './topic-registry.js'
+import { fsyncDirAsync } from './file-io.js'
 
 export const LOG_START_OFFSET_CHECKPOINT_FILE = 'log-start-offset-checkpoint'
 export const CLEANER_OFFSET_CHECKPOINT_FILE = 'cleaner-offset-checkpoint'
@@ -119,6 +119,6 @@ export class CheckpointFile {
     }
     await fh.close()
     await fsp.rename(tmp, this.file)
-    fsyncDir(this.dataDir)
+    await fsyncDirAsync(this.dataDir)
   }
 }

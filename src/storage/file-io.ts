@@ -99,6 +99,20 @@ export function fsyncFd (fd: number): Promise<void> {
   return new Promise((resolve, reject) => { fsync(fd, err => { if (err !== null) reject(err); else resolve() }) })
 }
 
+/**
+ * fsync of a directory (makes renames and new names in it durable) on the libuv pool, so a slow journal commit
+ * never stalls the event loop. Filesystems that refuse fsync on directories are ignored; fileFaults does not apply.
+ */
+export async function fsyncDirAsync (dir: string): Promise<void> {
+  let fd: number
+  try { fd = await openFd(dir, 'r') } catch { return }
+  try {
+    await new Promise<void>((resolve, reject) => { fsync(fd, err => { if (err !== null) reject(err); else resolve() }) })
+  } catch { /* EINVAL on some filesystems */ } finally {
+    await closeFd(fd).catch(() => {})
+  }
+}
+
 export function truncateFd (fd: number, length: number): Promise<void> {
   return new Promise((resolve, reject) => { ftruncate(fd, length, err => { if (err !== null) reject(err); else resolve() }) })
 }

@@ -43,9 +43,8 @@ import {
   TimestampType, setBaseOffset, setMaxTimestamp, setPartitionLeaderEpoch
 } from '../protocol/records/batch-header.js'
 import { KafkaStorageError, OffsetOutOfRangeError } from './errors.js'
-import { fsyncFd, isNoSpaceError, writevAt } from './file-io.js'
+import { fsyncDirAsync, fsyncFd, isNoSpaceError, writevAt } from './file-io.js'
 import { SWAP_FILE_SUFFIX, logFileName, offsetIndexFileName, timeIndexFileName } from './log-file-names.js'
-import { fsyncDir } from './topic-registry.js'
 import { loadLog } from './log-loader.js'
 import { LogSegment, type ReadResult } from './segment.js'
 import type { Flusher } from './workers/flusher.js'
@@ -679,7 +678,7 @@ export class PartitionLog extends EventEmitter {
     const swap = logFileName(this.dir, base, SWAP_FILE_SUFFIX)
     for (const s of old) await s.prepareForReplace()
     await fsp.rename(cleanedFile, swap)
-    fsyncDir(this.dir)
+    await fsyncDirAsync(this.dir)
     hook?.('swap-created')
     for (const s of old.slice(1)) await s.renameForDelete()
     hook?.('old-segments-renamed')
@@ -687,7 +686,7 @@ export class PartitionLog extends EventEmitter {
     await fsp.rm(timeIndexFileName(this.dir, base), { force: true })
     hook?.('old-indexes-removed')
     await fsp.rename(swap, logFileName(this.dir, base))
-    fsyncDir(this.dir)
+    await fsyncDirAsync(this.dir)
     hook?.('swap-renamed')
     const seg = LogSegment.open(this.dir, base, this._config)
     const removed = await seg.recover(this.logger)

@@ -31,7 +31,8 @@ async function produceUntilRefused (t: any, c: RawClient, acked: string[], max =
   for (let i = 0; i < max; i++) {
     const value = `value-${seq++}`
     const batch = buildRecordBatch([{ key: value, value: value.padEnd(16 * 1024, '.') }])
-    const p = (await c.request(0, 9, produceBody('t', 0, batch, -1))).responses[0].partitionResponses[0]
+    // a generous request timeout: a loaded machine's fdatasync must not pass for a refusal
+    const p = (await c.request(0, 9, { ...produceBody('t', 0, batch, -1), timeoutMs: 60_000 })).responses[0].partitionResponses[0]
     if (p.errorCode !== 0) return { code: p.errorCode, message: p.errorMessage }
     if (Number(p.baseOffset) !== acked.length) t.fail(`acknowledged at offset ${p.baseOffset}, expected ${acked.length}`)
     acked.push(value)
