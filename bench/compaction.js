@@ -219,7 +219,13 @@ async function loadChild (port, seconds) {
     while (Date.now() < end) {
       const sent = Date.now()
       const t0 = performance.now()
-      const r = await c.request(0, 9, produceBody('load', ci, Buffer.from(template), -1))
+      let r
+      try {
+        r = await c.request(0, 9, produceBody('load', ci, Buffer.from(template), -1))
+      } catch {
+        errors++
+        return
+      }
       lat.push(sent, performance.now() - t0)
       if (r.responses[0].partitionResponses[0].errorCode !== 0) errors++
     }
