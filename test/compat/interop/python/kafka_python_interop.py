@@ -127,9 +127,11 @@ def group(boot, topic, group_id):
         try:
             c = KafkaConsumer(topic, bootstrap_servers=boot, group_id=group_id, auto_offset_reset='earliest',
                               enable_auto_commit=False)
-            deadline = time.time() + 60
+            deadline = time.time() + 90
             while not stop.is_set() and time.time() < deadline:
-                batch = c.poll(timeout_ms=200)
+                # Generous poll timeouts: with short ones kafka-python 3.0.12 can stall in coordinator
+                # discovery or rejoin under CPU load (seen against Apache Kafka 3.9 as well).
+                batch = c.poll(timeout_ms=1000)
                 with lock:
                     for recs in batch.values():
                         for r in recs:
@@ -178,9 +180,9 @@ def group(boot, topic, group_id):
     c = KafkaConsumer(topic, bootstrap_servers=boot, group_id=group_id, auto_offset_reset='earliest',
                       enable_auto_commit=False)
     resumed = []
-    deadline = time.time() + 30
+    deadline = time.time() + 60
     while len(resumed) < 5 and time.time() < deadline:
-        for recs in c.poll(timeout_ms=300).values():
+        for recs in c.poll(timeout_ms=1000).values():
             resumed.extend(r.value.decode() for r in recs)
     for recs in c.poll(timeout_ms=1000).values():
         resumed.extend(r.value.decode() for r in recs)
