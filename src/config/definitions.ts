@@ -28,12 +28,18 @@ export interface ConfigDef {
   brokerSynonym?: string
   /** Cannot be changed on a running broker (broker configs). */
   readOnly?: boolean
+  /**
+   * Kafka has no default for this broker key (it derives it from another, e.g. log.retention.ms from
+   * log.retention.hours), so DescribeConfigs lists no DEFAULT_CONFIG synonym for it.
+   */
+  noDefaultSynonym?: boolean
   /** Samsa-specific key (not a Kafka key). */
   samsa?: boolean
 }
 
 const INT_MAX = 2147483647
-const LONG_MAX = Number.MAX_SAFE_INTEGER
+/** Kafka's Long.MAX_VALUE, the default of several 'never' settings; kept as a string (beyond 2^53). */
+const LONG_MAX = '9223372036854775807'
 
 function def (name: string, type: ConfigType, dflt: string | null, doc: string, extra: Partial<ConfigDef> = {}): ConfigDef {
   return { name, type, default: dflt, doc, ...extra }
@@ -41,23 +47,34 @@ function def (name: string, type: ConfigType, dflt: string | null, doc: string, 
 
 export const TOPIC_CONFIGS: readonly ConfigDef[] = [
   def('cleanup.policy', 'list', 'delete', 'delete: old segments leave by retention; compact: keep the last value per key', { validValues: ['delete', 'compact'], brokerSynonym: 'log.cleanup.policy' }),
+  def('compression.gzip.level', 'int', '-1', 'gzip level when the broker recompresses (Samsa never does)', { min: -1, max: 9, brokerSynonym: 'compression.gzip.level' }),
+  def('compression.lz4.level', 'int', '9', 'lz4 level when the broker recompresses (Samsa never does)', { min: 1, max: 17, brokerSynonym: 'compression.lz4.level' }),
+  def('compression.zstd.level', 'int', '3', 'zstd level when the broker recompresses (Samsa never does)', { min: -131072, max: 22, brokerSynonym: 'compression.zstd.level' }),
   def('compression.type', 'string', 'producer', 'producer keeps the producer\'s codec (Samsa never recompresses)', { validValues: ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'], brokerSynonym: 'compression.type' }),
   def('delete.retention.ms', 'long', '86400000', 'how long tombstones stay in a compacted topic', { min: 0, brokerSynonym: 'log.cleaner.delete.retention.ms' }),
   def('file.delete.delay.ms', 'long', '60000', 'delay before a .deleted file is removed', { min: 0, brokerSynonym: 'log.segment.delete.delay.ms' }),
-  def('flush.messages', 'long', String(LONG_MAX), 'accepted for compatibility; Samsa fsyncs per the fsync mode', { min: 1, brokerSynonym: 'log.flush.interval.messages' }),
-  def('flush.ms', 'long', String(LONG_MAX), 'accepted for compatibility; Samsa fsyncs per the fsync mode', { min: 0, brokerSynonym: 'log.flush.interval.ms' }),
+  def('flush.messages', 'long', LONG_MAX, 'accepted for compatibility; Samsa fsyncs per the fsync mode', { min: 1, brokerSynonym: 'log.flush.interval.messages' }),
+  def('flush.ms', 'long', LONG_MAX, 'accepted for compatibility; Samsa fsyncs per the fsync mode', { min: 0, brokerSynonym: 'log.flush.interval.ms' }),
+  def('follower.replication.throttled.replicas', 'list', '', 'accepted for compatibility (one node: no replication)', { brokerSynonym: 'follower.replication.throttled.replicas' }),
   def('index.interval.bytes', 'int', '4096', 'bytes of log between two sparse offset index entries', { min: 0, brokerSynonym: 'log.index.interval.bytes' }),
-  def('max.compaction.lag.ms', 'long', String(LONG_MAX), 'longest a record may stay uncompacted', { min: 1, brokerSynonym: 'log.cleaner.max.compaction.lag.ms' }),
+  def('leader.replication.throttled.replicas', 'list', '', 'accepted for compatibility (one node: no replication)', { brokerSynonym: 'leader.replication.throttled.replicas' }),
+  def('local.retention.bytes', 'long', '-2', 'tiered storage (not supported): -2 follows retention.bytes', { min: -2, brokerSynonym: 'log.local.retention.bytes' }),
+  def('local.retention.ms', 'long', '-2', 'tiered storage (not supported): -2 follows retention.ms', { min: -2, brokerSynonym: 'log.local.retention.ms' }),
+  def('max.compaction.lag.ms', 'long', LONG_MAX, 'longest a record may stay uncompacted', { min: 1, brokerSynonym: 'log.cleaner.max.compaction.lag.ms' }),
   def('max.message.bytes', 'int', '1048588', 'largest record batch accepted (MESSAGE_TOO_LARGE above)', { min: 0, brokerSynonym: 'message.max.bytes' }),
   def('message.downconversion.enable', 'boolean', 'true', 'accepted for compatibility; Samsa never down-converts', { brokerSynonym: 'log.message.downconversion.enable' }),
-  def('message.timestamp.after.max.ms', 'long', String(LONG_MAX), 'largest allowed distance of a timestamp into the future', { min: 0, brokerSynonym: 'log.message.timestamp.after.max.ms' }),
-  def('message.timestamp.before.max.ms', 'long', String(LONG_MAX), 'largest allowed age of a record timestamp', { min: 0, brokerSynonym: 'log.message.timestamp.before.max.ms' }),
-  def('message.timestamp.difference.max.ms', 'long', String(LONG_MAX), 'deprecated synonym of message.timestamp.before.max.ms', { min: 0, brokerSynonym: 'log.message.timestamp.difference.max.ms' }),
+  def('message.format.version', 'string', '3.0-IV1', 'deprecated; Samsa always stores RecordBatch v2', { brokerSynonym: 'log.message.format.version' }),
+  def('message.timestamp.after.max.ms', 'long', LONG_MAX, 'largest allowed distance of a timestamp into the future', { min: 0, brokerSynonym: 'log.message.timestamp.after.max.ms' }),
+  def('message.timestamp.before.max.ms', 'long', LONG_MAX, 'largest allowed age of a record timestamp', { min: 0, brokerSynonym: 'log.message.timestamp.before.max.ms' }),
+  def('message.timestamp.difference.max.ms', 'long', LONG_MAX, 'deprecated synonym of message.timestamp.before.max.ms', { min: 0, brokerSynonym: 'log.message.timestamp.difference.max.ms' }),
   def('message.timestamp.type', 'string', 'CreateTime', 'CreateTime keeps the producer\'s timestamps; LogAppendTime stamps batches on append', { validValues: ['CreateTime', 'LogAppendTime'], brokerSynonym: 'log.message.timestamp.type' }),
   def('min.cleanable.dirty.ratio', 'double', '0.5', 'dirty/total ratio above which a compacted log is cleaned', { min: 0, max: 1, brokerSynonym: 'log.cleaner.min.cleanable.ratio' }),
   def('min.compaction.lag.ms', 'long', '0', 'records younger than this are never compacted', { min: 0, brokerSynonym: 'log.cleaner.min.compaction.lag.ms' }),
   def('min.insync.replicas', 'int', '1', 'accepted for compatibility (one node: always 1 replica in sync)', { min: 1, brokerSynonym: 'min.insync.replicas' }),
   def('preallocate', 'boolean', 'false', 'accepted for compatibility', { brokerSynonym: 'log.preallocate' }),
+  def('remote.log.copy.disable', 'boolean', 'false', 'tiered storage (not supported)', {}),
+  def('remote.log.delete.on.disable', 'boolean', 'false', 'tiered storage (not supported)', {}),
+  def('remote.storage.enable', 'boolean', 'false', 'tiered storage (not supported); only false is accepted', { validValues: ['false'] }),
   def('retention.bytes', 'long', '-1', 'largest size of a partition before old segments are deleted (-1: no limit)', { brokerSynonym: 'log.retention.bytes' }),
   def('retention.ms', 'long', '604800000', 'age after which segments are deleted (-1: forever)', { min: -1, brokerSynonym: 'log.retention.ms' }),
   def('segment.bytes', 'int', '1073741824', 'size at which the active segment is rolled', { min: 14, brokerSynonym: 'log.segment.bytes' }),
@@ -80,27 +97,37 @@ export const BROKER_CONFIGS: readonly ConfigDef[] = [
   def('default.replication.factor', 'short', '1', 'replication factor reported for new topics (one node: 1)', { min: 1, max: 1 }),
   def('delete.topic.enable', 'boolean', 'true', 'DeleteTopics is allowed', {}),
   def('socket.request.max.bytes', 'int', '104857600', 'largest request frame; a larger one closes the connection', { readOnly: true, min: 1 }),
+  def('compression.gzip.level', 'int', '-1', 'gzip level when the broker recompresses (Samsa never does)', { min: -1, max: 9, brokerSynonym: 'compression.gzip.level' }),
+  def('compression.lz4.level', 'int', '9', 'lz4 level when the broker recompresses (Samsa never does)', { min: 1, max: 17, brokerSynonym: 'compression.lz4.level' }),
   def('compression.type', 'string', 'producer', 'see the topic config', { validValues: ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'] }),
+  def('compression.gzip.level', 'int', '-1', 'see the topic config', { min: -1, max: 9 }),
+  def('compression.lz4.level', 'int', '9', 'see the topic config', { min: 1, max: 17 }),
+  def('compression.zstd.level', 'int', '3', 'see the topic config', { min: -131072, max: 22 }),
+  def('follower.replication.throttled.replicas', 'list', '', 'see the topic config', {}),
+  def('leader.replication.throttled.replicas', 'list', '', 'see the topic config', {}),
+  def('log.local.retention.bytes', 'long', '-2', 'see local.retention.bytes', { min: -2 }),
+  def('log.local.retention.ms', 'long', '-2', 'see local.retention.ms', { min: -2 }),
+  def('log.message.format.version', 'string', '3.0-IV1', 'see message.format.version', {}),
   def('log.cleanup.policy', 'list', 'delete', 'see cleanup.policy', { validValues: ['delete', 'compact'] }),
   def('log.cleaner.delete.retention.ms', 'long', '86400000', 'see delete.retention.ms', { min: 0 }),
-  def('log.cleaner.max.compaction.lag.ms', 'long', String(LONG_MAX), 'see max.compaction.lag.ms', { min: 1 }),
+  def('log.cleaner.max.compaction.lag.ms', 'long', LONG_MAX, 'see max.compaction.lag.ms', { min: 1 }),
   def('log.cleaner.min.cleanable.ratio', 'double', '0.5', 'see min.cleanable.dirty.ratio', { min: 0, max: 1 }),
   def('log.cleaner.min.compaction.lag.ms', 'long', '0', 'see min.compaction.lag.ms', { min: 0 }),
-  def('log.flush.interval.messages', 'long', String(LONG_MAX), 'see flush.messages', { min: 1 }),
-  def('log.flush.interval.ms', 'long', String(LONG_MAX), 'see flush.ms', { min: 0 }),
+  def('log.flush.interval.messages', 'long', LONG_MAX, 'see flush.messages', { min: 1 }),
+  def('log.flush.interval.ms', 'long', LONG_MAX, 'see flush.ms', { min: 0, noDefaultSynonym: true }),
   def('log.index.interval.bytes', 'int', '4096', 'see index.interval.bytes', { min: 0 }),
   def('log.index.size.max.bytes', 'int', '10485760', 'see segment.index.bytes', { min: 4 }),
   def('log.message.downconversion.enable', 'boolean', 'true', 'see message.downconversion.enable', {}),
-  def('log.message.timestamp.after.max.ms', 'long', String(LONG_MAX), 'see message.timestamp.after.max.ms', { min: 0 }),
-  def('log.message.timestamp.before.max.ms', 'long', String(LONG_MAX), 'see message.timestamp.before.max.ms', { min: 0 }),
-  def('log.message.timestamp.difference.max.ms', 'long', String(LONG_MAX), 'see message.timestamp.difference.max.ms', { min: 0 }),
+  def('log.message.timestamp.after.max.ms', 'long', LONG_MAX, 'see message.timestamp.after.max.ms', { min: 0 }),
+  def('log.message.timestamp.before.max.ms', 'long', LONG_MAX, 'see message.timestamp.before.max.ms', { min: 0 }),
+  def('log.message.timestamp.difference.max.ms', 'long', LONG_MAX, 'see message.timestamp.difference.max.ms', { min: 0 }),
   def('log.message.timestamp.type', 'string', 'CreateTime', 'see message.timestamp.type', { validValues: ['CreateTime', 'LogAppendTime'] }),
   def('log.preallocate', 'boolean', 'false', 'see preallocate', {}),
   def('log.retention.bytes', 'long', '-1', 'see retention.bytes', {}),
-  def('log.retention.ms', 'long', '604800000', 'see retention.ms', { min: -1 }),
+  def('log.retention.ms', 'long', '604800000', 'see retention.ms', { min: -1, noDefaultSynonym: true }),
   def('log.retention.check.interval.ms', 'long', '300000', 'how often retention is checked', { min: 1 }),
-  def('log.roll.jitter.ms', 'long', '0', 'see segment.jitter.ms', { min: 0 }),
-  def('log.roll.ms', 'long', '604800000', 'see segment.ms', { min: 1 }),
+  def('log.roll.jitter.ms', 'long', '0', 'see segment.jitter.ms', { min: 0, noDefaultSynonym: true }),
+  def('log.roll.ms', 'long', '604800000', 'see segment.ms', { min: 1, noDefaultSynonym: true }),
   def('log.segment.bytes', 'int', '1073741824', 'see segment.bytes', { min: 14 }),
   def('log.segment.delete.delay.ms', 'long', '60000', 'see file.delete.delay.ms', { min: 0 }),
   def('message.max.bytes', 'int', '1048588', 'see max.message.bytes', { min: 0 }),

@@ -1,7 +1,7 @@
 // A topic's effective configuration: its own overrides (stored in the topic registry), else the broker's
 // synonym key if set explicitly, else Kafka's default. Also turns that into the LogConfig storage uses.
 import type { BrokerConfig } from './broker-config.js'
-import { TOPIC_CONFIG_BY_NAME, TOPIC_CONFIGS, type ConfigDef } from './definitions.js'
+import { BROKER_CONFIG_BY_NAME, TOPIC_CONFIG_BY_NAME, TOPIC_CONFIGS, type ConfigDef } from './definitions.js'
 import { parseNumber, validateValue } from './validate.js'
 
 export type ConfigSourceName = 'TOPIC_CONFIG' | 'STATIC_BROKER_CONFIG' | 'DEFAULT_CONFIG'
@@ -33,8 +33,13 @@ export function resolveTopicConfig (broker: BrokerConfig, overrides: Record<stri
     const b = broker.explicit.get(d.brokerSynonym)
     if (b !== undefined) synonyms.push({ name: d.brokerSynonym, value: b, source: 'STATIC_BROKER_CONFIG' })
   }
-  synonyms.push({ name: d.brokerSynonym ?? d.name, value: d.default, source: 'DEFAULT_CONFIG' })
-  return { def: d, value: synonyms[0].value, source: synonyms[0].source, synonyms }
+  const value = synonyms.length > 0 ? synonyms[0].value : d.default
+  const source: ConfigSourceName = synonyms.length > 0 ? synonyms[0].source : 'DEFAULT_CONFIG'
+  // Kafka lists the broker default as a synonym, except for broker keys that have none of their own
+  // (log.retention.ms, log.roll.ms, ...: derived from the hours keys), as its DescribeConfigs does.
+  const brokerDef = d.brokerSynonym === undefined ? undefined : BROKER_CONFIG_BY_NAME.get(d.brokerSynonym)
+  if (brokerDef?.noDefaultSynonym !== true) synonyms.push({ name: d.brokerSynonym ?? d.name, value: d.default, source: 'DEFAULT_CONFIG' })
+  return { def: d, value, source, synonyms }
 }
 
 export function effectiveTopicConfig (broker: BrokerConfig, overrides: Record<string, string>): Map<string, string | null> {

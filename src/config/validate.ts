@@ -18,10 +18,11 @@ export function validateValue (d: ConfigDef, value: string | null): string | nul
       return null
     case 'int': case 'short': case 'long': {
       if (!INTEGER.test(v)) return `${d.name}=${value}: expected a whole number`
-      const n = Number(v)
-      const [lo, hi] = d.type === 'short' ? [-32768, 32767] : d.type === 'int' ? [-2147483648, 2147483647] : [-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER]
+      // Exact bounds in BigInt: a long reaches 2^63 - 1 (Kafka's Long.MAX_VALUE, a common "never").
+      const n = BigInt(v)
+      const [lo, hi] = d.type === 'short' ? [-32768n, 32767n] : d.type === 'int' ? [-2147483648n, 2147483647n] : [-9223372036854775808n, 9223372036854775807n]
       if (n < lo || n > hi) return `${d.name}=${value}: out of range for a ${d.type}`
-      return checkRange(d, n, value)
+      return checkRange(d, Number(n), value)
     }
     case 'double': {
       if (!NUMBER.test(v)) return `${d.name}=${value}: expected a number`

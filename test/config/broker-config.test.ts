@@ -57,3 +57,28 @@ t.test('bad values and unknown keys name the key, the value and the origin', asy
   t.throws(() => loadBrokerConfig({ configFile: '/nonexistent/server.properties' }), { message: /cannot read config file \/nonexistent/ })
   t.throws(() => loadBrokerConfig({ overrides: [['listeners', 'nonsense']] }), { message: /expected host:port/ })
 })
+
+t.test('long configs reach 2^63 - 1, as Kafka (Long.MAX_VALUE is a common "never")', async t => {
+  const { TOPIC_CONFIG_BY_NAME } = await import('../../src/config.js')
+  const d = TOPIC_CONFIG_BY_NAME.get('flush.ms')!
+  t.equal(d.default, '9223372036854775807')
+  t.equal(validateValue(d, '9223372036854775807'), null)
+  t.equal(validateValue(TOPIC_CONFIG_BY_NAME.get('max.compaction.lag.ms')!, '9007199254740992'), null, '2^53 is a fine long')
+  t.match(validateValue(d, '9223372036854775808'), /out of range for a long/)
+})
+
+t.test('synonyms: no DEFAULT_CONFIG entry for broker keys Kafka has no default for', async t => {
+  const { resolveTopicConfig, TOPIC_CONFIG_BY_NAME } = await import('../../src/config.js')
+  const broker = loadBrokerConfig()
+  const retention = resolveTopicConfig(broker, {}, TOPIC_CONFIG_BY_NAME.get('retention.ms')!)
+  t.equal(retention.value, '604800000')
+  t.equal(retention.source, 'DEFAULT_CONFIG')
+  t.same(retention.synonyms, [], 'like Kafka: log.retention.ms has no default of its own')
+  const overridden = resolveTopicConfig(broker, { 'retention.ms': '5' }, TOPIC_CONFIG_BY_NAME.get('retention.ms')!)
+  t.same(overridden.synonyms.map(s => s.source), ['TOPIC_CONFIG'])
+  const policy = resolveTopicConfig(broker, {}, TOPIC_CONFIG_BY_NAME.get('cleanup.policy')!)
+  t.same(policy.synonyms.map(s => [s.name, s.source]), [['log.cleanup.policy', 'DEFAULT_CONFIG']])
+  for (const name of ['message.format.version', 'follower.replication.throttled.replicas', 'leader.replication.throttled.replicas', 'local.retention.ms', 'remote.storage.enable', 'compression.zstd.level']) {
+    t.ok(TOPIC_CONFIG_BY_NAME.has(name), `${name} is listed, as Kafka 3.9 lists it`)
+  }
+})
