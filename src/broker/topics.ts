@@ -13,7 +13,10 @@ import { ErrorCode } from '../protocol/errors.js'
 
 export const MAX_TOPIC_NAME_LENGTH = 249
 const LEGAL_NAME = /^[a-zA-Z0-9._-]+$/
-export const ZERO_UUID = '00000000-0000-0000-0000-000000000000'
+export { ZERO_UUID } from '../protocol/primitives/reader.js'
+
+/** Topics the broker writes itself: clients cannot produce to, auto-create or delete them. */
+export const INTERNAL_TOPICS: ReadonlySet<string> = new Set(['__consumer_offsets', '__transaction_state'])
 
 /** Null when the name is legal, else why not (Kafka's Topic.validate rules). */
 export function topicNameProblem (name: string | null): string | null {

@@ -37,7 +37,6 @@ export interface ConfigDef {
   samsa?: boolean
 }
 
-const INT_MAX = 2147483647
 /** Kafka's Long.MAX_VALUE, the default of several 'never' settings; kept as a string (beyond 2^53). */
 const LONG_MAX = '9223372036854775807'
 
@@ -143,4 +142,4 @@ export const BROKER_CONFIGS: readonly ConfigDef[] = [
 export const TOPIC_CONFIG_BY_NAME: ReadonlyMap<string, ConfigDef> = new Map(TOPIC_CONFIGS.map(d => [d.name, d]))
 export const BROKER_CONFIG_BY_NAME: ReadonlyMap<string, ConfigDef> = new Map(BROKER_CONFIGS.map(d => [d.name, d]))
 
-export { INT_MAX, LONG_MAX }
+export { LONG_MAX }

@@ -2,7 +2,9 @@
 import { RawClient } from './raw-client.js'
 import { buildRecordBatch, type RecordInput, type BuildBatchOptions } from '../../src/protocol/records/builder.js'
 
-export const ZERO_UUID = '00000000-0000-0000-0000-000000000000'
+import { ZERO_UUID } from '../../src/protocol/primitives/reader.js'
+
+export { ZERO_UUID }
 
 export function produceBody (topic: string, partition: number, records: Buffer | null, acks = -1): any {
   return { transactionalId: null, acks, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: partition, records }] }] }

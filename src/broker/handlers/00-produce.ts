@@ -34,7 +34,7 @@ import { upConvert } from '../../protocol/records/convert.js'
 import { firstKeylessRecord } from '../../storage/cleaner/record-scan.js'
 import { CloseConnectionError, type RequestContext } from '../../network/connection.js'
 import { defineHandler } from '../handler.js'
-import { INTERNAL_TOPICS } from './03-metadata.js'
+import { INTERNAL_TOPICS } from '../topics.js'
 import type { Broker } from '../broker.js'
 
 type TopicResponse = ProduceResponse['responses'][number]

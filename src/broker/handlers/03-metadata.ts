@@ -21,7 +21,7 @@ import { ErrorCode } from '../../protocol/errors.js'
 import { defineHandler } from '../handler.js'
 import type { Broker } from '../broker.js'
 import type { TopicRecord } from '../../storage/log-manager.js'
-import { topicNameProblem, ZERO_UUID } from '../topics.js'
+import { INTERNAL_TOPICS, topicNameProblem, ZERO_UUID } from '../topics.js'
 
 type MetadataResponseTopic = MetadataResponse['topics'][number]
 
@@ -31,7 +31,6 @@ const ALL_TOPIC_OPERATIONS = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7
 /** CREATE, ALTER, DESCRIBE, CLUSTER_ACTION, DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE. */
 const ALL_CLUSTER_OPERATIONS = (1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12)
 
-export const INTERNAL_TOPICS = new Set(['__consumer_offsets', '__transaction_state'])
 
 export default defineHandler<MetadataRequest, MetadataResponse>({
   apiKey: 3,

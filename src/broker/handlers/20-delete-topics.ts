@@ -11,8 +11,7 @@ import { decodeDeleteTopicsRequest, type DeleteTopicsRequest } from '../../proto
 import { sizeDeleteTopicsResponse, writeDeleteTopicsResponse, type DeleteTopicsResponse } from '../../protocol/generated/messages/delete-topics-response.js'
 import { ErrorCode } from '../../protocol/errors.js'
 import { defineHandler } from '../handler.js'
-import { ZERO_UUID } from '../topics.js'
-import { INTERNAL_TOPICS } from './03-metadata.js'
+import { INTERNAL_TOPICS, ZERO_UUID } from '../topics.js'
 
 type Result = DeleteTopicsResponse['responses'][number]
 

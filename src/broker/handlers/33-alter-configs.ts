@@ -9,7 +9,7 @@ import { decodeAlterConfigsRequest, type AlterConfigsRequest } from '../../proto
 import { sizeAlterConfigsResponse, writeAlterConfigsResponse, type AlterConfigsResponse } from '../../protocol/generated/messages/alter-configs-response.js'
 import { ErrorCode } from '../../protocol/errors.js'
 import { defineHandler } from '../handler.js'
-import { applyTopicOverrides, currentOverrides, duplicateKey, type ResourceResult } from './alter-configs-common.js'
+import { applyTopicOverrides, startResource, type ResourceResult } from './alter-configs-common.js'
 
 export default defineHandler<AlterConfigsRequest, AlterConfigsResponse>({
   apiKey: 33,
@@ -19,14 +19,9 @@ export default defineHandler<AlterConfigsRequest, AlterConfigsResponse>({
   async handle (broker, _ctx, req) {
     const responses: ResourceResult[] = []
     for (const res of req.resources) {
-      const current = currentOverrides(broker, res.resourceType, res.resourceName)
+      const current = startResource(broker, res.resourceType, res.resourceName, res.configs.map(c => c.name))
       if ('errorCode' in current) {
         responses.push(current as ResourceResult)
-        continue
-      }
-      const dup = duplicateKey(res.configs.map(c => c.name))
-      if (dup !== null) {
-        responses.push({ errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `config ${dup} is named more than once`, resourceType: res.resourceType, resourceName: res.resourceName })
         continue
       }
       const nullValue = res.configs.find(c => c.value === null)

@@ -13,7 +13,7 @@ import { TOPIC_CONFIG_BY_NAME } from '../../config/definitions.js'
 import { resolveTopicConfig } from '../../config/topic-config.js'
 import { parseList } from '../../config/validate.js'
 import { defineHandler } from '../handler.js'
-import { applyTopicOverrides, currentOverrides, duplicateKey, type ResourceResult } from './alter-configs-common.js'
+import { applyTopicOverrides, startResource, type ResourceResult } from './alter-configs-common.js'
 
 const SET = 0
 const DELETE = 1
@@ -31,14 +31,9 @@ export default defineHandler<IncrementalAlterConfigsRequest, IncrementalAlterCon
       const fail = (errorCode: number, errorMessage: string): void => {
         responses.push({ errorCode, errorMessage, resourceType: res.resourceType, resourceName: res.resourceName })
       }
-      const current = currentOverrides(broker, res.resourceType, res.resourceName)
+      const current = startResource(broker, res.resourceType, res.resourceName, res.configs.map(c => c.name))
       if ('errorCode' in current) {
         responses.push(current as ResourceResult)
-        continue
-      }
-      const dup = duplicateKey(res.configs.map(c => c.name))
-      if (dup !== null) {
-        fail(ErrorCode.INVALID_REQUEST, `config ${dup} is named more than once`)
         continue
       }
       const next: Record<string, string> = { ...current }

@@ -47,12 +47,17 @@ export async function applyTopicOverrides (broker: Broker, resourceType: number,
   return { errorCode: ErrorCode.NONE, errorMessage: null, resourceType, resourceName: name }
 }
 
-/** INVALID_REQUEST for a resource whose config list names a key twice (Kafka rejects those). */
-export function duplicateKey (names: string[]): string | null {
+/**
+ * The checks both APIs start a resource with: the resource itself (currentOverrides), then INVALID_REQUEST for
+ * a config named twice (Kafka rejects those). Returns the topic's current overrides or the error result.
+ */
+export function startResource (broker: Broker, resourceType: number, resourceName: string, configNames: string[]): Record<string, string> | ResourceResult {
+  const current = currentOverrides(broker, resourceType, resourceName)
+  if ('errorCode' in current) return current
   const seen = new Set<string>()
-  for (const n of names) {
-    if (seen.has(n)) return n
+  for (const n of configNames) {
+    if (seen.has(n)) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `config ${n} is named more than once`, resourceType, resourceName }
     seen.add(n)
   }
-  return null
+  return current
 }
