@@ -8,6 +8,8 @@
 #   bash scripts/interop.sh java       only test/compat/interop/java.test.ts (any file name part)
 #
 # A peer whose toolchain or download is unavailable is skipped with its reason, never failed for that alone.
+# CI runs it from .ci/run after `npm test` (bounded by SAMSA_INTEROP_TIMEOUT, default 1800 s) and adds its count to
+# the final line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export SAMSA_CACHE="${SAMSA_CACHE:-$HOME/.cache/samsa}"
