@@ -40,5 +40,7 @@ export const LAZY_HANDLERS: readonly LazyHandler[] = [
   { apiKey: 37, minVersion: 0, maxVersion: 3, load: async () => (await import('./37-create-partitions.js')).default },
   { apiKey: 42, minVersion: 0, maxVersion: 2, load: async () => (await import('./42-delete-groups.js')).default },
   { apiKey: 44, minVersion: 0, maxVersion: 1, load: async () => (await import('./44-incremental-alter-configs.js')).default },
+  { apiKey: 45, minVersion: 0, maxVersion: 0, load: async () => (await import('./45-alter-partition-reassignments.js')).default },
+  { apiKey: 46, minVersion: 0, maxVersion: 0, load: async () => (await import('./46-list-partition-reassignments.js')).default },
   { apiKey: 47, minVersion: 0, maxVersion: 0, load: async () => (await import('./47-offset-delete.js')).default }
 ]
