@@ -33,7 +33,7 @@ import { startBroker } from '../src/index.js'
 import { API_SPECS } from '../src/protocol/generated/api-registry.js'
 import { Reader } from '../src/protocol/primitives/reader.js'
 import { Writer } from '../src/protocol/primitives/writer.js'
-import { HANDLERS } from '../src/broker/handlers/index.js'
+import { EAGER_HANDLERS, LAZY_HANDLERS } from '../src/broker/handlers/index.js'
 
 const { Kafka, logLevel, CompressionTypes, ConfigResourceTypes } = kafkajs
 
@@ -372,7 +372,7 @@ function writeFixtures (): { files: number, bytes: number } {
 
 async function main (): Promise<void> {
   const groupKeys = [10, 11, 12, 13, 14] // FindCoordinator, JoinGroup, Heartbeat, LeaveGroup, SyncGroup
-  const served = new Set(HANDLERS.map(h => h.apiKey))
+  const served = new Set([...EAGER_HANDLERS, ...LAZY_HANDLERS].map(h => h.apiKey))
   const groups = groupKeys.every(k => served.has(k))
 
   let brokerPort = 0

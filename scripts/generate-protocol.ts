@@ -150,8 +150,9 @@ function kebab (name: string): string {
 // building the model of one message
 
 function buildMessage (spec: SpecMessage): { root: Struct, structs: Struct[], valid: Range, flex: Range | null } {
-  const valid = parseVersions(spec.validVersions)
-  if (valid === null) throw new Error(`${spec.name}: no valid versions`)
+  const parsed = parseVersions(spec.validVersions)
+  if (parsed === null) throw new Error(`${spec.name}: no valid versions`)
+  const valid: Range = parsed
   const flex = intersect(parseVersions(spec.flexibleVersions), valid)
   const structs: Struct[] = []
   const byName = new Map<string, Struct>()

@@ -74,7 +74,7 @@ t.test('a full tmpfs: refused, nothing lost or invented, resumes when the tmpfs 
   const dir = mkdtempSync(join(tmpdir(), 'samsa-tmpfs-'))
   if (!tryMount(dir)) {
     rmSync(dir, { recursive: true, force: true })
-    t.skip('mount -t tmpfs refused here (needs root); the injected ENOSPC test covers the behaviour')
+    t.skip('mount -t tmpfs refused here (needs root); the injected ENOSPC test covers the behaviour', () => {})
     return
   }
   t.teardown(() => {
@@ -103,7 +103,7 @@ t.test('a cleaning that runs out of space stops, leaves the log as it was, and s
   const dir = mkdtempSync(join(tmpdir(), 'samsa-tmpfs-'))
   if (!tryMount(dir)) {
     rmSync(dir, { recursive: true, force: true })
-    t.skip('mount -t tmpfs refused here (needs root)')
+    t.skip('mount -t tmpfs refused here (needs root)', () => {})
     return
   }
   t.teardown(() => {

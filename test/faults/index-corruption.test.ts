@@ -5,7 +5,7 @@ import t from 'tap'
 import { randomBytes } from 'node:crypto'
 import { readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { pino } from 'pino'
+import { pino, type Logger } from 'pino'
 import { withBroker } from '../helpers/broker.js'
 import { RawClient } from '../helpers/raw-client.js'
 import { fetchRecords } from '../helpers/fetch-records.js'
@@ -14,7 +14,7 @@ import { fetchPartition, listOffsetsBody, produce } from '../helpers/wire.js'
 
 const T0 = 1_700_000_000_000
 
-function capture (): { logger: ReturnType<typeof pino>, warnings: () => string[] } {
+function capture (): { logger: Logger, warnings: () => string[] } {
   const out: string[] = []
   const logger = pino({ level: 'warn' }, { write: (l: string) => { out.push(l) } })
   return { logger, warnings: () => out.map(l => (JSON.parse(l) as { msg: string }).msg) }

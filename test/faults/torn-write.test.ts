@@ -6,7 +6,7 @@ import t from 'tap'
 import { appendFileSync, existsSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
-import { pino } from 'pino'
+import { pino, type Logger } from 'pino'
 import { withBroker } from '../helpers/broker.js'
 import { RawClient } from '../helpers/raw-client.js'
 import { fetchRecords } from '../helpers/fetch-records.js'
@@ -14,7 +14,7 @@ import { buildRecordBatch } from '../../src/protocol/records/builder.js'
 import { CLEAN_SHUTDOWN_FILE } from '../../src/storage/log-file-names.js'
 import { produce } from '../helpers/wire.js'
 
-function capture (): { logger: ReturnType<typeof pino>, lines: () => Array<Record<string, any>> } {
+function capture (): { logger: Logger, lines: () => Array<Record<string, any>> } {
   const out: string[] = []
   const logger = pino({ level: 'warn' }, { write: (l: string) => { out.push(l) } })
   return { logger, lines: () => out.map(l => JSON.parse(l) as Record<string, any>) }

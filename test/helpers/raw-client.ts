@@ -17,7 +17,7 @@ interface Pending {
 export class RawClient {
   private nextCorrelationId = 1
   private readonly pending = new Map<number, Pending>()
-  private buffered = Buffer.alloc(0)
+  private buffered: Buffer = Buffer.alloc(0)
   readonly closed: Promise<void>
 
   private constructor (readonly socket: net.Socket) {

@@ -10,7 +10,7 @@ import { SESSION, heartbeat, joinNew, joinReq, settle, setup, stableGroup, subsc
 
 const exists = (): number => ErrorCode.NONE
 
-function commitReq (o: Partial<CommitRequest> & { offsets?: Array<[string, number, bigint, string | null?]> } = {}): CommitRequest {
+function commitReq (o: Partial<CommitRequest> & { offsets?: Array<[string, number, bigint, (string | null)?]> } = {}): CommitRequest {
   const byTopic = new Map<string, CommitRequest['topics'][number]>()
   for (const [topic, partition, offset, metadata] of o.offsets ?? [['t', 0, 5n, 'meta']]) {
     let e = byTopic.get(topic)

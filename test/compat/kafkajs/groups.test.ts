@@ -2,7 +2,7 @@
 // (LeaveGroup), one crashes (a child process killed with SIGKILL: only its session timeout tells the
 // broker). After every rebalance each partition is assigned exactly once, and every produced record is
 // consumed by someone (at-least-once: redeliveries after the crash are allowed, losses are not).
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { AssignerProtocol, Kafka, logLevel, type Admin, type Consumer } from 'kafkajs'
@@ -36,7 +36,7 @@ async function stableAssignment (admin: Admin, members: number): Promise<Map<str
   return result
 }
 
-function assertExactlyOnce (t: Tap.Test, assignment: Map<string, number[]>, label: string): void {
+function assertExactlyOnce (t: Test, assignment: Map<string, number[]>, label: string): void {
   const all = [...assignment.values()].flat().sort((a, b) => a - b)
   t.same(all, [0, 1, 2, 3, 4, 5], `${label}: every partition assigned exactly once (${[...assignment.values()].map(p => `[${p.join(',')}]`).join(' ')})`)
 }
