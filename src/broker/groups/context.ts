@@ -1,5 +1,6 @@
 // What the parts of the group coordinator share: configuration, the clock and timers, the groups and
-// offsets held in memory, the logger, and the way records reach __consumer_offsets.
+// offsets held in memory (committed, and pending in open transactions), the logger, and the way records
+// reach __consumer_offsets.
 //
 // Threading: everything runs on the main event loop; a "transition" is one synchronous stretch of code,
 // so no locks are needed. Asynchrony appears only where records are appended (the caller resumes when
@@ -9,6 +10,8 @@ import { ErrorCode } from '../../protocol/errors.js'
 import type { Clock, KeyedTimers } from './clock.js'
 import type { ClassicGroup } from './group.js'
 import type { OffsetStore } from './offsets.js'
+import type { TxnProducer } from './offsets-log.js'
+import type { PendingTxnOffsets } from './pending-offsets.js'
 import type { CoordinatorRecord } from './records.js'
 
 export interface GroupsConfig {
@@ -48,8 +51,13 @@ export interface CoordinatorContext {
   readonly logger: Logger
   readonly groups: Map<string, ClassicGroup>
   readonly offsets: OffsetStore
-  /** Appends records to the group's partition of __consumer_offsets; resolves when durable. */
-  append: (groupId: string, records: CoordinatorRecord[]) => Promise<void>
+  /** Offsets committed inside transactions that have not ended yet. */
+  readonly pending: PendingTxnOffsets
+  /**
+   * Appends records to the group's partition of __consumer_offsets (one batch, transactional for `txn`);
+   * resolves when durable.
+   */
+  append: (groupId: string, records: CoordinatorRecord[], txn?: TxnProducer) => Promise<void>
 }
 
 /**

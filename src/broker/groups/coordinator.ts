@@ -6,12 +6,19 @@
 // (retriable), except Heartbeat (NONE: the member's state is not known yet, let it be) and SyncGroup
 // (REBALANCE_IN_PROGRESS: the rebalance in flight is lost, rejoin). After close: COORDINATOR_NOT_AVAILABLE.
 //
-// Group ids: JoinGroup, SyncGroup, Heartbeat and LeaveGroup need a non-empty id (INVALID_GROUP_ID);
-// OffsetCommit, OffsetFetch, DescribeGroups and DeleteGroups accept '' for compatibility, as Kafka.
+// Group ids: JoinGroup, SyncGroup, Heartbeat, LeaveGroup and TxnOffsetCommit need a non-empty id
+// (INVALID_GROUP_ID); OffsetCommit, OffsetFetch, DescribeGroups and DeleteGroups accept '' for
+// compatibility, as Kafka.
+//
+// Transactions: TxnOffsetCommit writes offsets pending for the producer (txnCommitOffsets); the transaction
+// coordinator, once its COMMIT/ABORT marker is durable in a __consumer_offsets partition, calls
+// completeTransaction for that partition. Loading replays the same: a transactional batch's offsets are
+// pending until a marker of the producer follows in the partition; those without one stay pending (a
+// later marker completes them). A marker reported while loading is applied when the load ends.
 //
 // The parts: Membership (rebalance protocol and timers), OffsetManager (commit/fetch/delete/expire),
-// ClassicGroup/GroupMember (state), OffsetStore (offsets in memory), records.ts (the log format),
-// OffsetsLog (the topic). Time comes from an injectable Clock, so all of it is testable without sleeping.
+// ClassicGroup/GroupMember (state), OffsetStore (offsets in memory), PendingTxnOffsets (offsets in open
+// transactions), records.ts (the log format), OffsetsLog (the topic). Time comes from an injectable Clock, so all of it is testable without sleeping.
 import type { BrokerConfig } from '../../config/broker-config.js'
 import type { Logger } from '../../logger.js'
 import { ErrorCode } from '../../protocol/errors.js'
@@ -20,10 +27,11 @@ import { DEFAULT_GROUPS_CONFIG, appendErrorCode, type CoordinatorContext, type G
 import { ClassicGroup } from './group.js'
 import { GroupMember, joinError, syncError, type JoinResult, type SyncResult } from './member.js'
 import { Membership, type HeartbeatRequest, type JoinRequest, type LeaveMember, type LeaveResult, type SyncRequest } from './membership.js'
-import { OffsetManager, type CommitRequest, type FetchedTopic, type TopicErrors } from './offset-manager.js'
-import { OffsetStore } from './offsets.js'
-import { partitionForGroup, type OffsetsLog } from './offsets-log.js'
-import { parseRecord, type GroupMetadataValue } from './records.js'
+import { OffsetManager, type CommitRequest, type FetchedTopic, type TopicErrors, type TxnCommitRequest } from './offset-manager.js'
+import { OffsetStore, type CommittedOffset } from './offsets.js'
+import { partitionForGroup, type OffsetsLog, type TxnProducer } from './offsets-log.js'
+import { PendingTxnOffsets } from './pending-offsets.js'
+import { parseRecord, type GroupMetadataValue, type OffsetCommitValue } from './records.js'
 import { parseGroupState } from './states.js'
 
 export interface GroupCoordinatorOptions {
@@ -55,6 +63,35 @@ export interface ListedGroup { groupId: string, protocolType: string, groupState
 
 const EMPTY = Buffer.alloc(0)
 
+function committedOffset (v: OffsetCommitValue): CommittedOffset {
+  return {
+    offset: v.offset,
+    leaderEpoch: v.leaderEpoch,
+    metadata: v.metadata,
+    commitTimestamp: Number(v.commitTimestamp),
+    expireTimestamp: Number(v.expireTimestamp)
+  }
+}
+
+/**
+ * The error a TxnOffsetCommit gets when the transaction check failed with `code` (Kafka's
+ * maybeConvertOffsetCommitError: errors a producer does not expect here become coordinator errors).
+ */
+export function txnVerificationError (code: number): number {
+  switch (code) {
+    case ErrorCode.NETWORK_EXCEPTION: return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS
+    case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
+    case ErrorCode.NOT_ENOUGH_REPLICAS:
+    case ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND: return ErrorCode.COORDINATOR_NOT_AVAILABLE
+    case ErrorCode.NOT_LEADER_OR_FOLLOWER:
+    case ErrorCode.KAFKA_STORAGE_ERROR: return ErrorCode.NOT_COORDINATOR
+    case ErrorCode.MESSAGE_TOO_LARGE:
+    case ErrorCode.RECORD_LIST_TOO_LARGE:
+    case ErrorCode.INVALID_FETCH_SIZE: return ErrorCode.INVALID_COMMIT_OFFSET_SIZE
+    default: return code
+  }
+}
+
 /** The coordinator's settings from the broker config (Kafka's keys; defaults where a key is not defined). */
 export function groupsConfigFrom (config: BrokerConfig): GroupsConfig {
   const num = (key: string, fallback: number): number => {
@@ -79,6 +116,7 @@ export class GroupCoordinator {
   status: 'loading' | 'active' | 'closed' = 'loading'
   readonly groups = new Map<string, ClassicGroup>()
   readonly offsets = new OffsetStore()
+  readonly pending = new PendingTxnOffsets()
   readonly config: GroupsConfig
   readonly clock: Clock
   readonly membership: Membership
@@ -88,6 +126,8 @@ export class GroupCoordinator {
   private readonly logger: Logger
   private loading: Promise<void> | null = null
   private expiring = false
+  /** Transaction markers reported while loading, applied in order when the load ends. */
+  private markersWhileLoading: Array<{ partition: number, producerId: number, commit: boolean }> = []
 
   constructor (opts: GroupCoordinatorOptions) {
     this.config = { ...DEFAULT_GROUPS_CONFIG, ...opts.config }
@@ -102,7 +142,8 @@ export class GroupCoordinator {
       logger: this.logger,
       groups: this.groups,
       offsets: this.offsets,
-      append: async (groupId, records) => await this.log.append(this.partitionFor(groupId), records, this.clock.now())
+      pending: this.pending,
+      append: async (groupId, records, txn?: TxnProducer) => await this.log.append(this.partitionFor(groupId), records, this.clock.now(), txn)
     }
     this.membership = new Membership(ctx)
     this.offsetManager = new OffsetManager(ctx, this.membership)
@@ -125,23 +166,23 @@ export class GroupCoordinator {
     const started = performance.now()
     const metadata = new Map<string, GroupMetadataValue>()
     let records = 0
+    let markers = 0
     let skipped = 0
     try {
-      await this.log.replay((partition, key, value, timestamp) => {
+      await this.log.replay((partition, key, value, timestamp, txn) => {
         records++
         const r = parseRecord(key, value)
         switch (r.type) {
           case 'offset':
-            if (r.value === null) {
+            if (txn !== null) {
+              // a transactional commit: pending for the producer until its marker
+              if (r.value === null) this.pending.remove(r.group, txn.producerId, r.topic, r.partition)
+              else this.pending.put(r.group, txn.producerId, r.topic, r.partition, { value: committedOffset(r.value), order: this.offsets.stamp() })
+            } else if (r.value === null) {
               this.offsets.delete(r.group, r.topic, r.partition)
+              this.pending.removePartition(r.group, r.topic, r.partition)
             } else {
-              this.offsets.put(r.group, r.topic, r.partition, {
-                offset: r.value.offset,
-                leaderEpoch: r.value.leaderEpoch,
-                metadata: r.value.metadata,
-                commitTimestamp: Number(r.value.commitTimestamp),
-                expireTimestamp: Number(r.value.expireTimestamp)
-              })
+              this.offsets.put(r.group, r.topic, r.partition, { ...committedOffset(r.value), order: this.offsets.stamp() })
             }
             break
           case 'group':
@@ -155,6 +196,9 @@ export class GroupCoordinator {
             skipped++
             if (skipped <= 10) this.logger.warn({ partition, timestamp, reason: r.reason }, 'skipping an undecodable __consumer_offsets record')
         }
+      }, (partition, producerId, commit) => {
+        markers++
+        this.applyMarker(partition, producerId, commit, true)
       })
     } catch (err) {
       this.logger.error({ err: (err as Error).message }, 'loading __consumer_offsets failed; continuing with what was read')
@@ -167,13 +211,19 @@ export class GroupCoordinator {
         this.logger.warn({ group: groupId, err: (err as Error).message }, 'could not restore a group from __consumer_offsets; it starts empty')
       }
     }
-    for (const groupId of this.offsets.groupIds()) {
+    // groups with offsets (committed or pending) but no metadata: Empty groups, as Kafka loads them
+    for (const groupId of [...this.offsets.groupIds(), ...this.pending.groupIds()]) {
       if (!this.groups.has(groupId)) this.groups.set(groupId, new ClassicGroup(groupId, this.clock.now()))
     }
     for (const g of this.groups.values()) this.membership.scheduleLoadedMembers(g)
     this.status = 'active'
+    const late = this.markersWhileLoading
+    this.markersWhileLoading = []
+    for (const m of late) this.applyMarker(m.partition, m.producerId, m.commit)
     this.scheduleExpiration()
-    this.logger.info({ groups: this.groups.size, records, skipped, loadMs: Math.round(performance.now() - started) }, 'group coordinator loaded')
+    this.logger.info({
+      groups: this.groups.size, records, markers, pendingTxnGroups: this.pending.groupIds().length, skipped, loadMs: Math.round(performance.now() - started)
+    }, 'group coordinator loaded')
   }
 
   private restoreGroup (groupId: string, v: GroupMetadataValue): ClassicGroup {
@@ -271,10 +321,80 @@ export class GroupCoordinator {
     return await this.offsetManager.commit(req, partitionError)
   }
 
-  fetchOffsets (groupId: string, topics: Array<{ name: string, partitionIndexes: number[] }> | null): { errorCode: number, topics: FetchedTopic[] } {
+  /**
+   * Committed offsets; with `requireStable` (OffsetFetch v7+) a partition with a pending transactional
+   * offset (or a commit being written) answers UNSTABLE_OFFSET_COMMIT instead, as Kafka.
+   */
+  fetchOffsets (groupId: string, topics: Array<{ name: string, partitionIndexes: number[] }> | null, requireStable = false): { errorCode: number, topics: FetchedTopic[] } {
     const error = this.check(groupId, true)
     if (error !== ErrorCode.NONE) return { errorCode: error, topics: [] }
-    return { errorCode: ErrorCode.NONE, topics: this.offsetManager.fetch(groupId, topics) }
+    return { errorCode: ErrorCode.NONE, topics: this.offsetManager.fetch(groupId, topics, requireStable) }
+  }
+
+  /** Whether an open transaction (or a commit being written) holds an offset of the partition for the group. */
+  hasPendingOffsets (groupId: string, topic: string, partition: number): boolean {
+    return this.offsetManager.hasPending(groupId, topic, partition)
+  }
+
+  /**
+   * TxnOffsetCommit: `partitionError` pre-judges partitions (UNKNOWN_TOPIC_OR_PARTITION; those are left out
+   * of everything else, as Kafka); `verifyTransaction` asks the transaction coordinator whether the group's
+   * __consumer_offsets partition is in the producer's ongoing transaction (0 = yes, else the error every
+   * partition gets). Order as Kafka's handleTxnCommitOffsets: coordinator state, group (created when
+   * unknown), transaction, member/generation, metadata size; then the records are written in a
+   * transactional batch and, once durable, are pending for the producer. One error per requested
+   * partition, in request order.
+   */
+  async txnCommitOffsets (req: TxnCommitRequest, partitionError: (topic: string, partition: number) => number,
+    verifyTransaction?: (offsetsPartition: number) => Promise<number>): Promise<TopicErrors[]> {
+    const results: TopicErrors[] = req.topics.map(t => ({
+      name: t.name,
+      partitions: t.partitions.map(p => ({ partitionIndex: p.partitionIndex, errorCode: partitionError(t.name, p.partitionIndex) }))
+    }))
+    const open = results.flatMap(t => t.partitions).filter(p => p.errorCode === ErrorCode.NONE)
+    const fail = (code: number): TopicErrors[] => {
+      for (const p of open) p.errorCode = code
+      return results
+    }
+    if (open.length === 0) return results
+    let error = this.check(req.groupId, false)
+    if (error !== ErrorCode.NONE) return fail(error)
+    this.offsetManager.groupForTxnCommit(req.groupId)
+    if (verifyTransaction !== undefined) {
+      let code: number
+      try {
+        code = await verifyTransaction(this.partitionFor(req.groupId))
+      } catch (err) {
+        this.logger.warn({ group: req.groupId, transactionalId: req.transactionalId, err: (err as Error).message }, 'transaction check failed')
+        code = ErrorCode.COORDINATOR_NOT_AVAILABLE
+      }
+      if (code !== ErrorCode.NONE) return fail(txnVerificationError(code))
+      error = this.check(req.groupId, false)
+      if (error !== ErrorCode.NONE) return fail(error)
+    }
+    return await this.offsetManager.txnCommit(req, results)
+  }
+
+  /**
+   * The transaction coordinator's marker for `producerId` is durable in __consumer_offsets-<offsetsPartition>:
+   * for every group of that partition with offsets pending for the producer, COMMIT makes them the
+   * committed offsets (where more recent in the log than the committed one), ABORT drops them. While
+   * loading, the marker is applied when the load ends; after close() it is ignored.
+   */
+  completeTransaction (offsetsPartition: number, producerId: number, commit: boolean): void {
+    if (this.status === 'closed') return
+    if (this.status === 'loading') {
+      this.markersWhileLoading.push({ partition: offsetsPartition, producerId, commit })
+      return
+    }
+    this.applyMarker(offsetsPartition, producerId, commit)
+  }
+
+  private applyMarker (offsetsPartition: number, producerId: number, commit: boolean, replaying = false): void {
+    for (const groupId of this.pending.groupsOf(producerId)) {
+      if (this.partitionFor(groupId) !== offsetsPartition) continue
+      this.offsetManager.completeTransaction(groupId, producerId, commit, replaying)
+    }
   }
 
   async deleteOffsets (groupId: string, topics: Array<{ name: string, partitions: number[] }>,

@@ -8,15 +8,20 @@
 //   so a fresh broker starts without creating 50 partition directories. Once it exists its real partition
 //   count is used (never the config), so groups are always found where they were written.
 // - append() resolves once the records are durable (the partition's high watermark covers them): a commit
-//   is answered only after that. Batches are RecordBatch v2, uncompressed, no producer id, CreateTime now.
-// - replay() reads every partition from its log start to its log end, in offset order, skipping control
-//   batches; records that do not decode are passed through as-is for the caller to report.
+//   is answered only after that. Batches are RecordBatch v2, uncompressed, CreateTime now, no producer id;
+//   a transactional offset commit (TxnOffsetCommit) passes the producer's id and epoch instead: its batch
+//   is transactional (baseSequence -1, as Kafka's coordinator writes it) and its records stay pending until
+//   the transaction coordinator's control batch (COMMIT or ABORT marker) of that producer id follows.
+// - replay() reads every partition from its log start to its log end, in offset order: each record with
+//   its batch's transactional producer (null for ordinary batches), and each COMMIT/ABORT control batch as a
+//   marker (other control types are skipped). Records that do not decode are passed through as-is for the
+//   caller to report.
 // Threading: main thread; the log does its own I/O and fsync.
 import type { Topics } from '../topics.js'
 import type { PartitionLog } from '../../storage/log.js'
 import { buildRecordBatch } from '../../protocol/records/builder.js'
 import { iterateBatches, iterateRecords } from '../../protocol/records/record.js'
-import type { CoordinatorRecord } from './records.js'
+import { controlRecordKey, controlRecordValue, parseControlRecordType, type CoordinatorRecord } from './records.js'
 
 export const OFFSETS_TOPIC = '__consumer_offsets'
 const OFFSETS_TOPIC_SEGMENT_BYTES = 104857600
@@ -35,13 +40,27 @@ export function partitionForGroup (groupId: string, partitions: number): number 
   return (h === -2147483648 ? 0 : Math.abs(h)) % partitions
 }
 
+/** The producer of a transactional batch. */
+export interface TxnProducer { producerId: number, producerEpoch: number }
+
+/** One record as replayed: `txn` is the producer of its transactional batch, null for an ordinary batch. */
+export type ReplayRecord = (partition: number, key: Buffer | null, value: Buffer | null, timestamp: number, txn: TxnProducer | null) => void
+/** A transaction marker (control batch) as replayed: commit = COMMIT, else ABORT. */
+export type ReplayMarker = (partition: number, producerId: number, commit: boolean) => void
+
 export interface OffsetsLog {
   /** The partition count the group -> partition mapping uses. */
   partitions: () => number
-  /** Appends records to one partition; resolves when they are durable. */
-  append: (partition: number, records: CoordinatorRecord[], now: number) => Promise<void>
-  /** Calls onRecord for every record of every partition, in offset order; resolves at the end. */
-  replay: (onRecord: (partition: number, key: Buffer | null, value: Buffer | null, timestamp: number) => void) => Promise<void>
+  /**
+   * Appends records to one partition in one batch; resolves when they are durable. With `txn` the batch is
+   * transactional, written for that producer (TxnOffsetCommit).
+   */
+  append: (partition: number, records: CoordinatorRecord[], now: number, txn?: TxnProducer) => Promise<void>
+  /**
+   * Calls onRecord for every record and onMarker for every COMMIT/ABORT control batch of every partition,
+   * in offset order; resolves at the end.
+   */
+  replay: (onRecord: ReplayRecord, onMarker?: ReplayMarker) => Promise<void>
 }
 
 /** __consumer_offsets in the broker's storage. */
@@ -75,14 +94,16 @@ export class TopicOffsetsLog implements OffsetsLog {
     return log
   }
 
-  async append (partition: number, records: CoordinatorRecord[], now: number): Promise<void> {
+  async append (partition: number, records: CoordinatorRecord[], now: number, txn?: TxnProducer): Promise<void> {
     if (records.length === 0) return
     const log = await this.logFor(partition)
-    const batch = buildRecordBatch(records.map(r => ({ key: r.key, value: r.value })), { timestamp: now })
+    const batch = buildRecordBatch(records.map(r => ({ key: r.key, value: r.value })), txn === undefined
+      ? { timestamp: now }
+      : { timestamp: now, producerId: txn.producerId, producerEpoch: txn.producerEpoch, baseSequence: -1, isTransactional: true })
     await log.append([batch], now).durable
   }
 
-  async replay (onRecord: (partition: number, key: Buffer | null, value: Buffer | null, timestamp: number) => void): Promise<void> {
+  async replay (onRecord: ReplayRecord, onMarker?: ReplayMarker): Promise<void> {
     const topic = this.topics.get(OFFSETS_TOPIC)
     if (topic === undefined) return
     for (let p = 0; p < topic.partitions; p++) {
@@ -100,8 +121,18 @@ export class TopicOffsetsLog implements OffsetsLog {
             if (last < next) continue
             next = last + 1
             progressed = true
-            if (header.isControl) continue
-            for (const rec of iterateRecords(buf, pos)) onRecord(p, rec.key, rec.value, rec.timestamp)
+            if (header.isControl) {
+              // a control batch holds one record: key = int16 version + int16 type (0 ABORT, 1 COMMIT)
+              if (onMarker === undefined) continue
+              for (const rec of iterateRecords(buf, pos)) {
+                const type = parseControlRecordType(rec.key)
+                if (type === 0 || type === 1) onMarker(p, header.producerId, type === 1)
+                break
+              }
+              continue
+            }
+            const txn = header.isTransactional ? { producerId: header.producerId, producerEpoch: header.producerEpoch } : null
+            for (const rec of iterateRecords(buf, pos)) onRecord(p, rec.key, rec.value, rec.timestamp, txn)
           }
         }
         if (!progressed) break
@@ -111,11 +142,25 @@ export class TopicOffsetsLog implements OffsetsLog {
 }
 
 /**
+ * One entry of a MemoryOffsetsLog: a record (with `txn` when its batch was transactional) or, with
+ * `marker`, a transaction marker (key and value then hold Kafka's control record).
+ */
+export interface MemoryLogEntry {
+  partition: number
+  key: Buffer
+  value: Buffer | null
+  timestamp: number
+  txn?: TxnProducer
+  marker?: { producerId: number, commit: boolean }
+}
+
+/**
  * An OffsetsLog held in memory: for unit tests and embedders that want groups without persistence.
- * `failNext` makes the next append reject (a storage failure); `hold` parks appends until `release()`.
+ * `failNext` makes the next append reject (a storage failure); `hold` parks appends until `release()`;
+ * appendMarker() records a transaction marker as the transaction coordinator would write it.
  */
 export class MemoryOffsetsLog implements OffsetsLog {
-  readonly records: Array<{ partition: number, key: Buffer, value: Buffer | null, timestamp: number }> = []
+  readonly records: MemoryLogEntry[] = []
   failNext: Error | null = null
   hold = false
   private held: Array<() => void> = []
@@ -126,14 +171,23 @@ export class MemoryOffsetsLog implements OffsetsLog {
     return this.count
   }
 
-  async append (partition: number, records: CoordinatorRecord[], now: number): Promise<void> {
+  async append (partition: number, records: CoordinatorRecord[], now: number, txn?: TxnProducer): Promise<void> {
     if (this.failNext !== null) {
       const err = this.failNext
       this.failNext = null
       throw err
     }
-    for (const r of records) this.records.push({ partition, key: r.key, value: r.value, timestamp: now })
+    for (const r of records) {
+      const e: MemoryLogEntry = { partition, key: r.key, value: r.value, timestamp: now }
+      if (txn !== undefined) e.txn = { producerId: txn.producerId, producerEpoch: txn.producerEpoch }
+      this.records.push(e)
+    }
     if (this.hold) await new Promise<void>(resolve => this.held.push(resolve))
+  }
+
+  /** Records a COMMIT (commit = true) or ABORT marker of a producer in a partition (durable at once). */
+  appendMarker (partition: number, producerId: number, commit: boolean, now = 0): void {
+    this.records.push({ partition, key: controlRecordKey(commit), value: controlRecordValue(0), timestamp: now, marker: { producerId, commit } })
   }
 
   release (): void {
@@ -142,7 +196,10 @@ export class MemoryOffsetsLog implements OffsetsLog {
     for (const fn of h) fn()
   }
 
-  async replay (onRecord: (partition: number, key: Buffer | null, value: Buffer | null, timestamp: number) => void): Promise<void> {
-    for (const r of this.records) onRecord(r.partition, r.key, r.value, r.timestamp)
+  async replay (onRecord: ReplayRecord, onMarker?: ReplayMarker): Promise<void> {
+    for (const r of this.records) {
+      if (r.marker !== undefined) onMarker?.(r.partition, r.marker.producerId, r.marker.commit)
+      else onRecord(r.partition, r.key, r.value, r.timestamp, r.txn ?? null)
+    }
   }
 }

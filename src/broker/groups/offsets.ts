@@ -5,6 +5,9 @@
 // applied from the append's completion, and a group's records all go to one partition, whose completions
 // run in offset order); offsets are kept exactly as committed (negative values included: kafkajs'
 // resetOffsets commits -1/-2 and reads them back), with their metadata string and leader epoch.
+// Each offset carries its `order`, the position of its record in the log order (a counter stamped when the
+// record became durable or was replayed): when a transaction commits, its offsets replace only older ones
+// (Kafka keeps the most recent record when transactional and ordinary commits are mixed).
 
 export interface CommittedOffset {
   offset: bigint
@@ -13,10 +16,18 @@ export interface CommittedOffset {
   commitTimestamp: number
   /** Absolute expiry from an OffsetCommit v1-v4 retention time, -1 when none. */
   expireTimestamp: number
+  /** Where its record is in the log order (OffsetStore.stamp()); absent = older than any stamped one. */
+  order?: number
 }
 
 export class OffsetStore {
   private readonly groups = new Map<string, Map<string, Map<number, CommittedOffset>>>()
+  private lastOrder = 0
+
+  /** The next position in the log order: call when a record becomes durable (or is replayed), in log order. */
+  stamp (): number {
+    return ++this.lastOrder
+  }
 
   get (group: string, topic: string, partition: number): CommittedOffset | undefined {
     return this.groups.get(group)?.get(topic)?.get(partition)

@@ -10,6 +10,10 @@
 // Versions written are Kafka 3.x's: OffsetCommitKey v1; OffsetCommitValue v3 (v1 when the commit carries
 // an explicit expire timestamp, OffsetCommit v2-v4 retention); GroupMetadataKey v2; GroupMetadataValue v3.
 // Decoding accepts every version the schemas define; anything undecodable is reported, never thrown.
+//
+// Transaction markers are not coordinator records but control records (the control batch the transaction
+// coordinator writes): key = int16 version 0 + int16 type (0 ABORT, 1 COMMIT), value = int16 version 0 +
+// int32 coordinator epoch (Kafka's EndTransactionMarker).
 import { Reader } from '../../protocol/primitives/reader.js'
 import { Writer, concatChunks } from '../../protocol/primitives/writer.js'
 import { decodeOffsetCommitKey, sizeOffsetCommitKey, writeOffsetCommitKey, type OffsetCommitKey } from '../../protocol/generated/messages/offset-commit-key.js'
@@ -93,4 +97,26 @@ export function parseRecord (key: Buffer | null, value: Buffer | null): ParsedRe
   } catch (err) {
     return { type: 'invalid', reason: (err as Error).message }
   }
+}
+
+/** A transaction marker's control record key (ControlRecordType COMMIT = 1, ABORT = 0). */
+export function controlRecordKey (commit: boolean): Buffer {
+  const b = Buffer.alloc(4)
+  b.writeInt16BE(0, 0)
+  b.writeInt16BE(commit ? 1 : 0, 2)
+  return b
+}
+
+/** A transaction marker's control record value (EndTransactionMarker v0). */
+export function controlRecordValue (coordinatorEpoch: number): Buffer {
+  const b = Buffer.alloc(6)
+  b.writeInt16BE(0, 0)
+  b.writeInt32BE(coordinatorEpoch, 2)
+  return b
+}
+
+/** The type of a control record key (0 ABORT, 1 COMMIT, ...), -1 when the key is not one. */
+export function parseControlRecordType (key: Buffer | null): number {
+  if (key === null || key.length < 4) return -1
+  return key.readInt16BE(2)
 }
