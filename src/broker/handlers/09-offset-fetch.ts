@@ -7,7 +7,10 @@
 //   v3      throttle time
 //   v5      committed leader epoch
 //   v6      flexible
-//   v7      requireStable (nothing is ever pending here: no transactional commits are held back)
+//   v7      requireStable: a partition with an offset pending in an open transaction (TxnOffsetCommit not
+//           yet followed by its COMMIT/ABORT marker), or a commit still being written, answers
+//           UNSTABLE_OFFSET_COMMIT (offset -1) for that partition, as Kafka; the client retries. Without it
+//           the last committed offset is answered (pending ones are never visible)
 //   v8      several groups in one request, one answer per group
 //   v9      member id and epoch (KIP-848 consumers): accepted and not checked (classic groups only)
 // Every requested partition is answered: offset -1, leader epoch -1 and metadata '' where nothing is
@@ -22,8 +25,8 @@ import type { Broker } from '../broker.js'
 
 type Topics = Array<{ name: string, partitionIndexes: number[] }> | null
 
-function fetchGroup (broker: Broker, groupId: string, topics: Topics): { errorCode: number, topics: OffsetFetchResponse['topics'] } {
-  const r = broker.groups.fetchOffsets(groupId, topics)
+function fetchGroup (broker: Broker, groupId: string, topics: Topics, requireStable: boolean): { errorCode: number, topics: OffsetFetchResponse['topics'] } {
+  const r = broker.groups.fetchOffsets(groupId, topics, requireStable)
   if (r.errorCode === ErrorCode.NONE) return r
   // the error also goes on every requested partition (what v0/v1 clients see)
   return {
@@ -48,12 +51,12 @@ export default defineHandler<OffsetFetchRequest, OffsetFetchResponse>({
         topics: [],
         errorCode: ErrorCode.NONE,
         groups: req.groups.map(g => {
-          const r = fetchGroup(broker, g.groupId, g.topics)
+          const r = fetchGroup(broker, g.groupId, g.topics, req.requireStable)
           return { groupId: g.groupId, errorCode: r.errorCode, topics: r.errorCode === ErrorCode.NONE ? r.topics : [] }
         })
       }
     }
-    const r = fetchGroup(broker, req.groupId, v >= 2 ? req.topics : (req.topics ?? []))
+    const r = fetchGroup(broker, req.groupId, v >= 2 ? req.topics : (req.topics ?? []), v >= 7 && req.requireStable)
     return { throttleTimeMs: 0, topics: v >= 2 && r.errorCode !== ErrorCode.NONE ? [] : r.topics, errorCode: r.errorCode, groups: [] }
   }
 })
