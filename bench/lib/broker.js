@@ -39,12 +39,12 @@ export async function killAll () {
 
 /**
  * Spawns a broker and waits for its `listening` line.
- * opts: dataDir, fsync ('always'|'never'), logLevel, extraArgs, nodeArgs (e.g. ['--cpu-prof', ...]), timeoutMs.
+ * opts: dataDir, port (default 0: a free one), fsync ('always'|'never'), logLevel, extraArgs, nodeArgs (e.g. ['--cpu-prof', ...]), timeoutMs.
  */
 export function startBroker (opts) {
   const args = [
     ...(opts.nodeArgs ?? []),
-    CLI, 'start', '--port', '0', '--data-dir', opts.dataDir,
+    CLI, 'start', '--port', String(opts.port ?? 0), '--data-dir', opts.dataDir,
     '--log-level', opts.logLevel ?? 'warn',
     ...(opts.fsync !== undefined ? ['--fsync', opts.fsync] : []),
     ...(opts.extraArgs ?? [])

@@ -1,0 +1,94 @@
+// Start time, side by side: process spawn -> first accepted TCP connection, and spawn -> first answered
+// request (an ApiVersions v0 sent on that connection), polled from this process every 2 ms.
+//  - Samsa: `node dist/cli/main.js start --port P` on an empty data dir (Samsa needs no format step).
+//  - Kafka: `kafka.sh start --port P --dir D` (bash, then the JVM) on a dir whose KRaft storage was formatted
+//    beforehand, untimed (kafka-storage format is a one-time install step, not part of a start). The
+//    wrapper adds about 0.1 s (bash, one `node` call picking the controller port) to Kafka's figure.
+// A Kafka broker's listen socket is bound before it processes requests, so the kernel accepts connections
+// early; the answered request is the fairer "ready" figure and both are reported.
+// Starts alternate Samsa, Kafka, Samsa, ... so machine noise hits both.
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import net from 'node:net'
+import { join } from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { KAFKA_SH, freePort, startKafka, startSamsa } from './brokers.js'
+import { execFileSync } from 'node:child_process'
+import { median } from '../lib/stats.js'
+
+const API_VERSIONS_V0 = (() => {
+  const clientId = Buffer.from('bench-start')
+  const b = Buffer.alloc(4 + 2 + 2 + 4 + 2 + clientId.length)
+  b.writeInt32BE(b.length - 4, 0)
+  b.writeInt16BE(18, 4) // ApiVersions
+  b.writeInt16BE(0, 6)
+  b.writeInt32BE(1, 8)
+  b.writeInt16BE(clientId.length, 12)
+  clientId.copy(b, 14)
+  return b
+})()
+
+/** Polls host:port from t0 (hrtime ns) until an ApiVersions request is answered: { acceptMs, answerMs }. */
+function pollReady (port, t0, timeoutMs = 120000) {
+  const ms = () => Number(process.hrtime.bigint() - t0) / 1e6
+  return new Promise((resolve, reject) => {
+    let acceptMs = null
+    const attempt = () => {
+      if (ms() > timeoutMs) { reject(new Error(`port ${port} not ready after ${timeoutMs} ms`)); return }
+      const s = net.connect({ host: '127.0.0.1', port })
+      let got = Buffer.alloc(0)
+      let done = false
+      s.once('connect', () => { acceptMs ??= ms(); s.write(API_VERSIONS_V0) })
+      s.on('data', d => {
+        got = Buffer.concat([got, d])
+        if (got.length >= 4 && got.length >= 4 + got.readInt32BE(0)) { done = true; const answerMs = ms(); s.destroy(); resolve({ acceptMs, answerMs }) }
+      })
+      s.once('error', () => {})
+      s.once('close', () => { if (!done) setTimeout(attempt, 2) })
+    }
+    attempt()
+  })
+}
+
+function formatKafkaStorage (dir) {
+  mkdirSync(dir, { recursive: true })
+  const props = join(dir, 'format.properties')
+  writeFileSync(props, [
+    'process.roles=broker,controller', 'node.id=1', 'controller.quorum.voters=1@127.0.0.1:9',
+    'listeners=PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:9', 'controller.listener.names=CONTROLLER',
+    'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT', `log.dirs=${join(dir, 'data')}`, ''
+  ].join('\n'))
+  const id = randomBytes(16).toString('base64url')
+  execFileSync(KAFKA_SH, ['storage', 'format', '-t', id, '-c', props], { stdio: 'ignore' })
+}
+
+async function oneStart (which, baseDir, fsync) {
+  const dir = mkdtempSync(join(baseDir, `start-${which}-`))
+  if (which === 'kafka') formatKafkaStorage(dir)
+  const port = await freePort()
+  const t0 = process.hrtime.bigint()
+  const starting = which === 'samsa' ? startSamsa({ dataDir: dir, fsync, port }) : startKafka({ dir, port })
+  const ready = await pollReady(port, t0)
+  const broker = await starting
+  await broker.stop()
+  rmSync(dir, { recursive: true, force: true })
+  return ready
+}
+
+export async function runStartTimes ({ baseDir, samsaStarts, kafkaStarts, fsync, log }) {
+  const res = { samsa: [], kafka: [] }
+  for (let i = 0; i < Math.max(samsaStarts, kafkaStarts); i++) {
+    for (const which of ['samsa', 'kafka']) {
+      if (res[which].length >= (which === 'samsa' ? samsaStarts : kafkaStarts)) continue
+      const r = await oneStart(which, baseDir, fsync)
+      log(`start ${which}: accept ${r.acceptMs.toFixed(0)} ms, answer ${r.answerMs.toFixed(0)} ms`)
+      res[which].push(r)
+    }
+  }
+  const sum = list => ({
+    n: list.length,
+    acceptMs: median(list.map(r => r.acceptMs)),
+    answerMs: median(list.map(r => r.answerMs)),
+    all: list
+  })
+  return { samsa: sum(res.samsa), kafka: sum(res.kafka) }
+}
