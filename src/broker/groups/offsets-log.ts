@@ -12,6 +12,8 @@
 //   a transactional offset commit (TxnOffsetCommit) passes the producer's id and epoch instead: its batch
 //   is transactional (baseSequence -1, as Kafka's coordinator writes it) and its records stay pending until
 //   the transaction coordinator's control batch (COMMIT or ABORT marker) of that producer id follows.
+//   Given the broker's producer states, such a batch opens the producer's transaction in the partition's
+//   state (as any transactional append: LSO, aborted-transaction index), which the marker then closes.
 // - replay() reads every partition from its log start to its log end, in offset order: each record with
 //   its batch's transactional producer (null for ordinary batches), and each COMMIT/ABORT control batch as a
 //   marker (other control types are skipped). Records that do not decode are passed through as-is for the
@@ -63,11 +65,21 @@ export interface OffsetsLog {
   replay: (onRecord: ReplayRecord, onMarker?: ReplayMarker) => Promise<void>
 }
 
+/** A partition's producer state, as far as the coordinator's appends need it (PartitionProducerState). */
+export interface ProducerStateRecorder {
+  record: (producerId: number, epoch: number, batch: { firstSeq: number, lastSeq: number, firstOffset: number, lastOffset: number, timestamp: number }, isTransactional: boolean) => void
+}
+
+/** Where a partition's producer state comes from (the broker's Producers). */
+export interface ProducerStates {
+  stateFor: (log: PartitionLog) => Promise<ProducerStateRecorder>
+}
+
 /** __consumer_offsets in the broker's storage. */
 export class TopicOffsetsLog implements OffsetsLog {
   private creating: Promise<void> | null = null
 
-  constructor (private readonly topics: Topics, private readonly configuredPartitions: number) {}
+  constructor (private readonly topics: Topics, private readonly configuredPartitions: number, private readonly producers?: ProducerStates) {}
 
   partitions (): number {
     return this.topics.get(OFFSETS_TOPIC)?.partitions ?? this.configuredPartitions
@@ -100,7 +112,13 @@ export class TopicOffsetsLog implements OffsetsLog {
     const batch = buildRecordBatch(records.map(r => ({ key: r.key, value: r.value })), txn === undefined
       ? { timestamp: now }
       : { timestamp: now, producerId: txn.producerId, producerEpoch: txn.producerEpoch, baseSequence: -1, isTransactional: true })
-    await log.append([batch], now).durable
+    const state = txn !== undefined && this.producers !== undefined ? await this.producers.stateFor(log) : null
+    const appended = log.append([batch], now)
+    // in the same turn as the append, as the produce path does: the transaction is open from this batch on
+    if (state !== null && txn !== undefined) {
+      state.record(txn.producerId, txn.producerEpoch, { firstSeq: -1, lastSeq: -1, firstOffset: appended.baseOffset, lastOffset: appended.lastOffset, timestamp: now }, true)
+    }
+    await appended.durable
   }
 
   async replay (onRecord: ReplayRecord, onMarker?: ReplayMarker): Promise<void> {
