@@ -88,6 +88,10 @@ t.test('kafkajs admin.alterPartitionReassignments and listPartitionReassignments
     .then(() => null, (e: Error & { errors?: Array<{ type?: string, partition?: number }> }) => e)
   t.ok(err !== null, 'another broker is refused')
   t.equal(err?.errors?.[0]?.type, 'INVALID_REPLICA_ASSIGNMENT', 'as INVALID_REPLICA_ASSIGNMENT')
+  // kafkajs's own spec (admin/alterPartitionReassignments): an unknown topic fails per partition, before any replica check.
+  const unknown = await admin.alterPartitionReassignments({ topics: [{ topic: 'kax', partitionAssignment: [{ partition: 0, replicas: [2, 1] }] }] })
+    .then(() => null, (e: Error & { errors?: Array<{ type?: string, topic?: string, partition?: number }> }) => e)
+  t.match(unknown, { message: 'Errors altering partition reassignments', errors: [{ type: 'UNKNOWN_TOPIC_OR_PARTITION', topic: 'kax', partition: 0 }] }, 'unknown topic: UNKNOWN_TOPIC_OR_PARTITION')
   t.same(await admin.listPartitionReassignments({ topics: [{ topic: 'ka', partitions: [0, 1] }] }), { topics: [] }, 'named topic: none in progress')
   t.same(await admin.listPartitionReassignments({}), { topics: [] }, 'all topics: none in progress')
 })
