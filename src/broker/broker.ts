@@ -9,6 +9,7 @@ import { SocketServer } from '../network/server.js'
 import { loadOrCreateClusterMeta } from './cluster-meta.js'
 import { FetchPurgatory } from './fetch-purgatory.js'
 import type { GroupCoordinator } from './groups/coordinator.js'
+import type { TransactionCoordinator } from './transactions/coordinator.js'
 import { EAGER_HANDLERS, LAZY_HANDLERS } from './handlers/index.js'
 import { Router } from './router.js'
 import { Producers } from './producers/producers.js'
@@ -26,6 +27,8 @@ export class Broker {
   /** Set by prepareLazyHandlers(), before any group handler can run. */
   groups!: GroupCoordinator
   private groupsReady: Promise<GroupCoordinator> | null = null
+  /** Set once prepareTransactions() ran: resolves when the transaction coordinator is loaded. */
+  transactionsReady: Promise<TransactionCoordinator> | null = null
   producers!: Producers
   clusterId = ''
   nodeId: number
@@ -92,10 +95,17 @@ export class Broker {
     if (this.config.fsync === 'never') {
       this.logger.warn('fsync=never: acknowledged records can be lost on a crash or power failure; use only for throwaway test brokers')
     }
-    // The group coordinator and the less frequent APIs load now, after the listener is up.
+    // The group coordinator and the less frequent APIs load now, after the listener is up; so does the
+    // transaction coordinator if there is transaction state (transactions left open need their partitions'
+    // producer state for the last stable offset).
     this.router.loadLazy().catch(err => {
       if (!this.closing) this.logger.error({ err }, 'loading the request handlers failed')
     })
+    if (this.topics.get('__transaction_state') !== undefined) {
+      this.prepareTransactions().catch(err => {
+        if (!this.closing) this.logger.error({ err: (err as Error).message }, 'loading the transaction coordinator failed')
+      })
+    }
   }
 
   /**
@@ -121,6 +131,59 @@ export class Broker {
     return this.groupsReady
   }
 
+  /**
+   * Creates the transaction coordinator (once) and loads __transaction_state, then the producer state of every
+   * partition of a transaction left open; resolves when it can serve requests.
+   */
+  prepareTransactions (): Promise<TransactionCoordinator> {
+    this.transactionsReady ??= (async () => {
+      if (this.closing) throw new Error('the broker is closing')
+      const [{ TransactionCoordinator }, { TopicTxnStateLog }, { brokerMarkerWriter }] = await Promise.all([
+        import('./transactions/coordinator.js'),
+        import('./transactions/state-log.js'),
+        import('./transactions/markers.js')
+      ])
+      const num = (key: string, fallback: number): number => {
+        const n = Number(this.config.get(key) ?? NaN)
+        return Number.isFinite(n) ? n : fallback
+      }
+      const txns = new TransactionCoordinator({
+        log: new TopicTxnStateLog(this.topics, num('transaction.state.log.num.partitions', 50)),
+        writeMarker: brokerMarkerWriter(this),
+        allocateProducerId: () => this.producers.ids.allocate(),
+        // __consumer_offsets may not exist before the first TxnOffsetCommit creates it
+        partitionExists: (topic, partition) => topic === '__consumer_offsets' || this.topics.log(topic, partition) !== undefined,
+        config: {
+          maxTimeoutMs: num('transaction.max.timeout.ms', 900_000),
+          abortTimedOutIntervalMs: num('transaction.abort.timed.out.transaction.cleanup.interval.ms', 10_000),
+          idExpirationMs: num('transactional.id.expiration.ms', 604_800_000),
+          removeExpiredIntervalMs: num('transaction.remove.expired.transaction.cleanup.interval.ms', 3_600_000)
+        },
+        logger: this.logger.child({ component: 'transactions' })
+      })
+      this.transactions = txns
+      await txns.load()
+      await Promise.all(txns.openPartitions().map(async ([t, p]) => {
+        const log = this.topics.log(t, p)
+        if (log !== undefined) await this.producers.stateFor(log)
+      }))
+      return txns
+    })()
+    return this.transactionsReady
+  }
+
+  /** Set by prepareTransactions(). */
+  transactions: TransactionCoordinator | null = null
+
+  /**
+   * Whether the producer's open transaction holds `topic`-`partition` (transactional produce and
+   * TxnOffsetCommit check it first); `fenced`: the request version knows PRODUCER_FENCED.
+   */
+  async checkTransactionPartition (transactionalId: string, producerId: number, producerEpoch: number, topic: string, partition: number, fenced: boolean): Promise<{ errorCode: number, message: string | null }> {
+    const txns = await this.prepareTransactions()
+    return txns.checkPartition(transactionalId, producerId, producerEpoch, topic, partition, fenced)
+  }
+
   async deleteTopic (name: string): Promise<void> {
     const t = this.topics.get(name)
     for (let p = 0; t !== undefined && p < t.partitions; p++) {
@@ -137,6 +200,7 @@ export class Broker {
     this.purgatory.wakeAll()
     await this.server?.close()
     if (this.groupsReady !== null) (await this.groupsReady).close()
+    if (this.transactionsReady !== null) (await this.transactionsReady.catch(() => null))?.close()
     this.producers?.snapshotAll()
     await this.topics?.logs.close()
     this.logger.info('broker stopped')

@@ -136,7 +136,12 @@ export const BROKER_CONFIGS: readonly ConfigDef[] = [
   def('group.min.session.timeout.ms', 'int', '6000', 'smallest session timeout a member may ask for', { min: 0 }),
   def('group.max.session.timeout.ms', 'int', '1800000', 'largest session timeout a member may ask for', { min: 0 }),
   def('offsets.topic.num.partitions', 'int', '50', 'partitions of __consumer_offsets', { readOnly: true, min: 1 }),
-  def('offsets.retention.minutes', 'int', '10080', 'how long committed offsets of an empty group are kept', { min: 1 })
+  def('offsets.retention.minutes', 'int', '10080', 'how long committed offsets of an empty group are kept', { min: 1 }),
+  def('transaction.state.log.num.partitions', 'int', '50', 'partitions of __transaction_state', { readOnly: true, min: 1 }),
+  def('transaction.max.timeout.ms', 'int', '900000', 'largest transaction timeout a producer may ask for', { min: 1 }),
+  def('transactional.id.expiration.ms', 'int', '604800000', 'a transactional id with no transaction for this long is forgotten', { min: 1 }),
+  def('transaction.abort.timed.out.transaction.cleanup.interval.ms', 'int', '10000', 'how often open transactions past their timeout are aborted', { min: 1 }),
+  def('transaction.remove.expired.transaction.cleanup.interval.ms', 'int', '3600000', 'how often expired transactional ids are removed', { min: 1 })
 ]
 
 export const TOPIC_CONFIG_BY_NAME: ReadonlyMap<string, ConfigDef> = new Map(TOPIC_CONFIGS.map(d => [d.name, d]))

@@ -4,6 +4,7 @@
 //       <20-digit base offset>.log                          RecordBatch v2 sequence
 //       <20-digit base offset>.index                        offset index
 //       <20-digit base offset>.timeindex                    time index
+//       <20-digit base offset>.txnindex                     aborted transactions (only once there is one)
 //       *.cleaned                                           compaction output being written (deleted at start)
 //       *.swap                                              compaction output ready to replace (completed at start)
 //       *.deleted                                           segment being deleted (deleted at start)
@@ -17,6 +18,7 @@ import { basename, join } from 'node:path'
 export const LOG_FILE_SUFFIX = '.log'
 export const INDEX_FILE_SUFFIX = '.index'
 export const TIME_INDEX_FILE_SUFFIX = '.timeindex'
+export const TXN_INDEX_FILE_SUFFIX = '.txnindex'
 export const CLEANED_FILE_SUFFIX = '.cleaned'
 export const SWAP_FILE_SUFFIX = '.swap'
 export const DELETED_FILE_SUFFIX = '.deleted'
@@ -50,6 +52,9 @@ export function offsetIndexFileName (dir: string, baseOffset: number, suffix = '
 export function timeIndexFileName (dir: string, baseOffset: number, suffix = ''): string {
   return join(dir, filenamePrefixFromOffset(baseOffset) + TIME_INDEX_FILE_SUFFIX + suffix)
 }
+export function txnIndexFileName (dir: string, baseOffset: number, suffix = ''): string {
+  return join(dir, filenamePrefixFromOffset(baseOffset) + TXN_INDEX_FILE_SUFFIX + suffix)
+}
 
 /** Base offset of a segment file name (`00000000000000000042.log` -> 42), or null if it is not one. */
 export function offsetFromFileName (file: string): number | null {
@@ -59,11 +64,11 @@ export function offsetFromFileName (file: string): number | null {
   return Number.isSafeInteger(n) ? n : null
 }
 
-export type SegmentFileKind = 'log' | 'index' | 'timeindex'
+export type SegmentFileKind = 'log' | 'index' | 'timeindex' | 'txnindex'
 
-/** Parses `<20 digits>.(log|index|timeindex)[.cleaned|.swap|.deleted]`. */
+/** Parses `<20 digits>.(log|index|timeindex|txnindex)[.cleaned|.swap|.deleted]`. */
 export function parseSegmentFileName (file: string): { baseOffset: number; kind: SegmentFileKind; suffix: '' | '.cleaned' | '.swap' | '.deleted' } | null {
-  const m = /^(\d{20})\.(log|index|timeindex)(\.cleaned|\.swap|\.deleted)?$/.exec(basename(file))
+  const m = /^(\d{20})\.(log|index|timeindex|txnindex)(\.cleaned|\.swap|\.deleted)?$/.exec(basename(file))
   if (m === null) return null
   const n = Number(m[1])
   if (!Number.isSafeInteger(n)) return null

@@ -34,6 +34,12 @@
 //
 // Reads: whole batches via the segment's offset index and a header scan, positional reads, never past
 // the written bytes nor `maxOffset`. Opening and crash recovery: log-loader.ts.
+//
+// Aborted transactions: each segment's `.txnindex` lists the aborts whose marker it holds
+// (index/txn-index.ts). addAbortedTxn() writes the entry before the caller appends the marker;
+// collectAbortedTxns() answers read_committed fetches. A compaction swap gives the cleaned segment the entries
+// of the segments it replaces whose marker survived the cleaning. Which transactions are still open (the last
+// stable offset) is producer state, kept by the broker (broker/producers), not here.
 // Threading: main thread; fsync in the Flusher's worker threads.
 import { EventEmitter } from 'node:events'
 import { promises as fsp } from 'node:fs'
@@ -47,6 +53,8 @@ import { fsyncDirAsync, fsyncFd, isNoSpaceError, writevAt } from './file-io.js'
 import { SWAP_FILE_SUFFIX, logFileName, offsetIndexFileName, timeIndexFileName } from './log-file-names.js'
 import { loadLog } from './log-loader.js'
 import { LogSegment, type ReadResult } from './segment.js'
+import type { AbortedTxn } from './index/txn-index.js'
+import { CONTROL_MASK, ATTRIBUTES_OFFSET } from '../protocol/records/batch-header.js'
 import type { Flusher } from './workers/flusher.js'
 
 export interface LogConfig {
@@ -162,6 +170,11 @@ export class PartitionLog extends EventEmitter {
   logStartOffset = 0
   logEndOffset = 0
   highWatermark = 0
+  /**
+   * Set by the broker once it holds this partition's producer state: the first offset of a transaction that
+   * is open (or whose marker is not yet below the given high watermark), null when none.
+   */
+  unstableOffsetSource: ((highWatermark: number) => number | null) | null = null
   storageError: Error | null = null
   /** Written into partitionLeaderEpoch of every appended batch (a single broker: 0). */
   leaderEpoch = 0
@@ -202,6 +215,13 @@ export class PartitionLog extends EventEmitter {
   }
 
   get config (): LogConfig { return this._config }
+
+  /** Last stable offset: the high watermark, or the first offset of an unfinished transaction below it. */
+  get lastStableOffset (): number {
+    const hw = this.highWatermark
+    const unstable = this.unstableOffsetSource?.(hw) ?? null
+    return unstable === null ? hw : Math.min(hw, unstable)
+  }
   /** Replaceable live (topic config changes); segment.index.bytes applies to segments created later. */
   set config (c: LogConfig) {
     this._config = c
@@ -675,6 +695,10 @@ export class PartitionLog extends EventEmitter {
     }
     const hook = this.swapFaultHook
     const base = old[0]!.baseOffset
+    // The base's .txnindex takes every entry of the replaced segments first (a superset: a crash from here on
+    // keeps it); the entries whose marker did not survive the cleaning are dropped once the segment is open.
+    const aborted = old.flatMap(s => s.txnIndex.entries)
+    if (aborted.length > old[0]!.txnIndex.entries.length) old[0]!.txnIndex.replaceAll(aborted)
     const swap = logFileName(this.dir, base, SWAP_FILE_SUFFIX)
     for (const s of old) await s.prepareForReplace()
     await fsp.rename(cleanedFile, swap)
@@ -692,6 +716,7 @@ export class PartitionLog extends EventEmitter {
     const removed = await seg.recover(this.logger)
     if (removed > 0) this.logger.warn({ file: seg.logFile, bytesRemoved: removed }, `cleaned segment ${seg.logFile} had ${removed} invalid trailing bytes`)
     seg.sealTimeIndex()
+    if (seg.txnIndex.entries.length > 0) await dropVanishedMarkers(seg)
     try {
       await seg.writeIndexes()
     } catch (err) {
@@ -709,6 +734,38 @@ export class PartitionLog extends EventEmitter {
     }
     this.logger.info({ partition: this.name, base, replaced: old.length, size: seg.size }, `swapped a cleaned segment into ${this.name} at ${base} replacing ${old.length} segments`)
     return seg
+  }
+
+  // ---- transactions ----
+
+  /**
+   * Records an aborted transaction in the .txnindex of the segment that holds (or, for the marker about to be
+   * appended, will hold) offset e.lastOffset, fdatasynced before it returns. Idempotent for an entry already
+   * present (same lastOffset): producer state rebuilt from the log re-reports the aborts it replays.
+   */
+  addAbortedTxn (e: AbortedTxn): void {
+    const seg = this.segments[this.segmentIndexFor(e.lastOffset)] ?? this.activeSegment
+    const entries = seg.txnIndex.entries
+    if (entries.some(x => x.lastOffset === e.lastOffset)) return
+    const last = entries[entries.length - 1]
+    if (last !== undefined && last.lastOffset > e.lastOffset) {
+      seg.txnIndex.replaceAll([...entries, e])
+      return
+    }
+    seg.txnIndex.append(e)
+  }
+
+  /**
+   * The aborted transactions a read_committed fetch of [fetchOffset, upperBoundOffset) must report: those with
+   * lastOffset >= fetchOffset and firstOffset < upperBoundOffset (Kafka's collectAbortedTransactions: from the
+   * segment holding fetchOffset on, stopping at the first entry whose lastStableOffset reaches the bound).
+   */
+  collectAbortedTxns (fetchOffset: number, upperBoundOffset: number): AbortedTxn[] {
+    const out: AbortedTxn[] = []
+    for (let i = this.segmentIndexFor(fetchOffset); i < this.segments.length; i++) {
+      if (this.segments[i]!.txnIndex.collect(fetchOffset, upperBoundOffset, out)) break
+    }
+    return out
   }
 
   // ---- lifecycle ----
@@ -748,3 +805,15 @@ export class PartitionLog extends EventEmitter {
 }
 
 export { INT32_MAX as MAX_RELATIVE_OFFSET }
+
+/** Drops the .txnindex entries of a cleaned segment whose abort marker the cleaner removed. */
+async function dropVanishedMarkers (seg: LogSegment): Promise<void> {
+  const kept: AbortedTxn[] = []
+  for (const e of seg.txnIndex.entries) {
+    const r = await seg.read(e.lastOffset, 0, true, e.lastOffset + 1)
+    const b = r?.batches[0]
+    if (b !== undefined && Number(b.readBigInt64BE(0)) === e.lastOffset && (b.readInt16BE(ATTRIBUTES_OFFSET) & CONTROL_MASK) !== 0) kept.push(e)
+    r?.release?.()
+  }
+  if (kept.length !== seg.txnIndex.entries.length) seg.txnIndex.replaceAll(kept)
+}

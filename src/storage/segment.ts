@@ -1,4 +1,5 @@
-// LogSegment: one .log file of RecordBatch v2 plus its .index and .timeindex (Kafka's LogSegment).
+// LogSegment: one .log file of RecordBatch v2 plus its .index, .timeindex and (once it holds an abort marker)
+// .txnindex (Kafka's LogSegment).
 //
 // Files: <base>.log holds whole batches back to back, exactly as produced but for baseOffset and
 // partitionLeaderEpoch (see segments/README.md for every byte). The indexes are sparse: an entry per
@@ -12,11 +13,13 @@
 //   - batch offsets strictly increase; every lastOffset - baseOffset fits in int32; positions fit in int32.
 //   - index entries refer to batches at positions < size; on unclean start the active segment's indexes are
 //     rebuilt from the log by recover(), which truncates at the first invalid byte.
+//   - the transaction index (index/txn-index.ts) names only abort markers below nextOffset: recover() and
+//     truncateTo() drop the entries past the new end.
 // Threading: main thread; I/O is async on raw fds (libuv pool), fsync happens in the Flusher's workers.
 // The fd stays open while reads or syncs use it (acquire/release), so a closed fd number is never reused
 // under a pending operation. Index writes of one segment run one after the other (writeIndexes chains
 // them), and a segment marked deleted or replaced never writes its index files again.
-// Deletion (retention, DeleteRecords, compaction swap): renameForDelete() renames the three files to
+// Deletion (retention, DeleteRecords, compaction swap): renameForDelete() renames the files to
 // `*.deleted` at once (open fds keep serving reads); removeDeletedFiles() closes the fd once idle and
 // removes them, after file.delete.delay.ms (PartitionLog schedules it). Leftover `.deleted` files are
 // removed at the next start.
@@ -32,8 +35,9 @@ import { CorruptLogError } from './errors.js'
 import { closeFd, readAt, readInto, truncateFd } from './file-io.js'
 import { acquireReadBuffer, releaseReadBuffer } from './read-buffers.js'
 import { OffsetIndex } from './index/offset-index.js'
+import { TxnIndex } from './index/txn-index.js'
 import { TimeIndex } from './index/time-index.js'
-import { DELETED_FILE_SUFFIX, logFileName, offsetIndexFileName, timeIndexFileName } from './log-file-names.js'
+import { DELETED_FILE_SUFFIX, logFileName, offsetIndexFileName, timeIndexFileName, txnIndexFileName } from './log-file-names.js'
 
 export interface SegmentConfig { indexIntervalBytes: number; segmentIndexBytes: number }
 
@@ -87,6 +91,7 @@ export class LogSegment {
   readonly logFile: string
   readonly offsetIndex: OffsetIndex
   readonly timeIndex: TimeIndex
+  readonly txnIndex: TxnIndex
   config: SegmentConfig
   fd: number
   size = 0
@@ -107,6 +112,8 @@ export class LogSegment {
   private deleted = false
   /** Set once the files were renamed to `*.deleted`. */
   private renamed = false
+  /** Why the .txnindex could not be read at open (its entries are then rebuilt from the log), or null. */
+  txnIndexProblem: string | null = null
   /** The index writes in flight, chained. */
   private indexWrites: Promise<void> = Promise.resolve()
 
@@ -118,6 +125,7 @@ export class LogSegment {
     this.logFile = logFileName(dir, baseOffset)
     this.offsetIndex = new OffsetIndex(offsetIndexFileName(dir, baseOffset), baseOffset, config.segmentIndexBytes)
     this.timeIndex = new TimeIndex(timeIndexFileName(dir, baseOffset), baseOffset, config.segmentIndexBytes)
+    this.txnIndex = new TxnIndex(txnIndexFileName(dir, baseOffset))
     this.nextOffset = baseOffset
     this.offsetOfMaxTimestampSoFar = baseOffset
   }
@@ -136,6 +144,7 @@ export class LogSegment {
     const fd = openSync(logFileName(dir, baseOffset), 'r+')
     const seg = new LogSegment(dir, baseOffset, fd, config)
     seg.size = seg.writtenSize = fstatSync(fd).size
+    seg.txnIndexProblem = seg.txnIndex.load()
     return seg
   }
 
@@ -308,6 +317,7 @@ export class LogSegment {
       pos += size
     }
     const removed = fileSize - pos
+    this.txnIndex.truncateTo(this.nextOffset)
     if (removed > 0) {
       logger.warn({ file: this.logFile, position: pos, bytesRemoved: removed, reason }, `truncating ${this.logFile} at position ${pos}: ${reason ?? 'invalid data'}; ${removed} bytes removed`)
       await truncateFd(this.fd, pos)
@@ -430,13 +440,13 @@ export class LogSegment {
 
   get isDeleted (): boolean { return this.deleted }
 
-  /** Renames .log, .index and .timeindex to `*.deleted` (missing files are skipped); the fd keeps working. */
+  /** Renames .log, .index, .timeindex and .txnindex to `*.deleted` (missing files are skipped); the fd keeps working. */
   async renameForDelete (): Promise<void> {
     this.deleted = true
     await this.indexWrites
     if (this.renamed) return
     this.renamed = true
-    for (const f of [this.logFile, this.offsetIndex.file, this.timeIndex.file]) {
+    for (const f of [this.logFile, this.offsetIndex.file, this.timeIndex.file, this.txnIndex.file]) {
       await fsp.rename(f, f + DELETED_FILE_SUFFIX).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'ENOENT') throw err })
     }
   }
@@ -445,7 +455,7 @@ export class LogSegment {
   async removeDeletedFiles (): Promise<void> {
     await this.closeForDelete()
     const suffix = this.renamed ? DELETED_FILE_SUFFIX : ''
-    await Promise.all([this.logFile, this.offsetIndex.file, this.timeIndex.file].map(f => fsp.rm(f + suffix, { force: true })))
+    await Promise.all([this.logFile, this.offsetIndex.file, this.timeIndex.file, this.txnIndex.file].map(f => fsp.rm(f + suffix, { force: true })))
   }
 
   /** maxTimestamp of the first batch (Kafka's getFirstBatchTimestamp), -1 for an empty segment. */
@@ -489,6 +499,7 @@ export class LogSegment {
       pos += len + LOG_OVERHEAD
     }
     this.timeIndex.truncateTo(next)
+    this.txnIndex.truncateTo(next)
     const lastTime = this.timeIndex.lastEntry()
     this.maxTimestampSoFar = -1
     this.offsetOfMaxTimestampSoFar = this.baseOffset

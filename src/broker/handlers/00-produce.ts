@@ -15,7 +15,11 @@
 // deduplication of the last five batches per producer (a retry gets its original offsets, no error).
 // Compacted topics (cleanup.policy includes compact): a record with a null key -> INVALID_RECORD, naming the
 // topic-partition and the record (v8+: also in recordErrors), as Kafka.
-// Not implemented yet: transactional produce (TRANSACTIONAL_ID_AUTHORIZATION_FAILED).
+// Transactional batches (isTransactional bit; the request names the transactional id): the producer must be
+// the id's current producer with an open transaction that holds the partition (AddPartitionsToTxn first),
+// as Kafka 3.x verifies -> else INVALID_TXN_STATE / INVALID_PRODUCER_EPOCH / INVALID_PRODUCER_ID_MAPPING;
+// a transactional batch without a transactional id -> INVALID_TXN_STATE. The batch opens the partition's
+// transaction for that producer (producers/producer-state.ts), which holds the last stable offset back.
 //
 // acks: 0 -> no response (on any error the connection is closed, as Kafka does, so the client notices);
 // 1 -> answered once the batch is in the file; -1 -> answered once it is fsynced (the durable high watermark).
@@ -26,7 +30,7 @@ import { ErrorCode } from '../../protocol/errors.js'
 import { validateBatches } from '../../protocol/records/validate.js'
 import {
   MAGIC_OFFSET, RECORD_BATCH_OVERHEAD, baseSequence as batchBaseSequence, lastOffsetDelta as batchLastOffsetDelta,
-  producerEpoch as batchProducerEpoch, producerId as batchProducerId
+  producerEpoch as batchProducerEpoch, producerId as batchProducerId, isTransactional as batchIsTransactional
 } from '../../protocol/records/batch-header.js'
 import { lastSequenceOf, type PartitionProducerState } from '../producers/producer-state.js'
 import type { PartitionLog } from '../../storage/log.js'
@@ -87,9 +91,13 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
 /** Per connection: resolves when the append phase of its latest waiting produce request is over. */
 const appendGates = new WeakMap<object, Promise<void>>()
 
-/** Loads of producer state that this request's idempotent batches need and that are not loaded yet. */
+/**
+ * Loads of producer state that this request's idempotent batches need and that are not loaded yet, and of the
+ * transaction coordinator for a transactional request.
+ */
 function producerStateLoads (broker: Broker, req: ProduceRequest): Array<Promise<unknown>> {
   const loads: Array<Promise<unknown>> = []
+  if (req.transactionalId !== null && broker.transactions?.status !== 'active') loads.push(broker.prepareTransactions())
   for (const topicData of req.topicData) {
     for (const pd of topicData.partitionData) {
       const records = pd.records as Buffer | null
@@ -180,12 +188,23 @@ function appendAndAnswer (broker: Broker, ctx: RequestContext, req: ProduceReque
           continue
         }
       }
-      if (valid.hasTransactional || req.transactionalId !== null) {
-        fail(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'transactional produce is not supported yet (idempotent producers are)')
-        continue
-      }
       // Idempotent batches: sequence checks against the partition's producer state (loaded on first use).
       const pid = batchProducerId(records, 0)
+      const transactional = batchIsTransactional(records, 0)
+      if (transactional) {
+        if (req.transactionalId === null) {
+          fail(ErrorCode.INVALID_TXN_STATE, `a transactional record batch for ${topicData.name}-${pd.index} in a produce request without a transactional id`)
+          continue
+        }
+        const txns = broker.transactions
+        const verdict = txns === null || txns.status !== 'active'
+          ? { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, message: 'the transaction coordinator is not available' }
+          : txns.checkPartition(req.transactionalId, pid, batchProducerEpoch(records, 0), topicData.name, pd.index, false)
+        if (verdict.errorCode !== ErrorCode.NONE) {
+          fail(verdict.errorCode === ErrorCode.COORDINATOR_NOT_AVAILABLE ? ErrorCode.NOT_ENOUGH_REPLICAS : verdict.errorCode, verdict.message ?? 'transaction check failed')
+          continue
+        }
+      }
       let idem: { state: PartitionProducerState, epoch: number, firstSeq: number, lastSeq: number } | null = null
       if (pid >= 0) {
         const state = broker.producers.loaded(log)
@@ -196,7 +215,7 @@ function appendAndAnswer (broker: Broker, ctx: RequestContext, req: ProduceReque
         const epoch = batchProducerEpoch(records, 0)
         const firstSeq = batchBaseSequence(records, 0)
         const lastSeq = lastSequenceOf(firstSeq, batchLastOffsetDelta(records, 0))
-        const check = state.check(pid, epoch, firstSeq, lastSeq)
+        const check = state.check(pid, epoch, firstSeq, lastSeq, transactional)
         if (check.kind === 'error') {
           fail(check.errorCode, check.message)
           continue
@@ -224,7 +243,7 @@ function appendAndAnswer (broker: Broker, ctx: RequestContext, req: ProduceReque
         continue
       }
       if (idem !== null) {
-        idem.state.record(pid, idem.epoch, { firstSeq: idem.firstSeq, lastSeq: idem.lastSeq, firstOffset: appended.baseOffset, lastOffset: appended.lastOffset, timestamp: now })
+        idem.state.record(pid, idem.epoch, { firstSeq: idem.firstSeq, lastSeq: idem.lastSeq, firstOffset: appended.baseOffset, lastOffset: appended.lastOffset, timestamp: now }, transactional)
       }
       response.baseOffset = BigInt(appended.baseOffset)
       response.logAppendTimeMs = BigInt(appended.logAppendTime)

@@ -5,8 +5,11 @@
 //   v0-v3   legacy clients: stored batches are down-converted to magic 0 (v0-v1) or magic 1 (v2-v3)
 //           messages, uncompressed, record headers dropped, control batches skipped (Kafka's behaviour).
 //           v1 adds throttle time, v3 response max bytes.
-//   v4      isolation level, last stable offset, aborted transactions (no transactions yet: LSO = HW,
-//           aborted list empty for read_committed and null for read_uncommitted, as Kafka)
+//   v4      isolation level, last stable offset, aborted transactions: read_committed (isolation 1) reads
+//           only below the last stable offset (LSO: the HW, or the first offset of a transaction still open)
+//           and gets the aborted transactions overlapping the data it got (producer id + first offset; the
+//           consumer drops those batches up to each abort marker); read_uncommitted reads to the HW and gets
+//           a null list. Both are told the LSO.
 //   v5      log start offset
 //   v7      fetch sessions: Samsa declines them (session id 0 in every response: clients send full fetches);
 //           a request naming a session id gets FETCH_SESSION_ID_NOT_FOUND
@@ -29,6 +32,7 @@ import { defineHandler } from '../handler.js'
 import { downConvert } from '../../protocol/records/convert.js'
 import { AFTER_WRITE } from '../../network/connection.js'
 import { OffsetOutOfRangeError } from '../../storage/errors.js'
+import { BATCH_LENGTH_OFFSET, LAST_OFFSET_DELTA_OFFSET, LOG_OVERHEAD, RECORD_BATCH_OVERHEAD } from '../../protocol/records/batch-header.js'
 import type { Broker } from '../broker.js'
 
 const EMPTY = Buffer.alloc(0)
@@ -41,6 +45,7 @@ interface Target {
   log: PartitionLog | undefined
   fetchOffset: number
   partitionMaxBytes: number
+  readCommitted: boolean
 }
 
 export default defineHandler<FetchRequest, FetchResponse>({
@@ -53,7 +58,9 @@ export default defineHandler<FetchRequest, FetchResponse>({
     if (v >= 7 && req.sessionId !== 0) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [], nodeEndpoints: [] }
     }
-    const readCommitted = req.isolationLevel === 1
+    const readCommitted = v >= 4 && req.isolationLevel === 1
+    // Transactions left open before a restart hold the LSO back only once their producer state is loaded.
+    if (readCommitted && broker.transactionsReady !== null) await broker.transactionsReady.catch(() => null)
     const responses: TopicResponse[] = []
     const targets: Target[] = []
     for (const ft of req.topics) {
@@ -74,7 +81,7 @@ export default defineHandler<FetchRequest, FetchResponse>({
           records: EMPTY
         }
         partitions.push(response)
-        targets.push({ response, log, fetchOffset: Number(fp.fetchOffset), partitionMaxBytes: fp.partitionMaxBytes })
+        targets.push({ response, log, fetchOffset: Number(fp.fetchOffset), partitionMaxBytes: fp.partitionMaxBytes, readCommitted })
       }
     }
 
@@ -122,8 +129,10 @@ async function readAll (targets: Target[], responseMaxBytes: number, releases: A
       continue
     }
     const hw = log.highWatermark
+    const lso = log.lastStableOffset
+    const upTo = t.readCommitted ? lso : hw
     r.highWatermark = BigInt(hw)
-    r.lastStableOffset = BigInt(hw)
+    r.lastStableOffset = BigInt(lso)
     r.logStartOffset = BigInt(log.logStartOffset)
     r.errorCode = ErrorCode.NONE
     r.records = EMPTY
@@ -132,13 +141,14 @@ async function readAll (targets: Target[], responseMaxBytes: number, releases: A
       errors = true
       continue
     }
-    if (t.fetchOffset >= hw) continue
+    if (t.readCommitted) r.abortedTransactions = []
+    if (t.fetchOffset >= upTo) continue
     const budget = Math.min(t.partitionMaxBytes, responseMaxBytes - bytes)
     const minOneBatch = bytes === 0
     if (budget <= 0 && !minOneBatch) continue
     let result
     try {
-      result = await log.read(t.fetchOffset, Math.max(0, budget), { minOneBatch, maxOffset: hw })
+      result = await log.read(t.fetchOffset, Math.max(0, budget), { minOneBatch, maxOffset: upTo })
     } catch (err) {
       // Retention or DeleteRecords moved the log start past the offset since the check above.
       if ((err as { code?: string }).code === 'OFFSET_OUT_OF_RANGE' || err instanceof OffsetOutOfRangeError) {
@@ -153,7 +163,23 @@ async function readAll (targets: Target[], responseMaxBytes: number, releases: A
     if (result.bytes > 0) {
       r.records = result.batches
       bytes += result.bytes
+      if (t.readCommitted) {
+        const last = result.batches[result.batches.length - 1]!
+        const upper = lastOffsetOfLastBatch(last) + 1
+        r.abortedTransactions = log.collectAbortedTxns(t.fetchOffset, upper).map(a => ({ producerId: BigInt(a.producerId), firstOffset: BigInt(a.firstOffset) }))
+      }
     }
   }
   return { bytes, errors }
+}
+
+/** Last offset of the last batch in a buffer of whole batches (a read returns buffers of whole batches). */
+function lastOffsetOfLastBatch (buf: Buffer): number {
+  let pos = 0
+  let last = -1
+  while (pos + RECORD_BATCH_OVERHEAD <= buf.length) {
+    last = Number(buf.readBigInt64BE(pos)) + buf.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET)
+    pos += buf.readInt32BE(pos + BATCH_LENGTH_OFFSET) + LOG_OVERHEAD
+  }
+  return last
 }

@@ -3,7 +3,8 @@
 // Version notes:
 //   v0      OldStyleOffsets array (one offset, MaxNumOffsets ignored beyond that)
 //   v1      single offset + timestamp
-//   v2      isolation level (read_committed = LSO = HW: no transactions yet)
+//   v2      isolation level: read_committed answers latest with the last stable offset (the HW, or the first
+//           offset of a transaction still open) and looks up times below it
 //   v4      leader epoch (always 0) and current leader epoch in the request (not checked: one leader)
 //   v6      flexible
 //   v7      -3 max timestamp (KIP-734): offset and timestamp of the record with the largest timestamp
@@ -52,6 +53,7 @@ export default defineHandler<ListOffsetsRequest, ListOffsetsResponse>({
   codec: { decodeRequest: decodeListOffsetsRequest, sizeResponse: sizeListOffsetsResponse, writeResponse: writeListOffsetsResponse },
   async handle (broker, ctx, req) {
     const v = ctx.apiVersion
+    if (v >= 2 && req.isolationLevel === 1 && broker.transactionsReady !== null) await broker.transactionsReady.catch(() => null)
     const topics: TopicResponse[] = []
     for (const t of req.topics) {
       const partitions: PartitionResponse[] = []
@@ -66,9 +68,11 @@ export default defineHandler<ListOffsetsRequest, ListOffsetsResponse>({
           continue
         }
         const ts = Number(p.timestamp)
+        const readCommitted = v >= 2 && req.isolationLevel === 1
+        const limit = readCommitted ? log.lastStableOffset : log.highWatermark
         let offset = -1
         let timestamp = -1
-        if (ts === LATEST) offset = log.highWatermark
+        if (ts === LATEST) offset = limit
         else if (ts === EARLIEST || ts === EARLIEST_LOCAL) offset = log.logStartOffset
         else if (ts === LATEST_TIERED) offset = -1
         else if (ts === MAX_TIMESTAMP) {
@@ -82,7 +86,7 @@ export default defineHandler<ListOffsetsRequest, ListOffsetsResponse>({
           continue
         } else {
           const found = await log.offsetForTimestamp(ts)
-          if (found !== null && found.offset < log.highWatermark) {
+          if (found !== null && found.offset < limit) {
             offset = found.offset
             timestamp = found.timestamp
           }

@@ -1,14 +1,19 @@
-// InitProducerId (key 22): a fresh producer id (epoch 0) for an idempotent producer.
+// InitProducerId (key 22): a producer id and epoch for an idempotent or a transactional producer.
+//
+// Without a transactional id: a fresh producer id at epoch 0 (idempotent producers: Java's and franz-go's
+// default). With one: the transaction coordinator's answer (transactions/coordinator.ts): the id's producer
+// id with its epoch bumped, which fences any older producer with the same transactional id, after aborting
+// a transaction it left open.
 //
 // Version notes:
 //   v1      same as v0
 //   v2      flexible
-//   v3      ProducerId/ProducerEpoch in the request (KIP-360 epoch bump): for an idempotent producer (no
-//           transactional id) Kafka answers with a new producer id, and so does Samsa
-//   v4-v5   same as v3 (v5: PRODUCER_FENCED instead of INVALID_PRODUCER_EPOCH for transactional ids)
-// Transactions are not implemented yet: a request with a transactional id gets
-// TRANSACTIONAL_ID_AUTHORIZATION_FAILED, so the client fails at once with a clear error instead of
-// retrying forever; idempotent producers (Java's and franz-go's default) work.
+//   v3      ProducerId/ProducerEpoch in the request (KIP-360 epoch bump): for an idempotent producer Kafka
+//           answers with a new producer id, and so does Samsa; for a transactional one they must name the
+//           current producer (else PRODUCER_FENCED / INVALID_PRODUCER_EPOCH), and a retry of the last bump
+//           gets the same answer again
+//   v4      PRODUCER_FENCED instead of INVALID_PRODUCER_EPOCH for a stale transactional producer
+//   v5      same as v4
 import { decodeInitProducerIdRequest, type InitProducerIdRequest } from '../../protocol/generated/messages/init-producer-id-request.js'
 import { sizeInitProducerIdResponse, writeInitProducerIdResponse, type InitProducerIdResponse } from '../../protocol/generated/messages/init-producer-id-response.js'
 import { ErrorCode } from '../../protocol/errors.js'
@@ -19,10 +24,17 @@ export default defineHandler<InitProducerIdRequest, InitProducerIdResponse>({
   minVersion: 0,
   maxVersion: 5,
   codec: { decodeRequest: decodeInitProducerIdRequest, sizeResponse: sizeInitProducerIdResponse, writeResponse: writeInitProducerIdResponse },
-  handle (broker, ctx, req) {
+  async handle (broker, ctx, req) {
     if (req.transactionalId !== null) {
-      broker.logger.warn({ transactionalId: req.transactionalId, clientId: ctx.clientId }, 'transactional producers are not supported yet; answered TRANSACTIONAL_ID_AUTHORIZATION_FAILED')
-      return { throttleTimeMs: 0, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, producerId: -1n, producerEpoch: -1 }
+      const txns = await broker.prepareTransactions()
+      const expected = ctx.apiVersion >= 3
+        ? { producerId: Number(req.producerId), producerEpoch: req.producerEpoch }
+        : { producerId: -1, producerEpoch: -1 }
+      const r = await txns.initProducerId(req.transactionalId, req.transactionTimeoutMs, expected, ctx.apiVersion >= 4)
+      if (r.errorCode !== ErrorCode.NONE && r.errorCode !== ErrorCode.CONCURRENT_TRANSACTIONS) {
+        broker.logger.info({ transactionalId: req.transactionalId, clientId: ctx.clientId, errorCode: r.errorCode }, `InitProducerId refused: ${r.message ?? ''}`)
+      }
+      return { throttleTimeMs: 0, errorCode: r.errorCode, producerId: BigInt(r.producerId), producerEpoch: r.producerEpoch }
     }
     let producerId: number
     try {

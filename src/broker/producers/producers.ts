@@ -1,14 +1,19 @@
-// The broker's idempotent-producer bookkeeping: producer id allocation and, per partition, the producer state
-// used to deduplicate retried batches and reject sequence gaps.
+// The broker's producer bookkeeping: producer id allocation and, per partition, the producer state used to
+// deduplicate retried batches, reject sequence gaps and track open transactions.
 //
-// A partition's state is loaded on first use by an idempotent batch: the newest producer snapshot at or
-// below the log end offset (written at the last clean shutdown), then every batch after it is replayed from
-// the log (batch headers only). Until then non-idempotent produce never waits for it. At close, a snapshot
-// at the log end offset is written for every loaded partition.
+// A partition's state is loaded on first use by an idempotent or transactional batch, by a transaction marker,
+// or by the transaction coordinator for a partition of a transaction it found open at start: the newest
+// producer snapshot at or below the log end offset (written at the last clean shutdown), then every batch
+// after it is replayed from the log (batch headers, plus the one record of each marker). Until then
+// non-idempotent produce never waits for it. Once loaded, the state tells the log its first unstable offset
+// (log.lastStableOffset); an abort marker met in the replay is (re)written to the transaction index, which
+// repairs an index entry lost in a crash. At close, a snapshot at the log end offset is written for every
+// loaded partition.
 import type { Logger } from '../../logger.js'
 import type { PartitionLog } from '../../storage/log.js'
 import { iterateBatches } from '../../protocol/records/record.js'
 import { PartitionProducerState, lastSequenceOf } from './producer-state.js'
+import { controlTypeOf } from '../../protocol/records/control.js'
 import { ProducerIdManager } from './producer-ids.js'
 import { decodeSnapshot, listSnapshots, snapshotFileName, writeSnapshot } from './snapshot.js'
 import fs from 'node:fs'
@@ -51,7 +56,7 @@ export class Producers {
       const file = path.join(log.dir, snapshotFileName(newest))
       try {
         for (const e of decodeSnapshot(fs.readFileSync(file))) {
-          state.producers.set(e.producerId, e)
+          state.restore(e)
           this.ids.observe(e.producerId)
         }
         from = newest
@@ -69,27 +74,41 @@ export class Producers {
           const last = h.baseOffset + h.lastOffsetDelta
           if (last < offset) continue
           offset = last + 1
-          if (h.producerId < 0 || h.isControl || h.baseSequence < 0) continue
+          if (h.producerId < 0) continue
           this.ids.observe(h.producerId)
+          if (h.isControl) {
+            const type = controlTypeOf(chunk, b.pos)
+            if (type === null) continue
+            const coordinatorEpoch = -1
+            const done = state.completeTxn(h.producerId, h.producerEpoch, h.baseOffset, type === 'abort', coordinatorEpoch)
+            if (done?.isAborted === true) log.addAbortedTxn(done)
+            continue
+          }
+          if (h.baseSequence < 0 && !h.isTransactional) continue
           state.record(h.producerId, h.producerEpoch, {
             firstSeq: h.baseSequence,
             lastSeq: lastSequenceOf(h.baseSequence, h.lastOffsetDelta),
             firstOffset: h.baseOffset,
             lastOffset: last,
             timestamp: h.maxTimestamp
-          })
+          }, h.isTransactional)
         }
       }
     }
     this.states.set(log, state)
+    log.unstableOffsetSource = hw => state.firstUnstableOffset(hw)
     // A full-disk cut-back gives offsets out again: the state may name batches that are gone; rebuild it.
-    log.once('truncated', () => this.forget(log))
+    log.once('truncated', () => {
+      this.forget(log)
+      this.stateFor(log).catch(err => this.logger.error({ partition: log.name, err: (err as Error).message }, 'reloading producer state after a cut-back failed'))
+    })
     return state
   }
 
   /** Forgets a partition (topic deleted). */
   forget (log: PartitionLog): void {
     this.states.delete(log)
+    log.unstableOffsetSource = null
   }
 
   /** Writes a snapshot of every loaded partition at its log end offset (clean shutdown). */

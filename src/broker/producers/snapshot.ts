@@ -7,9 +7,10 @@
 //   crc uint32                 CRC32C of everything after this field
 //   entries int32 count, then per producer:
 //     producerId int64, producerEpoch int16, lastSequence int32, lastOffset int64, offsetDelta int32,
-//     timestamp int64, coordinatorEpoch int32 (-1), currentTxnFirstOffset int64 (-1)
+//     timestamp int64, coordinatorEpoch int32, currentTxnFirstOffset int64 (-1: no open transaction)
 // Kafka keeps only each producer's last batch in a snapshot, so after a restart the deduplication window of
-// a producer starts with that one batch; later batches refill it to five.
+// a producer starts with that one batch; later batches refill it to five. A producer known only by a marker
+// (no data batch) is written with lastSequence -1, lastOffset -1, offsetDelta 0, as Kafka does.
 import fs from 'node:fs'
 import path from 'node:path'
 import { crc32c } from '../../protocol/records/crc32c.js'
@@ -25,21 +26,21 @@ export function snapshotFileName (offset: number): string {
 }
 
 export function encodeSnapshot (entries: ProducerEntry[]): Buffer {
-  const live = entries.filter(e => e.batches.length > 0)
+  const live = entries.filter(e => e.batches.length > 0 || e.currentTxnFirstOffset >= 0 || e.coordinatorEpoch >= 0)
   const buf = Buffer.alloc(HEADER_SIZE + live.length * ENTRY_SIZE)
   buf.writeInt16BE(VERSION, 0)
   buf.writeInt32BE(live.length, 6)
   let pos = HEADER_SIZE
   for (const e of live) {
-    const last = e.batches[e.batches.length - 1]
+    const last = e.batches[e.batches.length - 1] ?? { lastSeq: -1, firstOffset: -1, lastOffset: -1, timestamp: -1 }
     buf.writeBigInt64BE(BigInt(e.producerId), pos)
     buf.writeInt16BE(e.epoch, pos + 8)
     buf.writeInt32BE(last.lastSeq, pos + 10)
     buf.writeBigInt64BE(BigInt(last.lastOffset), pos + 14)
     buf.writeInt32BE(last.lastOffset - last.firstOffset, pos + 22)
     buf.writeBigInt64BE(BigInt(last.timestamp), pos + 26)
-    buf.writeInt32BE(-1, pos + 34)
-    buf.writeBigInt64BE(-1n, pos + 38)
+    buf.writeInt32BE(e.coordinatorEpoch, pos + 34)
+    buf.writeBigInt64BE(BigInt(e.currentTxnFirstOffset), pos + 38)
     pos += ENTRY_SIZE
   }
   buf.writeUInt32BE(crc32c(buf.subarray(6)), 2)
@@ -66,7 +67,9 @@ export function decodeSnapshot (buf: Buffer): ProducerEntry[] {
     out.push({
       producerId: Number(buf.readBigInt64BE(pos)),
       epoch: buf.readInt16BE(pos + 8),
-      batches: [{ firstSeq, lastSeq, firstOffset: lastOffset - offsetDelta, lastOffset, timestamp: Number(buf.readBigInt64BE(pos + 26)) }]
+      batches: lastSeq < 0 || lastOffset < 0 ? [] : [{ firstSeq, lastSeq, firstOffset: lastOffset - offsetDelta, lastOffset, timestamp: Number(buf.readBigInt64BE(pos + 26)) }],
+      coordinatorEpoch: buf.readInt32BE(pos + 34),
+      currentTxnFirstOffset: Number(buf.readBigInt64BE(pos + 38))
     })
   }
   return out

@@ -7,7 +7,8 @@
 // firstDirtyOffset: the cleaner checkpoint (where the last cleaning's offset map ended), reset to the first
 // segment's base when missing or outside the log. firstUncleanableOffset: the base offset of the first
 // segment from the dirty section on that is the active segment, not entirely durable (written and below
-// the high watermark), or, with min.compaction.lag.ms > 0, holds a record younger than the lag. Both are
+// the high watermark) or not below the last stable offset (an open transaction), or, with
+// min.compaction.lag.ms > 0, holds a record younger than the lag. Both are
 // segment boundaries in practice, so the cleaner works on whole segments.
 // The log qualifies when its dirty ratio, cleanable bytes / (clean + cleanable bytes), is above
 // min.cleanable.dirty.ratio; or when its oldest dirty segment's first batch is older than
@@ -57,9 +58,12 @@ export interface LogToClean {
   horizonExpired: boolean
 }
 
-/** A segment the cleaner may read: not the active one, every byte written, every offset below the HW. */
+/**
+ * A segment the cleaner may read: not the active one, every byte written, every offset below the last stable
+ * offset (the HW, or the first offset of an open transaction: its records' fate is not known yet).
+ */
 function isSettled (log: PartitionLog, s: LogSegment, active: LogSegment): boolean {
-  return s !== active && s.writtenSize === s.size && s.nextOffset <= log.highWatermark
+  return s !== active && s.writtenSize === s.size && s.nextOffset <= log.lastStableOffset
 }
 
 /**

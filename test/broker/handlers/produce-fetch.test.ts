@@ -42,7 +42,7 @@ t.test('produce validation errors are per partition and store nothing', async t 
   t.equal(r.errorCode, ErrorCode.INVALID_RECORD, 'two batches in one partition')
   const txn = buildRecordBatch([{ value: 'x' }], { producerId: 5, producerEpoch: 0, baseSequence: 0, isTransactional: true })
   r = (await c.request(0, 9, produceBody('t', 0, txn))).responses[0].partitionResponses[0]
-  t.equal(r.errorCode, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'transactional batches are refused (not supported yet)')
+  t.equal(r.errorCode, ErrorCode.INVALID_TXN_STATE, 'a transactional batch without a transactional id is refused')
   r = (await c.request(0, 9, produceBody('__consumer_offsets', 0, good))).responses[0].partitionResponses[0]
   t.equal(r.errorCode, ErrorCode.INVALID_TOPIC_EXCEPTION, 'clients cannot write to __consumer_offsets')
   const f = await fetchPartition(c, 't', 0, 0)
