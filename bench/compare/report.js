@@ -34,12 +34,15 @@ export function renderMarkdown (res, { profileMarkdown }) {
   L.push(`- Node producers: ${s.config.inFlight} concurrent send() loops of ${s.config.perSend[100]} x 100 B or ${s.config.perSend[1024]} x 1 KiB records (about the Java producer's 16 KiB batch and 5 in flight), ${s.config.nodeWarmup} s warm-up then ${s.config.nodeSeconds} s measured. ProducerPerformance: ${fmtInt(s.config.ppRecords[100])} x 100 B and ${fmtInt(s.config.ppRecords[1024])} x 1 KiB records, rate over the whole run.`)
   L.push('- Consume rows read the topics that ProducerPerformance acks=1 filled, from offset 0, in a fresh group.')
   L.push(`- Latency: a record every 1/${s.config.latencyRate} s, paced against the clock, producer and consumer in one process; time from the send call to the consumer's delivery; the first ${s.config.latencyWarmup} s are discarded.`)
-  L.push('- Before the produce rows both brokers get the same unmeasured warm-up (one ProducerPerformance run). Samsa and Kafka alternate: each row runs on one broker then the other, and the first broker alternates from row to row.')
+  L.push(`- Before the produce rows both brokers get the same unmeasured warm-up (one ProducerPerformance run). Each row runs ${s.config.reps} time(s) per broker in the order A B B A (A = the broker that goes first, alternating from row to row), so drifting machine load hits both; the figures are the means of the runs, and "per run" gives the ratio of each pair of runs.`)
   L.push('- MB = 2^20 bytes of record values (ProducerPerformance\'s unit); records/s is the primary figure.', '')
   L.push('## Results', '')
   L.push('Samsa/Kafka is normalised so that **above 1 means Samsa is better**: Samsa÷Kafka for throughput, Kafka÷Samsa for times, latencies and memory.', '')
-  L.push('| row | unit | Samsa | Kafka | Samsa/Kafka |', '|---|---|---:|---:|---:|')
-  for (const r of res.rows) L.push(`| ${r.label} | ${r.metric}${r.better === 'lower' ? ' (lower is better)' : ''} | ${value(r, 'samsa')} | ${value(r, 'kafka')} | ${ratioCell(r)} |`)
+  L.push('| row | unit | Samsa | Kafka | Samsa/Kafka | per run |', '|---|---|---:|---:|---:|---|')
+  for (const r of res.rows) {
+    const runs = (r.perRep ?? []).length > 1 ? r.perRep.map(x => (x == null ? 'n/a' : x.toFixed(2))).join(', ') : ''
+    L.push(`| ${r.label} | ${r.metric}${r.better === 'lower' ? ' (lower is better)' : ''} | ${value(r, 'samsa')} | ${value(r, 'kafka')} | ${ratioCell(r)} | ${runs} |`)
+  }
   const wins = res.rows.filter(r => r.ratio != null && r.ratio >= 1).length
   const losses = res.rows.filter(r => r.ratio != null && r.ratio < 1)
   L.push('', `${wins} of ${res.rows.length} rows at or above 1.0.${losses.length > 0 ? ` Below 1.0: ${losses.map(r => `${r.short} (${r.ratio.toFixed(2)})`).join(', ')}.` : ''}`, '')

@@ -27,7 +27,8 @@ Samsa and Apache Kafka 3.9.1 side by side on this machine: produce and consume t
 latency, start time and memory, with Kafka's Java perf tools, kafkajs and @platformatic/kafka. Writes
 bench/results/compare.{md,json,png}. About 6-8 minutes; --quick about 2 minutes.
 
-  --quick             smoke run: small record counts, short windows, 2 + 1 starts
+  --quick             smoke run: small record counts, short windows, 2 + 1 starts, one run per broker per row
+  --reps N            runs per broker per row, in the order A B B A ... (default 2; quick 1)
   --only LIST         subset of: start,produce,consume,latency (memory is always read)
   --clients LIST      subset of: java,kafkajs,platformatic (default all)
   --sizes LIST        record sizes in bytes (default 100,1024)
@@ -53,7 +54,7 @@ function parseArgs (argv) {
     if (['quick', 'profile', 'no-save'].includes(name)) { o.flags.add(name); continue }
     const value = eq > 0 ? a.slice(eq + 1) : argv[++i]
     if (value === undefined) throw new Error(`--${name} needs a value`)
-    if (!['only', 'clients', 'sizes', 'acks', 'fsync', 'dir', 'dist'].includes(name)) throw new Error(`unknown option --${name}`)
+    if (!['only', 'clients', 'sizes', 'acks', 'fsync', 'dir', 'dist', 'reps'].includes(name)) throw new Error(`unknown option --${name}`)
     o.values.set(name, value)
   }
   return o
@@ -90,9 +91,10 @@ const cfg = {
   ppRecords: size => (quick ? (size <= 100 ? 300_000 : 60_000) : (size <= 100 ? 2_000_000 : 500_000)),
   warmupRecords: quick ? 100_000 : 500_000,
   nodeWarmup: quick ? 0.5 : 1,
-  nodeSeconds: quick ? 1.5 : 4,
+  nodeSeconds: quick ? 1.5 : 3,
   inFlight: 5, // the Java producer's max.in.flight.requests.per.connection
   perSend: size => Math.max(1, Math.floor(16384 / (size + 10))), // about the Java producer's batch.size (16 KiB)
+  reps: Number(args.values.get('reps') ?? (quick ? 1 : 2)), // runs per broker per row (A B B A)
   latencyRate: 1000,
   latencyWarmup: quick ? 0.5 : 2,
   latencySeconds: quick ? 2 : 10,
@@ -174,22 +176,40 @@ function sampleRss () {
   }
 }
 
-/** Runs fn(broker) for both brokers, order alternating per row; records broker CPU and machine CPU. */
-async function both (fn) {
-  const names = order++ % 2 === 0 ? ['samsa', 'kafka'] : ['kafka', 'samsa']
-  const out = {}
-  for (const n of names) {
-    const b = brokers[n]
-    const c0 = b.cpuSeconds()
-    const m0 = machineCpuSeconds()
-    const w0 = Date.now()
-    const result = await fn(b, n)
-    const wall = (Date.now() - w0) / 1000
-    const m1 = machineCpuSeconds()
-    out[n] = { ...result, brokerCpuPct: (100 * (b.cpuSeconds() - c0)) / wall, machineBusyPct: m0 && m1 ? (100 * (m1.busy - m0.busy)) / wall : null, wallS: wall }
-    sampleRss()
+/**
+ * Runs fn(broker) on both brokers, `reps` times in the order A B B A (A B B A A B ...), the first broker
+ * alternating from row to row; records broker CPU and machine CPU per run. Each broker's result is the
+ * mean of its runs' numeric fields (booleans: all true), with the runs kept in `runs`.
+ */
+async function both (fn, reps = cfg.reps) {
+  const firstName = order++ % 2 === 0 ? 'samsa' : 'kafka'
+  const runs = { samsa: [], kafka: [] }
+  for (let rep = 0; rep < reps; rep++) {
+    const names = (rep % 2 === 0) === (firstName === 'samsa') ? ['samsa', 'kafka'] : ['kafka', 'samsa']
+    for (const n of names) {
+      const b = brokers[n]
+      const c0 = b.cpuSeconds()
+      const m0 = machineCpuSeconds()
+      const w0 = Date.now()
+      const result = await fn(b, n)
+      const wall = (Date.now() - w0) / 1000
+      const m1 = machineCpuSeconds()
+      runs[n].push({ ...result, brokerCpuPct: (100 * (b.cpuSeconds() - c0)) / wall, machineBusyPct: m0 && m1 ? (100 * (m1.busy - m0.busy)) / wall : null, wallS: wall })
+      sampleRss()
+    }
   }
-  out.first = names[0]
+  const out = { first: firstName }
+  for (const n of ['samsa', 'kafka']) {
+    const agg = { ...runs[n][0] }
+    for (const k of Object.keys(agg)) {
+      const vals = runs[n].map(r => r[k])
+      if (vals.every(v => typeof v === 'number')) agg[k] = vals.reduce((a, v) => a + v, 0) / vals.length
+      else if (vals.every(v => typeof v === 'boolean')) agg[k] = vals.every(Boolean)
+      else if (vals.some(v => v === null)) agg[k] = null
+    }
+    agg.runs = runs[n]
+    out[n] = agg
+  }
   return out
 }
 
@@ -197,7 +217,13 @@ function addRow ({ group, key, label, short, metric, better, value, pair, extra 
   const s = value(pair.samsa)
   const k = value(pair.kafka)
   const ratio = s == null || k == null || s === 0 || k === 0 ? null : better === 'higher' ? s / k : k / s
-  const row = { group, key, label, short, metric, better, samsa: s, kafka: k, ratio, first: pair.first, detail: { samsa: pair.samsa, kafka: pair.kafka }, ...extra }
+  // the ratio of each repetition (run i on Samsa against run i on Kafka): how much the noise moves it
+  const perRep = (pair.samsa.runs ?? []).map((run, i) => {
+    const a = value(run)
+    const b = pair.kafka.runs?.[i] === undefined ? null : value(pair.kafka.runs[i])
+    return a == null || b == null || a === 0 || b === 0 ? null : better === 'higher' ? a / b : b / a
+  })
+  const row = { group, key, label, short, metric, better, samsa: s, kafka: k, ratio, perRep, first: pair.first, detail: { samsa: pair.samsa, kafka: pair.kafka }, ...extra }
   rows.push(row)
   log(`${label} ${metric}: samsa ${s?.toFixed?.(2)} kafka ${k?.toFixed?.(2)} -> ${ratio?.toFixed(2)}`)
   return row
@@ -237,7 +263,7 @@ try {
     await both(async b => {
       await createTopics(b.bootstrap, ['warmup'])
       return await producerPerformance({ bootstrap: b.bootstrap, topic: 'warmup', records: cfg.warmupRecords, size: 100, acks: 1 })
-    })
+    }, 1)
   }
 
   // --- produce ----------------------------------------------------------------------------------------------
