@@ -16,14 +16,13 @@ const KINDS = ['samsa-bug', 'missing-feature', 'kafka-version', 'timing', 'clien
 
 module.exports = [
   {
-    kind: 'samsa-bug',
+    kind: 'kafka-version',
     file: 'src/broker/__tests__/describeConfigs.spec.js',
     test: /returns all config entries/,
-    title: 'DescribeConfigs (topic, all names): long defaults capped at 2^53-1, three topic configs missing',
-    detail: 'Samsa reports flush.messages, flush.ms, max.compaction.lag.ms and message.timestamp.{after,before,difference}.max.ms ' +
-      'as 9007199254740991 (Number.MAX_SAFE_INTEGER) where Kafka reports 9223372036854775807 (Long.MAX_VALUE), and omits ' +
-      'follower.replication.throttled.replicas, leader.replication.throttled.replicas and message.format.version. ' +
-      '(Kafka 3.9.1 also fails this test, only because its message.format.version is 3.0-IV1, outside the regex of the 2.x test.)'
+    title: 'DescribeConfigs (topic, all names): Kafka 3.x defaults differ from the 2.4 values the test expects',
+    detail: 'Samsa answers as Kafka 3.9.1 does: message.format.version 3.0-IV1 (the test\'s regex allows only 0.11-2.4 values) ' +
+      'and max.message.bytes 1048588 (Kafka 2.4: 1000012). The reference Kafka 3.9.1 fails this test the same way. ' +
+      '(Until 2026-11-24 Samsa also capped long defaults at 2^53-1 and omitted three configs; both fixed.)'
   },
   {
     kind: 'samsa-bug',
@@ -35,12 +34,19 @@ module.exports = [
       'broker synonym). (Kafka 3.9.1 also fails this test, only because its errorMessage is "" instead of null.)'
   },
   {
+    kind: 'kafka-version',
+    file: 'src/broker/__tests__/txnOffsetCommit.spec.js',
+    test: /ignores invalid transaction fields/,
+    title: 'TxnOffsetCommit with a producer id the transactional id does not own: Kafka 2.4 ignored it, Kafka 3.x refuses it',
+    detail: 'Samsa answers INVALID_PRODUCER_ID_MAPPING, as Kafka 3.9.1 does (its transaction verification); the test expects ' +
+      'Kafka 2.4\'s silent success. The reference Kafka 3.9.1 fails it the same way.'
+  },
+  {
     kind: 'missing-feature',
     file: 'src/',
     test: /transaction|Txn|InitProducerId request with transaction id|control batches|EndTxn/i,
-    title: 'transactions: InitProducerId with a transactionalId answers TRANSACTIONAL_ID_AUTHORIZATION_FAILED; AddPartitionsToTxn (24), AddOffsetsToTxn (25), EndTxn (26), TxnOffsetCommit (28) are not advertised',
-    detail: 'Every transactional test stops at InitProducerId (error 53). Kafka 3.9.1 passes all of them with ' +
-      'transaction.state.log.replication.factor=1 (except TxnOffsetCommit "ignores invalid transaction fields", a Kafka 2.4 expectation).'
+    title: 'transactions (before 2026-11-24): InitProducerId with a transactionalId answered TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
+    detail: 'Transactions are implemented since; a failure matching this entry is a regression.'
   },
   {
     kind: 'missing-feature',

@@ -1,6 +1,7 @@
 // The Java client (kafka-clients 3.9.1) with its defaults against Samsa: AdminClient, the default producer
 // (idempotent, acks=all) with every codec, a consumer reading from an offset, and a two-member consumer group
-// with commits. The program is test/compat/interop/java (Maven), built into $SAMSA_CACHE/interop-java.
+// with commits; transactions (commit, abort, sendOffsetsToTransaction, read_committed, fencing). The program
+// is test/compat/interop/java (Maven), built into $SAMSA_CACHE/interop-java.
 // Skips when java/mvn are missing or Maven Central cannot be reached.
 import t from 'tap'
 import fs from 'node:fs'
@@ -93,4 +94,8 @@ t.test('consumer: assign + seek to an offset, mid-batch', { skip }, async t => {
 
 t.test('consumer group: two members, commits, AdminClient offsets, resume after restart', { skip }, async t => {
   assertPeerOutput(t, 'group', await java(['group', b.brokers[0], 'java-records', 'java-group']))
+})
+
+t.test('transactions: commit, abort, sendOffsetsToTransaction, read_committed, describe/list, fencing', { skip }, async t => {
+  assertPeerOutput(t, 'txn', await java(['txn', b.brokers[0], 'java-txn', 'java-txn-group']))
 })

@@ -14,6 +14,9 @@
 //   group BOOTSTRAP TOPIC GROUP             two consumers in a group read everything, commit, close; the
 //                                           committed offsets seen by AdminClient; a restarted member
 //                                           resumes from them
+//   txn BOOTSTRAP TOPIC GROUP               transactional producer: commit, abort, consume-transform-produce
+//                                           with sendOffsetsToTransaction; read_committed vs read_uncommitted
+//                                           consumers and ListOffsets; describe/list transactions; fencing
 package samsa.interop;
 
 import java.time.Duration;
@@ -46,6 +49,11 @@ import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.admin.TransactionDescription;
+import org.apache.kafka.clients.admin.TransactionListing;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -95,6 +103,7 @@ public final class Interop {
       case "order": order(boot, args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]), Integer.parseInt(args[5])); break;
       case "consume-from": consumeFrom(boot, args[2], Integer.parseInt(args[3]), Long.parseLong(args[4]), Integer.parseInt(args[5])); break;
       case "group": group(boot, args[2], args[3]); break;
+      case "txn": txn(boot, args[2], args[3]); break;
       default: System.err.println("unknown command " + args[0]); System.exit(2);
     }
     System.out.println("done " + failures + " failed");
@@ -426,5 +435,111 @@ public final class Interop {
     Collections.sort(resumed);
     check("a restarted member resumes from the committed offsets (only the 5 new records)",
       resumed.equals(List.of("after-0", "after-1", "after-2", "after-3", "after-4")), resumed);
+  }
+
+  // ---------------------------------------------------------------- transactions
+  private static KafkaProducer<String, String> txnProducer (String boot, String id) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, boot);
+    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, id);
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    return new KafkaProducer<>(p);
+  }
+
+  private static List<String> readAll (String boot, String topic, String isolation, int expected) {
+    Properties p = consumerProps(boot, "reader-" + isolation + "-" + System.nanoTime());
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    List<String> out = new ArrayList<>();
+    try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p)) {
+      c.subscribe(List.of(topic));
+      long deadline = System.currentTimeMillis() + 20000;
+      while (out.size() < expected && System.currentTimeMillis() < deadline) {
+        for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(300))) out.add(r.value());
+      }
+      for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(1000))) out.add(r.value());
+    }
+    Collections.sort(out);
+    return out;
+  }
+
+  static void txn (String boot, String topic, String group) throws Exception {
+    try (Admin admin = adminClient(boot)) {
+      admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get();
+    }
+    TopicPartition tp0 = new TopicPartition(topic, 0);
+    try (KafkaProducer<String, String> producer = txnProducer(boot, "java-txn")) {
+      producer.initTransactions();
+      check("initTransactions", true, "");
+      producer.beginTransaction();
+      for (int i = 0; i < 10; i++) producer.send(new ProducerRecord<>(topic, "k" + i, "committed-" + i));
+      producer.commitTransaction();
+      check("commitTransaction", true, "");
+      producer.beginTransaction();
+      for (int i = 0; i < 5; i++) producer.send(new ProducerRecord<>(topic, "k" + i, "aborted-" + i));
+      producer.flush();
+      producer.abortTransaction();
+      check("abortTransaction", true, "");
+
+      // consume-transform-produce: the group's offset commits with the transaction
+      producer.beginTransaction();
+      producer.send(new ProducerRecord<>(topic, 0, "k", "eos-output")).get();
+      Map<TopicPartition, OffsetAndMetadata> offs = Map.of(tp0, new OffsetAndMetadata(7L, "eos"));
+      producer.sendOffsetsToTransaction(offs, new org.apache.kafka.clients.consumer.ConsumerGroupMetadata(group));
+      try (Admin admin = adminClient(boot)) {
+        Map<TopicPartition, OffsetAndMetadata> before = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+        check("a transactional offset is invisible before the commit", before.get(tp0) == null, before);
+        // an open transaction: ListOffsets read_committed stops at it, read_uncommitted does not
+        long lso = admin.listOffsets(Map.of(tp0, OffsetSpec.latest()), new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).partitionResult(tp0).get().offset();
+        long hw = admin.listOffsets(Map.of(tp0, OffsetSpec.latest()), new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).partitionResult(tp0).get().offset();
+        check("ListOffsets: read_committed latest (" + lso + ") < read_uncommitted latest (" + hw + ") while a transaction is open", lso < hw, lso + " vs " + hw);
+        TransactionDescription td = admin.describeTransactions(List.of("java-txn")).description("java-txn").get();
+        check("describeTransactions: Ongoing, with the partition and the offsets partition", td.state().toString().equals("Ongoing") && td.topicPartitions().contains(tp0)
+          && td.topicPartitions().stream().anyMatch(x -> x.topic().equals("__consumer_offsets")), td);
+      }
+      producer.commitTransaction();
+      try (Admin admin = adminClient(boot)) {
+        Map<TopicPartition, OffsetAndMetadata> after = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+        check("the transactional offset is committed with the transaction", after.get(tp0) != null && after.get(tp0).offset() == 7L && "eos".equals(after.get(tp0).metadata()), after);
+        Collection<TransactionListing> listed = admin.listTransactions().all().get();
+        check("listTransactions: java-txn CompleteCommit", listed.stream().anyMatch(l -> l.transactionalId().equals("java-txn") && l.state().toString().equals("CompleteCommit")), listed);
+        long lso = admin.listOffsets(Map.of(tp0, OffsetSpec.latest()), new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).partitionResult(tp0).get().offset();
+        long hw = admin.listOffsets(Map.of(tp0, OffsetSpec.latest()), new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).partitionResult(tp0).get().offset();
+        check("after the commit read_committed latest = read_uncommitted latest", lso == hw, lso + " vs " + hw);
+      }
+    }
+    List<String> committed = readAll(boot, topic, "read_committed", 11);
+    List<String> expect = new ArrayList<>();
+    for (int i = 0; i < 10; i++) expect.add("committed-" + i);
+    expect.add("eos-output");
+    Collections.sort(expect);
+    check("read_committed consumer: committed records only", committed.equals(expect), committed);
+    List<String> all = readAll(boot, topic, "read_uncommitted", 16);
+    check("read_uncommitted consumer: the aborted records too (16)", all.size() == 16, all);
+
+    // fencing: a new producer with the same transactional id fences the old one, whose open transaction aborts
+    KafkaProducer<String, String> zombie = txnProducer(boot, "java-fence");
+    zombie.initTransactions();
+    zombie.beginTransaction();
+    zombie.send(new ProducerRecord<>(topic, 1, "z", "zombie")).get();
+    try (KafkaProducer<String, String> fresh = txnProducer(boot, "java-fence")) {
+      fresh.initTransactions();
+      fresh.beginTransaction();
+      fresh.send(new ProducerRecord<>(topic, 1, "f", "fresh")).get();
+      fresh.commitTransaction();
+      try {
+        zombie.commitTransaction();
+        check("the fenced producer cannot commit", false, "commit succeeded");
+      } catch (ProducerFencedException e) {
+        check("the fenced producer cannot commit (ProducerFencedException)", true, "");
+      } catch (Exception e) {
+        check("the fenced producer cannot commit (ProducerFencedException)", e.getCause() instanceof ProducerFencedException || e instanceof org.apache.kafka.common.KafkaException, e);
+      }
+    } finally {
+      try { zombie.close(Duration.ofSeconds(5)); } catch (Exception ignored) { }
+    }
+    List<String> after = readAll(boot, topic, "read_committed", 12);
+    check("the zombie's record was aborted, the fresh one committed", after.contains("fresh") && !after.contains("zombie"), after);
   }
 }
