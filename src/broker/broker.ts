@@ -120,7 +120,7 @@ export class Broker {
         import('./groups/offsets-log.js')
       ])
       const groups = new GroupCoordinator({
-        log: new TopicOffsetsLog(this.topics, Number(this.config.get('offsets.topic.num.partitions') ?? 50)),
+        log: new TopicOffsetsLog(this.topics, Number(this.config.get('offsets.topic.num.partitions') ?? 50), this.producers),
         config: groupsConfigFrom(this.config),
         logger: this.logger.child({ component: 'groups' })
       })
