@@ -181,3 +181,39 @@ t.test('errors: unknown transactional id, wrong epoch, EndTxn without a transact
   const tooLong = await txns.initProducerId('tid2', 10_000_000, { producerId: -1, producerEpoch: -1 }, true)
   t.equal(tooLong.errorCode, 50, 'INVALID_TRANSACTION_TIMEOUT above transaction.max.timeout.ms')
 })
+
+t.test('a transaction left open across a restart holds the LSO, then aborts when its timeout passes', async t => {
+  const b = await withBroker(t, { config: { 'transaction.abort.timed.out.transaction.cleanup.interval.ms': 200 } })
+  const k = kafka(b.brokers)
+  const producer = k.producer({ transactionalId: 'restart-tx', maxInFlightRequests: 1, idempotent: true, transactionTimeout: 3000 })
+  await producer.connect()
+  const plain = k.producer()
+  await plain.connect()
+  await plain.send({ topic: 'restart', messages: [{ value: 'before' }] })
+  const tx = await producer.transaction()
+  await tx.send({ topic: 'restart', messages: [{ value: 'left-open' }] })
+  await plain.send({ topic: 'restart', messages: [{ value: 'after' }] })
+  await plain.disconnect()
+  // the producer goes away without ending its transaction
+  await producer.disconnect().catch(() => {})
+
+  await b.restart()
+  const txns = await b.current.broker.prepareTransactions()
+  const log = b.current.broker.topics.log('restart', 0)!
+  const state = txns.get('restart-tx')?.state
+  if (state === 1) {
+    t.equal(log.lastStableOffset, 1, 'after the restart the open transaction still holds the LSO at its first offset')
+  } else {
+    t.comment(`the transaction already timed out before the check (state ${String(state)})`)
+  }
+  // the timeout (3 s from the transaction's start) aborts it and fences the producer's epoch
+  const deadline = Date.now() + 15000
+  while (txns.get('restart-tx')?.state !== 5 && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 100))
+  t.equal(txns.get('restart-tx')?.state, 5, 'CompleteAbort after the timeout')
+  t.equal(log.lastStableOffset, log.highWatermark, 'the LSO moved up to the HW')
+  const got = await consumeAll(kafka(b.brokers), 'restart', { want: 2 })
+  t.same(got, ['before', 'after'], 'read_committed: the timed-out transaction is aborted')
+  const aborted = log.collectAbortedTxns(0, log.highWatermark)
+  t.equal(aborted.length, 1, 'indexed as an aborted transaction')
+  t.equal(aborted[0]?.firstOffset, 1, 'from its first offset')
+})
