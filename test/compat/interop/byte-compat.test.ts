@@ -5,6 +5,10 @@
 // - Samsa serves a partition directory written by a real Kafka broker: the reference Kafka is started, fed
 //   by its console producer, stopped, and its `<topic>-0` directory copied into a Samsa data directory; Samsa
 //   then serves every record (to Kafka's console consumer too), from any offset, and appends after them.
+// - Transactions both ways: DumpLogSegments decodes Samsa's control batches (COMMIT/ABORT markers), its
+//   .txnindex entries and its __transaction_state records (--transaction-log-decoder); and a partition with
+//   committed and aborted transactions written by Kafka is served by Samsa to a read_committed consumer
+//   without the aborted records (Samsa reads Kafka's .txnindex).
 // Skips when Java, Maven or Maven Central are unavailable.
 import t, { type Test } from 'tap'
 import fs from 'node:fs'
@@ -12,6 +16,7 @@ import path from 'node:path'
 import { tempDir, withBroker } from '../../helpers/broker.js'
 import { fetchRecords } from '../../helpers/fetch-records.js'
 import { CODECS, batchHeader, ensureKafka, kafkaTool, startKafka, tail, type RunResult } from './lib/common.js'
+import { Kafka, logLevel } from 'kafkajs'
 
 t.setTimeout(15 * 60_000)
 
@@ -186,4 +191,97 @@ t.test('Samsa serves a partition directory written by Apache Kafka', { skip }, a
   const dir = path.join(dataDir, 'from-kafka-0')
   await checkDeepIteration(t, dir, values.length + 2)
   await checkIndexes(t, dir)
+})
+
+/** Two committed and one aborted transaction (kafkajs) into `topic` at `bootstrap`: returns the committed values. */
+async function produceTransactions (bootstrap: string, topic: string): Promise<{ committed: string[], aborted: string[] }> {
+  const k = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 100 } })
+  const admin = k.admin()
+  await admin.connect()
+  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] })
+  await admin.disconnect()
+  const producer = k.producer({ transactionalId: `${topic}-tx`, idempotent: true, maxInFlightRequests: 1 })
+  await producer.connect()
+  const committed: string[] = []
+  const aborted: string[] = []
+  try {
+    for (const [i, commit] of [[0, true], [1, false], [2, true]] as const) {
+      const values = [0, 1, 2].map(j => `${commit ? 'committed' : 'aborted'}-${i}-${j}`)
+      const tx = await producer.transaction()
+      await tx.send({ topic, messages: values.map(value => ({ key: 'k', value })) })
+      if (commit) { await tx.commit(); committed.push(...values) } else { await tx.abort(); aborted.push(...values) }
+    }
+  } finally {
+    await producer.disconnect()
+  }
+  return { committed, aborted }
+}
+
+/** A read_committed (kafkajs default) consumer reads `topic` from the beginning; resolves with the values. */
+async function readCommitted (bootstrap: string, topic: string, want: number): Promise<string[]> {
+  const k = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING })
+  const consumer = k.consumer({ groupId: `rc-${Date.now()}`, maxWaitTimeInMs: 100 })
+  await consumer.connect()
+  const got: string[] = []
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true })
+    await new Promise<void>(resolve => {
+      const timer = setTimeout(resolve, 15000)
+      void consumer.run({ eachMessage: async ({ message }) => { got.push(message.value?.toString() ?? ''); if (got.length >= want) { clearTimeout(timer); resolve() } } })
+    })
+    await new Promise(resolve => setTimeout(resolve, 500))
+  } finally {
+    await consumer.disconnect()
+  }
+  return got
+}
+
+t.test('transactions: Kafka\'s DumpLogSegments decodes Samsa\'s markers, .txnindex and __transaction_state', { skip }, async t => {
+  const b = await withBroker(t)
+  const { committed, aborted } = await produceTransactions(b.brokers[0], 'samsa-txn')
+  await b.close()
+  const dir = path.join(b.dataDir, 'samsa-txn-0')
+  let r = await kafkaTool('dump-log-segments', ['--files', segmentFiles(dir, '.log').join(','), '--deep-iteration'])
+  ok(t, r, 'DumpLogSegments --deep-iteration')
+  const lines = r.stdout.split('\n')
+  const markers = lines.filter(l => /endTxnMarker: (COMMIT|ABORT) coordinatorEpoch: 0/.test(l))
+  t.same(markers.map(l => /endTxnMarker: (\w+)/.exec(l)![1]), ['COMMIT', 'ABORT', 'COMMIT'], 'one marker per transaction, decoded by Kafka')
+  t.equal(lines.filter(l => l.startsWith('baseOffset: ') && l.includes('isTransactional: true')).length, 6, 'three data batches and three control batches, all transactional')
+  t.equal(lines.filter(l => l.startsWith('baseOffset: ') && !l.includes(' isvalid: true')).length, 0, 'every batch passes its CRC check')
+  t.equal(lines.filter(l => l.startsWith('| offset: ') && !l.includes('endTxnMarker')).length, committed.length + aborted.length, 'every data record decoded')
+
+  const txnIndexes = segmentFiles(dir, '.txnindex')
+  t.equal(txnIndexes.length, 1, 'one .txnindex (one segment with an abort)')
+  r = await kafkaTool('dump-log-segments', ['--files', txnIndexes.join(',')])
+  ok(t, r, 'DumpLogSegments on the .txnindex')
+  const entries = r.stdout.split('\n').filter(l => l.startsWith('version: '))
+  // transaction 1 (aborted) starts at offset 4 (3 records + the first COMMIT marker); its marker is at 7
+  t.same(entries.map(l => l.replace(/producerId: \d+ /, '')), ['version: 0 firstOffset: 4 lastOffset: 7 lastStableOffset: 8'], 'the aborted transaction, as Kafka reads it')
+
+  const stateDirs = fs.readdirSync(b.dataDir).filter(d => d.startsWith('__transaction_state-'))
+  const withData = stateDirs.map(d => path.join(b.dataDir, d)).filter(d => segmentFiles(d, '.log').some(f => fs.statSync(f).size > 0))
+  t.equal(withData.length, 1, 'the transactional id lives in one __transaction_state partition')
+  r = await kafkaTool('dump-log-segments', ['--files', segmentFiles(withData[0]!, '.log').join(','), '--transaction-log-decoder'])
+  ok(t, r, 'DumpLogSegments --transaction-log-decoder')
+  const states = [...r.stdout.matchAll(/state=(\w+)/g)].map(m => m[1])
+  t.ok(states.length >= 8, `${states.length} transaction state records decoded`)
+  t.same(states.slice(-2), ['PrepareCommit', 'CompleteCommit'], 'the last transaction: PrepareCommit then CompleteCommit')
+  t.ok(states.includes('PrepareAbort') && states.includes('CompleteAbort') && states.includes('Ongoing') && states[0] === 'Empty', `every state Kafka knows, in order: ${states.join(' ')}`)
+  t.match(r.stdout, /transactionalId=samsa-txn-tx/, 'keyed by the transactional id')
+})
+
+t.test('transactions: Samsa serves Kafka\'s transactional partition to a read_committed consumer', { skip }, async t => {
+  const k = await startKafka(t)
+  const { committed } = await produceTransactions(k.bootstrap, 'kafka-txn')
+  await k.stop()
+  const kafkaDir = path.join(k.dir, 'data', 'kafka-txn-0')
+  t.equal(segmentFiles(kafkaDir, '.txnindex').length, 1, 'Kafka wrote a .txnindex')
+  const dataDir = tempDir('samsa-kafka-txn-')
+  t.teardown(() => fs.rmSync(dataDir, { recursive: true, force: true }))
+  fs.cpSync(kafkaDir, path.join(dataDir, 'kafka-txn-0'), { recursive: true })
+  const b = await withBroker(t, { dataDir })
+  const got = await readCommitted(b.brokers[0], 'kafka-txn', committed.length)
+  t.same(got, committed, 'only the committed records, in order')
+  const all = await fetchRecords(b.port, 'kafka-txn', 0)
+  t.equal(all.records.length, 9 + 3, 'the log holds the aborted records and the three markers too')
 })
