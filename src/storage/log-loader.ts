@@ -25,7 +25,7 @@ import {
 import { closeFd, openFd, readAt } from './file-io.js'
 import {
   CLEANED_FILE_SUFFIX, DELETED_FILE_SUFFIX, SWAP_FILE_SUFFIX, logFileName, offsetIndexFileName, parseSegmentFileName,
-  timeIndexFileName
+  timeIndexFileName, txnIndexFileName
 } from './log-file-names.js'
 import { LogSegment, type SegmentConfig } from './segment.js'
 import { fsyncDir } from './topic-registry.js'
@@ -68,12 +68,17 @@ export async function loadLog (opts: LoadOptions): Promise<LoadedLog> {
     const lastFile = logFileName(dir, lastBase)
     if (statSync(lastFile).size === 0) {
       logger.warn({ file: lastFile }, `removing the empty active segment ${lastFile} left by a crash after a roll`)
-      for (const f of [lastFile, offsetIndexFileName(dir, lastBase), timeIndexFileName(dir, lastBase)]) await fsp.rm(f, { force: true })
+      // its .txnindex too: an abort entry is written before its marker, so it can name a marker never written
+      for (const f of [lastFile, offsetIndexFileName(dir, lastBase), timeIndexFileName(dir, lastBase), txnIndexFileName(dir, lastBase)]) await fsp.rm(f, { force: true })
       sorted.pop()
     }
   }
   for (let i = 0; i < sorted.length; i++) {
     const seg = LogSegment.open(dir, sorted[i]!, config)
+    if (seg.txnIndexProblem !== null) {
+      // its entries are re-added when the partition's producer state is rebuilt from the log (producers.ts)
+      logger.warn({ file: seg.txnIndex.file, reason: seg.txnIndexProblem }, `ignoring the transaction index ${seg.txnIndex.file}: ${seg.txnIndexProblem}`)
+    }
     const isLast = i === sorted.length - 1
     const reason = !cleanShutdown && isLast ? 'unclean shutdown: recovering the active segment' : await seg.loadIndexes()
     if (reason !== null) {

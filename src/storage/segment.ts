@@ -23,7 +23,7 @@
 // `*.deleted` at once (open fds keep serving reads); removeDeletedFiles() closes the fd once idle and
 // removes them, after file.delete.delay.ms (PartitionLog schedules it). Leftover `.deleted` files are
 // removed at the next start.
-import { fstatSync, openSync, promises as fsp } from 'node:fs'
+import { fstatSync, openSync, promises as fsp, rmSync } from 'node:fs'
 import type { Logger } from '../logger.js'
 import {
   ATTRIBUTES_OFFSET, BATCH_LENGTH_OFFSET, CRC_OFFSET, CURRENT_MAGIC, LAST_OFFSET_DELTA_OFFSET, LOG_OVERHEAD,
@@ -136,6 +136,9 @@ export class LogSegment {
    */
   static createSync (dir: string, baseOffset: number, config: SegmentConfig): LogSegment {
     const fd = openSync(logFileName(dir, baseOffset), 'w+', 0o644)
+    // A .txnindex left at this base (entries of a segment that is gone) would be appended to, not replaced:
+    // remove it first (Kafka's roll deletes leftover index files of the new segment too).
+    rmSync(txnIndexFileName(dir, baseOffset), { force: true })
     return new LogSegment(dir, baseOffset, fd, config)
   }
 
