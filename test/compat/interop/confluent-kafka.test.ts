@@ -1,6 +1,8 @@
 // confluent-kafka-python (Debian's python3-confluent-kafka, librdkafka 2.0.x) against Samsa: AdminClient, a
 // producer per codec (none, gzip, snappy, lz4, zstd) with each stored batch checked to carry that codec, the
-// idempotent producer, a consumer from an offset, and a two-member group with synchronous commits.
+// idempotent producer, a consumer from an offset, a two-member group with synchronous commits, and a
+// transactional producer (commit, abort, send_offsets_to_transaction) read back by read_committed and
+// read_uncommitted consumers.
 // Skips when /usr/bin/python3 has no confluent_kafka (apt-get install python3-confluent-kafka).
 import t from 'tap'
 import path from 'node:path'
@@ -61,4 +63,8 @@ t.test('consumer: assign at an offset', { skip }, async t => {
 
 t.test('consumer group: two members, synchronous commits, committed(), resume after restart', { skip }, async t => {
   assertPeerOutput(t, 'group', await ck(['group', b.brokers[0], 'ck-snappy', 'ck-group'], 180_000))
+})
+
+t.test('transactions: commit, abort, send_offsets_to_transaction, read_committed', { skip }, async t => {
+  assertPeerOutput(t, 'txn', await ck(['txn', b.brokers[0], 'ck-txn', 'ck-txn-group'], 180_000))
 })

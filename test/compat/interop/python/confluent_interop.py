@@ -9,6 +9,8 @@ test/compat/interop/confluent-kafka.test.ts turns every line into an assertion.
   consume-from BOOTSTRAP TOPIC PARTITION OFFSET EXPECTED
   group BOOTSTRAP TOPIC GROUP                    two members (threads) read everything and commit synchronously;
                                                  committed() matches; a restarted member resumes from the commits
+  txn BOOTSTRAP TOPIC GROUP                      transactional producer: commit, abort, send_offsets_to_transaction;
+                                                 read_committed vs read_uncommitted consumers
 """
 import sys
 import threading
@@ -212,6 +214,51 @@ def group(boot, topic, group_id):
           sorted(resumed) == [f'after-{i}' for i in range(5)], resumed)
 
 
+def read_all(boot, topic, isolation, expected):
+    c = Consumer({'bootstrap.servers': boot, 'group.id': f'ck-reader-{isolation}-{time.time()}', 'auto.offset.reset': 'earliest',
+                  'enable.auto.commit': False, 'isolation.level': isolation})
+    c.subscribe([topic])
+    got = []
+    deadline = time.time() + 20
+    while len(got) < expected and time.time() < deadline:
+        got.extend(m.value().decode() for m in c.consume(num_messages=100, timeout=0.3) if m.error() is None)
+    got.extend(m.value().decode() for m in c.consume(num_messages=100, timeout=1.0) if m.error() is None)
+    c.close()
+    return sorted(got)
+
+
+def txn(boot, topic, group_id):
+    a = AdminClient({'bootstrap.servers': boot})
+    wait_all(a.create_topics([NewTopic(topic, num_partitions=2, replication_factor=1)]))
+    p = Producer({'bootstrap.servers': boot, 'transactional.id': 'ck-txn'})
+    p.init_transactions(30)
+    check('init_transactions', True)
+    p.begin_transaction()
+    for i in range(10):
+        p.produce(topic, key=f'k{i}', value=f'committed-{i}')
+    p.commit_transaction(30)
+    check('commit_transaction', True)
+    p.begin_transaction()
+    for i in range(5):
+        p.produce(topic, key=f'k{i}', value=f'aborted-{i}')
+    p.flush(30)
+    p.abort_transaction(30)
+    check('abort_transaction', True)
+    # consume-transform-produce: the group's offset commits with the transaction
+    c = Consumer({'bootstrap.servers': boot, 'group.id': group_id, 'enable.auto.commit': False})
+    p.begin_transaction()
+    p.produce(topic, key='eos', value='eos-output', partition=0)
+    p.send_offsets_to_transaction([TopicPartition(topic, 0, 7)], c.consumer_group_metadata(), 30)
+    p.commit_transaction(30)
+    committed = c.committed([TopicPartition(topic, 0)], timeout=10)
+    check('send_offsets_to_transaction: the offset is committed with the transaction', committed[0].offset == 7, committed)
+    c.close()
+    got = read_all(boot, topic, 'read_committed', 11)
+    check('read_committed consumer: committed records only', got == sorted([f'committed-{i}' for i in range(10)] + ['eos-output']), got)
+    got = read_all(boot, topic, 'read_uncommitted', 16)
+    check('read_uncommitted consumer: the aborted records too (16)', len(got) == 16, got)
+
+
 def main():
     cmd, boot, args = sys.argv[1], sys.argv[2], sys.argv[3:]
     if cmd == 'admin':
@@ -222,6 +269,8 @@ def main():
         consume_from(boot, args[0], int(args[1]), int(args[2]), int(args[3]))
     elif cmd == 'group':
         group(boot, args[0], args[1])
+    elif cmd == 'txn':
+        txn(boot, args[0], args[1])
     else:
         sys.exit(f'unknown command {cmd}')
     print(f'done {failures} failed', flush=True)
