@@ -1,6 +1,6 @@
 // franz-go (kgo 1.22.2, kadm) with its defaults against Samsa: kadm admin, the default producer (idempotent,
 // acks=all, snappy) and every codec, a consumer reading from an offset, and a two-member consumer group (default
-// cooperative-sticky balancer) with commits. The program is test/compat/interop/go, built with `go build`
+// cooperative-sticky balancer) with commits, and a transactional client (commit, abort, read_committed). The program is test/compat/interop/go, built with `go build`
 // into $SAMSA_CACHE/interop-go (modules in Go's own cache). Skips when Go is missing or the module proxy cannot
 // be reached.
 import t from 'tap'
@@ -86,4 +86,8 @@ t.test('consumer: assign + seek to an offset, mid-batch', { skip }, async t => {
 
 t.test('consumer group: two members (cooperative-sticky), commits, kadm offsets, resume after restart', { skip }, async t => {
   assertPeerOutput(t, 'group', await franz(['group', b.brokers[0], 'go-records', 'go-group']))
+})
+
+t.test('transactions: commit, abort, read_committed vs read_uncommitted, kadm describe/list', { skip }, async t => {
+  assertPeerOutput(t, 'txn', await franz(['txn', b.brokers[0], 'fg-txn']))
 })

@@ -8,6 +8,8 @@
 //	consume-from BOOTSTRAP TOPIC PARTITION OFFSET EXPECTED
 //	group BOOTSTRAP TOPIC GROUP              two members (default cooperative-sticky balancer) read everything,
 //	                                         commit; kadm sees the commits; a restarted member resumes from them
+//	txn BOOTSTRAP TOPIC                      transactional client: commit, abort; read_committed vs
+//	                                         read_uncommitted consumers; kadm DescribeTransactions
 package main
 
 import (
@@ -70,6 +72,8 @@ func main() {
 		consumeFrom(boot, args[0], int32(atoi(args[1])), int64(atoi(args[2])), atoi(args[3]))
 	case "group":
 		group(boot, args[0], args[1])
+	case "txn":
+		txn(boot, args[0])
 	default:
 		fmt.Fprintln(os.Stderr, "unknown command", os.Args[1])
 		os.Exit(2)
@@ -483,4 +487,65 @@ func contains(l []string, s string) bool {
 		}
 	}
 	return false
+}
+
+func readAll(boot, topic string, level kgo.IsolationLevel, expected int) []string {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(boot), kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		kgo.FetchIsolationLevel(level), kgo.FetchMaxWait(200*time.Millisecond))
+	must(err)
+	defer cl.Close()
+	var got []string
+	deadline := time.Now().Add(20 * time.Second)
+	for len(got) < expected && time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+		cl.PollFetches(ctx).EachRecord(func(r *kgo.Record) { got = append(got, string(r.Value)) })
+		cancel()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	cl.PollFetches(ctx).EachRecord(func(r *kgo.Record) { got = append(got, string(r.Value)) })
+	cancel()
+	sort.Strings(got)
+	return got
+}
+
+func txn(boot, topic string) {
+	adm, acl := newAdmin(boot)
+	defer acl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	_, err := adm.CreateTopic(ctx, 2, 1, nil, topic)
+	must(err)
+	cl, err := kgo.NewClient(kgo.SeedBrokers(boot), kgo.TransactionalID("fg-txn"), kgo.DefaultProduceTopic(topic))
+	must(err)
+	defer cl.Close()
+	run := func(prefix string, n int, commit kgo.TransactionEndTry) error {
+		if err := cl.BeginTransaction(); err != nil {
+			return err
+		}
+		for i := 0; i < n; i++ {
+			if err := cl.ProduceSync(ctx, &kgo.Record{Key: []byte(fmt.Sprint("k", i)), Value: []byte(fmt.Sprint(prefix, "-", i))}).FirstErr(); err != nil {
+				return err
+			}
+		}
+		return cl.EndTransaction(ctx, commit)
+	}
+	err = run("committed", 10, kgo.TryCommit)
+	check("transaction committed", err == nil, err)
+	err = run("aborted", 5, kgo.TryAbort)
+	check("transaction aborted", err == nil, err)
+	described, err := adm.DescribeTransactions(ctx, "fg-txn")
+	d, ok := described["fg-txn"]
+	check("kadm DescribeTransactions: CompleteAbort", err == nil && ok && d.State == "CompleteAbort", fmt.Sprint(d, err))
+	listed, err := adm.ListTransactions(ctx, nil, nil)
+	_, found := listed["fg-txn"]
+	check("kadm ListTransactions includes fg-txn", err == nil && found, fmt.Sprint(listed, err))
+	var want []string
+	for i := 0; i < 10; i++ {
+		want = append(want, fmt.Sprint("committed-", i))
+	}
+	sort.Strings(want)
+	got := readAll(boot, topic, kgo.ReadCommitted(), 10)
+	check("read_committed consumer: committed records only", strings.Join(got, ",") == strings.Join(want, ","), got)
+	got = readAll(boot, topic, kgo.ReadUncommitted(), 15)
+	check("read_uncommitted consumer: the aborted records too (15)", len(got) == 15, got)
 }
