@@ -1,8 +1,8 @@
 // franz-go (kgo 1.22.2, kadm) with its defaults against Samsa: kadm admin, the default producer (idempotent,
-// acks=all, snappy) and every codec, a consumer reading from an offset, and a two-member consumer group (default
-// cooperative-sticky balancer) with commits, and a transactional client (commit, abort, read_committed). The program is test/compat/interop/go, built with `go build`
-// into $SAMSA_CACHE/interop-go (modules in Go's own cache). Skips when Go is missing or the module proxy cannot
-// be reached.
+// acks=all, snappy) and every codec, a consumer reading from an offset, a two-member consumer group (default
+// cooperative-sticky balancer) with commits, and a transactional client (commit, abort, read_committed). The
+// program is test/compat/interop/go, built with `go build` into $SAMSA_CACHE/interop-go (modules in Go's own
+// cache). Skips when Go is missing or the module proxy cannot be reached.
 import t from 'tap'
 import fs from 'node:fs'
 import path from 'node:path'
