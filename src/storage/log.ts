@@ -743,7 +743,9 @@ export class PartitionLog extends EventEmitter {
    * appended, will hold) offset e.lastOffset, fdatasynced before it returns. Idempotent for an entry already
    * present (same lastOffset): producer state rebuilt from the log re-reports the aborts it replays.
    */
-  addAbortedTxn (e: AbortedTxn): void {
+  addAbortedTxn (txn: AbortedTxn): void {
+    // a copy of the four indexed fields: callers pass richer objects (CompletedTxn) they may keep using
+    const e: AbortedTxn = { producerId: txn.producerId, firstOffset: txn.firstOffset, lastOffset: txn.lastOffset, lastStableOffset: txn.lastStableOffset }
     const seg = this.segments[this.segmentIndexFor(e.lastOffset)] ?? this.activeSegment
     const entries = seg.txnIndex.entries
     if (entries.some(x => x.lastOffset === e.lastOffset)) return

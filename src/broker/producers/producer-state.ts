@@ -10,7 +10,9 @@
 //   - same epoch: firstSeq must be lastSeq + 1 (wrapping at 2^31 - 1 to 0) -> else OUT_OF_ORDER_SEQUENCE_NUMBER
 // Transactions:
 //   - a transactional batch of a producer with no open transaction opens one at the batch's first offset;
-//     a non-transactional batch while one is open -> INVALID_TXN_STATE
+//     a non-transactional batch while one is open -> INVALID_TXN_STATE (after the epoch and sequence checks,
+//     at any epoch, as Kafka)
+//   - an epoch known only from a marker (no batch of it yet): the first batch must start at sequence 0
 //   - a marker (control batch written by the transaction coordinator) closes it: its epoch must not be older
 //     than the producer's (INVALID_PRODUCER_EPOCH) and becomes the producer's epoch (a bumped epoch fences the
 //     old producer); a completed transaction stays "unstable" until the high watermark passes its marker
@@ -82,9 +84,6 @@ export class PartitionProducerState {
   check (producerId: number, epoch: number, firstSeq: number, lastSeq: number, isTransactional = false): SequenceCheck {
     const entry = this.producers.get(producerId)
     if (entry === undefined) return { kind: 'append' }
-    if (!isTransactional && entry.currentTxnFirstOffset >= 0 && epoch === entry.epoch) {
-      return { kind: 'error', errorCode: ErrorCode.INVALID_TXN_STATE, message: `producer ${producerId}: a non-transactional batch while its transaction opened at offset ${entry.currentTxnFirstOffset} is still open` }
-    }
     if (epoch < entry.epoch) {
       return { kind: 'error', errorCode: ErrorCode.INVALID_PRODUCER_EPOCH, message: `producer ${producerId}: epoch ${epoch} is older than the current epoch ${entry.epoch}` }
     }
@@ -92,18 +91,27 @@ export class PartitionProducerState {
       if (firstSeq !== 0) {
         return { kind: 'error', errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, message: `producer ${producerId}: a new epoch ${epoch} must start at sequence 0, got ${firstSeq}` }
       }
-      return { kind: 'append' }
-    }
-    for (const b of entry.batches) {
-      if (b.firstSeq === firstSeq && b.lastSeq === lastSeq) return { kind: 'duplicate', batch: b }
-    }
-    const last = entry.batches[entry.batches.length - 1]
-    if (last !== undefined && firstSeq !== nextSequence(last.lastSeq)) {
-      return {
-        kind: 'error',
-        errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
-        message: `producer ${producerId} epoch ${epoch}: expected sequence ${nextSequence(last.lastSeq)}, got ${firstSeq} (last acknowledged batch ${last.firstSeq}-${last.lastSeq} at offset ${last.firstOffset})`
+    } else {
+      for (const b of entry.batches) {
+        if (b.firstSeq === firstSeq && b.lastSeq === lastSeq) return { kind: 'duplicate', batch: b }
       }
+      const last = entry.batches[entry.batches.length - 1]
+      if (last !== undefined && firstSeq !== nextSequence(last.lastSeq)) {
+        return {
+          kind: 'error',
+          errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+          message: `producer ${producerId} epoch ${epoch}: expected sequence ${nextSequence(last.lastSeq)}, got ${firstSeq} (last acknowledged batch ${last.firstSeq}-${last.lastSeq} at offset ${last.firstOffset})`
+        }
+      }
+      // An epoch known without a batch (set by a marker, e.g. the coordinator's fencing abort): Kafka compares
+      // with lastSeq -1, so the first batch of that epoch must start at 0.
+      if (last === undefined && firstSeq !== 0) {
+        return { kind: 'error', errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, message: `producer ${producerId} epoch ${epoch}: no batch of this epoch yet, expected sequence 0, got ${firstSeq}` }
+      }
+    }
+    // Kafka (ProducerAppendInfo.appendDataBatch) checks this after the epoch and sequence, whatever the epoch
+    if (!isTransactional && entry.currentTxnFirstOffset >= 0) {
+      return { kind: 'error', errorCode: ErrorCode.INVALID_TXN_STATE, message: `producer ${producerId}: a non-transactional batch while its transaction opened at offset ${entry.currentTxnFirstOffset} is still open` }
     }
     return { kind: 'append' }
   }

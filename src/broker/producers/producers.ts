@@ -11,7 +11,7 @@
 // loaded partition.
 import type { Logger } from '../../logger.js'
 import type { PartitionLog } from '../../storage/log.js'
-import { iterateBatches } from '../../protocol/records/record.js'
+import { iterateBatches, iterateRecords } from '../../protocol/records/record.js'
 import { PartitionProducerState, lastSequenceOf } from './producer-state.js'
 import { controlTypeOf } from '../../protocol/records/control.js'
 import { ProducerIdManager } from './producer-ids.js'
@@ -79,7 +79,7 @@ export class Producers {
           if (h.isControl) {
             const type = controlTypeOf(chunk, b.pos)
             if (type === null) continue
-            const coordinatorEpoch = -1
+            const coordinatorEpoch = markerCoordinatorEpoch(chunk, b.pos)
             const done = state.completeTxn(h.producerId, h.producerEpoch, h.baseOffset, type === 'abort', coordinatorEpoch)
             if (done?.isAborted === true) log.addAbortedTxn(done)
             continue
@@ -144,4 +144,15 @@ export function highestSnapshotProducerId (dataDir: string): number {
     }
   }
   return max
+}
+
+/**
+ * The coordinator epoch of the marker at `pos` (its record's value: version int16, coordinatorEpoch int32), as
+ * Kafka's replay reads it; -1 if the value does not decode.
+ */
+function markerCoordinatorEpoch (buf: Buffer, pos: number): number {
+  try {
+    for (const r of iterateRecords(buf, pos)) return r.value !== null && r.value.length >= 6 ? r.value.readInt32BE(2) : -1
+  } catch {}
+  return -1
 }
