@@ -10,7 +10,7 @@
 #                                        `listening on 127.0.0.1:PORT`
 #   kafka.sh stop --dir D                stop the node started in D (SIGTERM, SIGKILL after 30 s)
 #   kafka.sh run MAIN_CLASS ARGS...      any Kafka main class on that classpath
-#   kafka.sh topics|console-producer|console-consumer|consumer-groups|dump-log-segments|storage ARGS...
+#   kafka.sh topics|console-producer|console-consumer|consumer-groups|dump-log-segments|transactions|storage ARGS...
 #                                        Kafka's kafka-topics.sh, kafka-console-producer.sh, ... equivalents
 #
 # Environment: KAFKA_VERSION (default 3.9.1), SAMSA_CACHE (default ~/.cache/samsa), KAFKA_HEAP_OPTS
@@ -216,6 +216,7 @@ case "$cmd" in
   console-consumer|kafka-console-consumer) run_class org.apache.kafka.tools.consumer.ConsoleConsumer "$@" ;;
   consumer-groups|kafka-consumer-groups) run_class org.apache.kafka.tools.consumer.group.ConsumerGroupCommand "$@" ;;
   dump-log-segments|kafka-dump-log) run_class kafka.tools.DumpLogSegments "$@" ;;
+  transactions|kafka-transactions) run_class org.apache.kafka.tools.TransactionsCommand "$@" ;;
   storage|kafka-storage) run_class kafka.tools.StorageTool "$@" ;;
   *) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$cmd" ] && exit 0; exit 2 ;;
 esac

@@ -38,6 +38,7 @@ export const LAZY_HANDLERS: readonly LazyHandler[] = [
   { apiKey: 24, minVersion: 0, maxVersion: 3, load: async () => (await import('./24-add-partitions-to-txn.js')).default },
   { apiKey: 25, minVersion: 0, maxVersion: 4, load: async () => (await import('./25-add-offsets-to-txn.js')).default },
   { apiKey: 26, minVersion: 0, maxVersion: 4, load: async () => (await import('./26-end-txn.js')).default },
+  { apiKey: 27, minVersion: 0, maxVersion: 1, load: async () => (await import('./27-write-txn-markers.js')).default },
   { apiKey: 28, minVersion: 0, maxVersion: 4, load: async () => (await import('./28-txn-offset-commit.js')).default },
   { apiKey: 32, minVersion: 0, maxVersion: 4, load: async () => (await import('./32-describe-configs.js')).default },
   { apiKey: 33, minVersion: 0, maxVersion: 2, load: async () => (await import('./33-alter-configs.js')).default },
@@ -47,6 +48,7 @@ export const LAZY_HANDLERS: readonly LazyHandler[] = [
   { apiKey: 45, minVersion: 0, maxVersion: 0, load: async () => (await import('./45-alter-partition-reassignments.js')).default },
   { apiKey: 46, minVersion: 0, maxVersion: 0, load: async () => (await import('./46-list-partition-reassignments.js')).default },
   { apiKey: 47, minVersion: 0, maxVersion: 0, load: async () => (await import('./47-offset-delete.js')).default },
+  { apiKey: 61, minVersion: 0, maxVersion: 0, load: async () => (await import('./61-describe-producers.js')).default },
   { apiKey: 65, minVersion: 0, maxVersion: 0, load: async () => (await import('./65-describe-transactions.js')).default },
   { apiKey: 66, minVersion: 0, maxVersion: 1, load: async () => (await import('./66-list-transactions.js')).default }
 ]

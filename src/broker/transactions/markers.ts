@@ -7,6 +7,7 @@
 // A partition that no longer exists (topic deleted) needs no marker. Errors (storage, stale epoch) reject;
 // the coordinator keeps the transaction in Prepare* and retries.
 import { buildControlBatch } from '../../protocol/records/control.js'
+import { ErrorCode } from '../../protocol/errors.js'
 import { OFFSETS_TOPIC } from '../groups/offsets-log.js'
 import type { Broker } from '../broker.js'
 import type { MarkerWriter } from './coordinator.js'
@@ -16,17 +17,36 @@ export const COORDINATOR_EPOCH = 0
 
 export function brokerMarkerWriter (broker: Broker): MarkerWriter {
   return async (topic, partition, producerId, producerEpoch, commit) => {
-    const log = broker.topics.log(topic, partition)
-    if (log === undefined) return
-    if (log.storageError !== null) throw new Error(`${topic}-${partition} is offline: ${log.storageError.message}`)
-    const state = await broker.producers.stateFor(log)
-    const problem = state.checkMarker(producerId, producerEpoch)
-    if (problem !== null) throw new Error(problem.message)
-    const now = Date.now()
-    const appended = log.append([buildControlBatch({ producerId, producerEpoch, commit, coordinatorEpoch: COORDINATOR_EPOCH, timestamp: now })], now)
-    const done = state.completeTxn(producerId, producerEpoch, appended.baseOffset, !commit, COORDINATOR_EPOCH)
-    if (done?.isAborted === true) log.addAbortedTxn(done)
-    await appended.durable
-    if (topic === OFFSETS_TOPIC) (await broker.prepareLazyHandlers()).completeTransaction(partition, producerId, commit)
+    await appendTxnMarker(broker, topic, partition, producerId, producerEpoch, commit, COORDINATOR_EPOCH)
   }
+}
+
+/**
+ * Appends one marker to `topic`-`partition` and waits until it is durable (see the header). Also the body of
+ * WriteTxnMarkers, which admin tools send to abort a hanging transaction: a coordinator epoch older than the
+ * one of the producer's last marker -> an Error with code TRANSACTION_COORDINATOR_FENCED.
+ */
+export async function appendTxnMarker (broker: Broker, topic: string, partition: number, producerId: number, producerEpoch: number, commit: boolean, coordinatorEpoch: number): Promise<void> {
+  const log = broker.topics.log(topic, partition)
+  if (log === undefined) return
+  if (log.storageError !== null) throw new MarkerError(ErrorCode.KAFKA_STORAGE_ERROR, `${topic}-${partition} is offline: ${log.storageError.message}`)
+  const state = await broker.producers.stateFor(log)
+  const problem = state.checkMarker(producerId, producerEpoch)
+  if (problem !== null) throw new MarkerError(problem.errorCode, problem.message)
+  const known = state.producers.get(producerId)?.coordinatorEpoch ?? -1
+  if (coordinatorEpoch < known) {
+    throw new MarkerError(ErrorCode.TRANSACTION_COORDINATOR_FENCED, `marker for producer ${producerId} in ${topic}-${partition}: coordinator epoch ${coordinatorEpoch} is older than ${known}`)
+  }
+  const now = Date.now()
+  const appended = log.append([buildControlBatch({ producerId, producerEpoch, commit, coordinatorEpoch, timestamp: now })], now)
+  const done = state.completeTxn(producerId, producerEpoch, appended.baseOffset, !commit, coordinatorEpoch)
+  if (done?.isAborted === true) log.addAbortedTxn(done)
+  await appended.durable
+  if (topic === OFFSETS_TOPIC) (await broker.prepareLazyHandlers()).completeTransaction(partition, producerId, commit)
+}
+
+/** Why a marker was refused, with the Kafka error code to answer. */
+export class MarkerError extends Error {
+  override name = 'MarkerError'
+  constructor (readonly errorCode: number, message: string) { super(message) }
 }

@@ -1,12 +1,14 @@
 // Apache Kafka 3.9's own command-line tools against Samsa, run from the jars scripts/kafka/kafka.sh fetches:
 // kafka-topics (create with a config, list, describe, alter partitions, delete), the console producer (keys,
 // every codec) and console consumer (from the beginning, from an offset, in a group), kafka-consumer-groups
-// (list, describe offsets/members/state, reset-offsets to earliest/offset/shift/latest, delete). Skips when Java,
-// Maven or Maven Central are unavailable.
+// (list, describe offsets/members/state, reset-offsets to earliest/offset/shift/latest, delete),
+// kafka-transactions (list, describe, describe-producers, find-hanging, abort of an open transaction). Skips
+// when Java, Maven or Maven Central are unavailable.
 import t, { type Test } from 'tap'
 import { withBroker, type TestBroker } from '../../helpers/broker.js'
 import { fetchRecords } from '../../helpers/fetch-records.js'
 import { CODECS, batchHeader, ensureKafka, kafkaTool, tail, type RunResult } from './lib/common.js'
+import { Kafka, logLevel } from 'kafkajs'
 
 t.setTimeout(15 * 60_000)
 
@@ -161,4 +163,41 @@ t.test('kafka-consumer-groups: list, describe, reset-offsets, delete', { skip },
   t.match(r.stdout, /Deletion of requested consumer groups \('cli-group'\) was successful/)
   r = await kafkaTool('consumer-groups', [...BS, '--list'])
   t.notOk(r.stdout.split('\n').map(s => s.trim()).includes('cli-group'), 'the group is gone')
+})
+
+t.test('kafka-transactions: list, describe, describe-producers, find-hanging, abort an open transaction', { skip }, async t => {
+  const k = new Kafka({ brokers: b.brokers, logLevel: logLevel.NOTHING })
+  const producer = k.producer({ transactionalId: 'cli-tx', idempotent: true, maxInFlightRequests: 1 })
+  await producer.connect()
+  t.teardown(() => producer.disconnect().catch(() => {}))
+  const plain = k.producer()
+  await plain.connect()
+  t.teardown(() => plain.disconnect())
+  await plain.send({ topic: 'cli-txn', messages: [{ value: 'first' }] })
+  const tx = await producer.transaction()
+  await tx.send({ topic: 'cli-txn', messages: [{ value: 'open-1' }, { value: 'open-2' }] })
+  await plain.send({ topic: 'cli-txn', messages: [{ value: 'after' }] })
+  const log = b.current.broker.topics.log('cli-txn', 0)!
+  t.equal(log.lastStableOffset, 1, 'the open transaction holds the LSO at offset 1')
+
+  let r = await kafkaTool('transactions', [...BS, 'list'])
+  ok(t, r, 'kafka-transactions list')
+  t.match(r.stdout, /cli-tx\s+\d+\s+\d+\s+Ongoing/, 'lists cli-tx as Ongoing')
+  r = await kafkaTool('transactions', [...BS, 'describe', '--transactional-id', 'cli-tx'])
+  ok(t, r, 'kafka-transactions describe')
+  t.match(r.stdout, /Ongoing/, 'describe: Ongoing')
+  t.match(r.stdout, /cli-txn-0/, 'describe: with its partition')
+  r = await kafkaTool('transactions', [...BS, 'describe-producers', '--topic', 'cli-txn', '--partition', '0'])
+  ok(t, r, 'kafka-transactions describe-producers')
+  const row = r.stdout.split('\n').find(l => /^\d+\s+\d+\s+/.test(l.trim()) && /\s1\s*$/.test(l))
+  t.ok(row !== undefined, 'a producer whose transaction starts at offset 1', { stdout: r.stdout })
+  r = await kafkaTool('transactions', [...BS, 'find-hanging', '--broker-id', '0'])
+  ok(t, r, 'kafka-transactions find-hanging')
+  t.notMatch(r.stdout, /cli-txn/, 'a transaction within its timeout is not hanging')
+  r = await kafkaTool('transactions', [...BS, 'abort', '--topic', 'cli-txn', '--partition', '0', '--start-offset', '1'])
+  ok(t, r, 'kafka-transactions abort (DescribeProducers, then WriteTxnMarkers)')
+  t.equal(log.lastStableOffset, log.highWatermark, 'the LSO moved to the HW: the transaction is closed in the partition')
+  t.equal(log.collectAbortedTxns(0, log.highWatermark).length, 1, 'and indexed as aborted')
+  r = await kafkaTool('console-consumer', [...BS, '--topic', 'cli-txn', '--from-beginning', '--isolation-level', 'read_committed', '--max-messages', '2', '--timeout-ms', '10000'])
+  t.same(r.stdout.trim().split('\n'), ['first', 'after'], 'a read_committed console consumer skips the aborted records')
 })
