@@ -38,6 +38,12 @@ export interface TxnMetadata {
   producerEpoch: number
   /** The epoch before the last bump (-1 if none): a retried InitProducerId is recognised by it (KIP-360). */
   lastProducerEpoch: number
+  /**
+   * The producer id before the last one (-1 if none): a retried InitProducerId whose bump rotated to a new
+   * producer id (epoch exhausted) names the old one (Kafka's lastProducerId). Kept in memory only, as
+   * lastProducerEpoch (Kafka 3.9's TransactionLogValue v0 stores neither).
+   */
+  lastProducerId: number
   timeoutMs: number
   state: TxnStateId
   partitions: Map<string, Set<number>>
@@ -128,6 +134,7 @@ export class TransactionCoordinator {
           producerId: v.producerId,
           producerEpoch: v.producerEpoch,
           lastProducerEpoch: -1,
+          lastProducerId: -1,
           timeoutMs: v.transactionTimeoutMs,
           state: v.state,
           partitions: new Map([...v.partitions].map(([t, ps]) => [t, new Set(ps)])),
@@ -212,7 +219,7 @@ export class TransactionCoordinator {
       if (m === undefined) {
         const producerId = this.opts.allocateProducerId()
         const fresh: TxnMetadata = {
-          transactionalId, producerId, producerEpoch: 0, lastProducerEpoch: -1, timeoutMs, state: TxnState.Empty,
+          transactionalId, producerId, producerEpoch: 0, lastProducerEpoch: -1, lastProducerId: -1, timeoutMs, state: TxnState.Empty,
           partitions: new Map(), startTimestamp: -1, lastUpdateTimestamp: this.now()
         }
         const written = await this.persist(fresh, {})
@@ -221,8 +228,16 @@ export class TransactionCoordinator {
         return { ...ok, producerId, producerEpoch: 0 }
       }
       if (expected.producerId >= 0) {
-        // KIP-360: a producer that knows its id and epoch asks for a bump; a retry of the last bump is answered again
-        if (expected.producerId === m.producerId && expected.producerEpoch === m.lastProducerEpoch && m.state === TxnState.Empty) {
+        // KIP-360: a producer that knows its id and epoch asks for a bump; a retry of the last bump is answered
+        // again, also when that bump rotated to a new producer id (Kafka: the expected id is the last producer
+        // id and its epoch is exhausted) and whatever transaction completed since (Empty or Complete*).
+        const sameId = expected.producerId === m.producerId ||
+          (expected.producerId === m.lastProducerId && expected.producerEpoch >= MAX_EPOCH - 1)
+        if (sameId && m.lastProducerEpoch >= 0 && expected.producerEpoch === m.lastProducerEpoch && isComplete(m.state)) {
+          if (m.state === TxnState.Empty && m.timeoutMs === timeoutMs) return { ...ok, producerId: m.producerId, producerEpoch: m.producerEpoch }
+          // Kafka writes the Empty transition (with the new timeout) for a retry too
+          const again = await this.persist(m, { timeoutMs, state: TxnState.Empty, partitions: new Map(), startTimestamp: -1 })
+          if (again.errorCode !== ErrorCode.NONE) return { ...none, ...again }
           return { ...ok, producerId: m.producerId, producerEpoch: m.producerEpoch }
         }
         if (expected.producerId !== m.producerId || expected.producerEpoch !== m.producerEpoch) {
@@ -241,17 +256,23 @@ export class TransactionCoordinator {
         m = this.txns.get(transactionalId)!
         if (m.state !== TxnState.CompleteAbort) return { ...none, ...fail(ErrorCode.CONCURRENT_TRANSACTIONS, `transactional id ${transactionalId}: the open transaction is still being aborted`) }
       }
-      const next = this.bumped(m)
+      const next = this.bumped(m, expected.producerId >= 0)
       const written = await this.persist(m, { ...next, timeoutMs, state: TxnState.Empty, partitions: new Map(), startTimestamp: -1 })
       if (written.errorCode !== ErrorCode.NONE) return { ...none, ...written }
       return { ...ok, producerId: next.producerId, producerEpoch: next.producerEpoch }
     })
   }
 
-  /** The next producer id and epoch: epoch + 1, or a new producer id at epoch 0 once the epoch is exhausted. */
-  private bumped (m: TxnMetadata): Pick<TxnMetadata, 'producerId' | 'producerEpoch' | 'lastProducerEpoch'> {
-    if (m.producerEpoch >= MAX_EPOCH - 1) return { producerId: this.opts.allocateProducerId(), producerEpoch: 0, lastProducerEpoch: -1 }
-    return { producerId: m.producerId, producerEpoch: m.producerEpoch + 1, lastProducerEpoch: m.producerEpoch }
+  /**
+   * The next producer id and epoch: epoch + 1, or a new producer id at epoch 0 once the epoch is exhausted
+   * (>= 32766, Kafka's isProducerEpochExhausted). The epoch before is kept for a KIP-360 retry; after a rotation
+   * only when the request named it (Kafka's prepareProducerIdRotation(recordLastEpoch)).
+   */
+  private bumped (m: TxnMetadata, expectedGiven: boolean): Pick<TxnMetadata, 'producerId' | 'producerEpoch' | 'lastProducerEpoch' | 'lastProducerId'> {
+    if (m.producerEpoch >= MAX_EPOCH - 1) {
+      return { producerId: this.opts.allocateProducerId(), producerEpoch: 0, lastProducerEpoch: expectedGiven ? m.producerEpoch : -1, lastProducerId: m.producerId }
+    }
+    return { producerId: m.producerId, producerEpoch: m.producerEpoch + 1, lastProducerEpoch: m.producerEpoch, lastProducerId: m.lastProducerId }
   }
 
   private fencedError (fenced: boolean, message: string): Outcome {
@@ -372,9 +393,12 @@ export class TransactionCoordinator {
     return ok
   }
 
-  /** Epoch + 1 for the abort markers (an exhausted epoch stays: Kafka then aborts with the same epoch). */
+  /**
+   * Epoch + 1 for the abort markers, up to 32767 (Kafka's prepareFenceProducerEpoch; the next InitProducerId
+   * then finds the epoch exhausted and rotates the producer id).
+   */
   private fenceEpoch (m: TxnMetadata): Partial<TxnMetadata> {
-    if (m.producerEpoch >= MAX_EPOCH - 1) return {}
+    if (m.producerEpoch >= MAX_EPOCH) return {}
     return { producerEpoch: m.producerEpoch + 1, lastProducerEpoch: -1 }
   }
 
@@ -431,11 +455,12 @@ export class TransactionCoordinator {
         void this.serially(m.transactionalId, async () => await this.completeMarkers(this.txns.get(m.transactionalId)!))
         continue
       }
-      if (m.state !== TxnState.Ongoing || m.startTimestamp + m.timeoutMs > now) continue
+      // Kafka: timed out once startTimestamp + timeout < now
+      if (m.state !== TxnState.Ongoing || m.startTimestamp + m.timeoutMs >= now) continue
       n++
       await this.serially(m.transactionalId, async () => {
         const cur = this.txns.get(m.transactionalId)
-        if (cur === undefined || cur.state !== TxnState.Ongoing || cur.startTimestamp + cur.timeoutMs > this.now()) return
+        if (cur === undefined || cur.state !== TxnState.Ongoing || cur.startTimestamp + cur.timeoutMs >= this.now()) return
         await this.abort(cur, true, `transaction timed out after ${cur.timeoutMs} ms`)
       })
     }
