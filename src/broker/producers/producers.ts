@@ -7,7 +7,8 @@
 // after it is replayed from the log (batch headers, plus the one record of each marker). Until then
 // non-idempotent produce never waits for it. Once loaded, the state tells the log its first unstable offset
 // (log.lastStableOffset); an abort marker met in the replay is (re)written to the transaction index, which
-// repairs an index entry lost in a crash. At close, a snapshot at the log end offset is written for every
+// repairs an index entry lost in a crash. When a segment's .txnindex could not be read at open, the snapshot is
+// ignored and the whole log replayed, so that every abort is re-added. At close, a snapshot at the log end offset is written for every
 // loaded partition.
 import type { Logger } from '../../logger.js'
 import type { PartitionLog } from '../../storage/log.js'
@@ -52,7 +53,12 @@ export class Producers {
     const end = log.logEndOffset
     const usable = listSnapshots(log.dir).filter(o => o <= end)
     const newest = usable[usable.length - 1]
-    if (newest !== undefined && newest >= log.logStartOffset) {
+    // A .txnindex that could not be read lost entries: replay the whole log, whose abort markers re-add them.
+    const damaged = log.segmentList().filter(s => s.txnIndexProblem !== null)
+    if (damaged.length > 0 && newest !== undefined) {
+      this.logger.warn({ partition: log.name, files: damaged.map(s => s.txnIndex.file) }, 'a transaction index was damaged: rebuilding producer state and aborted transactions from the whole log')
+    }
+    if (newest !== undefined && newest >= log.logStartOffset && damaged.length === 0) {
       const file = path.join(log.dir, snapshotFileName(newest))
       try {
         for (const e of decodeSnapshot(fs.readFileSync(file))) {
@@ -95,6 +101,7 @@ export class Producers {
         }
       }
     }
+    for (const s of damaged) s.txnIndexProblem = null
     this.states.set(log, state)
     log.unstableOffsetSource = hw => state.firstUnstableOffset(hw)
     // A full-disk cut-back gives offsets out again: the state may name batches that are gone; rebuild it.

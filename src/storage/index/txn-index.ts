@@ -61,7 +61,12 @@ export class TxnIndex {
 
   get entries (): readonly AbortedTxn[] { return this.list }
 
-  /** Reads the file if it exists; entries that do not decode make it empty (reported to the caller). */
+  /**
+   * Reads the file if it exists. A partial last entry (a crash during an append) is cut off the file, so the
+   * next append starts on an entry boundary. From an entry that does not decode on, entries are dropped and
+   * the file rewritten with the ones before it; the problem is returned (the caller logs it, and the producer
+   * state replay re-adds the aborts it meets).
+   */
   load (): string | null {
     let buf: Buffer
     try {
@@ -70,13 +75,25 @@ export class TxnIndex {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
       return `cannot read ${this.file}: ${(err as Error).message}`
     }
-    try {
-      this.list = decodeAbortedTxns(buf, this.file)
-    } catch (err) {
-      this.list = []
-      return (err as Error).message
+    const whole = buf.length - (buf.length % TXN_INDEX_ENTRY_SIZE)
+    let problem: string | null = null
+    const good: AbortedTxn[] = []
+    for (let p = 0; p < whole; p += TXN_INDEX_ENTRY_SIZE) {
+      try {
+        good.push(...decodeAbortedTxns(buf.subarray(p, p + TXN_INDEX_ENTRY_SIZE), this.file))
+      } catch (err) {
+        problem = (err as Error).message.replace(/entry 0 /, `entry ${p / TXN_INDEX_ENTRY_SIZE} `)
+        break
+      }
     }
-    return null
+    this.list = good
+    try {
+      if (problem !== null) this.rewrite()
+      else if (whole !== buf.length) fs.truncateSync(this.file, whole)
+    } catch (err) {
+      problem = `${problem ?? `${this.file} ends with a partial entry`}; repairing it failed: ${(err as Error).message}`
+    }
+    return problem
   }
 
   /** Appends one entry to the file and fdatasyncs it (aborts are rare; the marker must never precede its entry). */

@@ -272,6 +272,37 @@ t.test('Producers.load re-adds an aborted entry lost from the .txnindex, once, i
   await log.close()
 })
 
+t.test('a damaged .txnindex makes Producers.load ignore the snapshot and replay the whole log, re-adding every abort', async t => {
+  const root = tmp(t)
+  const dir = join(root, 't-0')
+  let log = await openLog(dir)
+  await writeHistory(log)
+  const producers = new Producers(root, silentLogger)
+  await producers.stateFor(log)
+  const all = log.collectAbortedTxns(0, log.logEndOffset)
+  t.equal(all.length, 2)
+  producers.snapshotAll()
+  await log.close()
+  // every .txnindex gets a bad first entry
+  for (const s of log.segmentList()) {
+    if (s.txnIndex.entries.length === 0) continue
+    const f = txnIndexFileName(dir, s.baseOffset)
+    const b = readFileSync(f)
+    b.writeInt16BE(3, 0)
+    writeFileSync(f, b)
+  }
+  log = await openLog(dir)
+  t.ok(log.segmentList().some(s => s.txnIndexProblem !== null), 'the open noticed')
+  t.same(log.collectAbortedTxns(0, log.logEndOffset), [], 'the entries are gone')
+  await new Producers(root, silentLogger).stateFor(log)
+  t.same(log.collectAbortedTxns(0, log.logEndOffset), all, 'all back, although the snapshot was at the log end')
+  t.notOk(log.segmentList().some(s => s.txnIndexProblem !== null))
+  await log.close()
+  log = await openLog(dir)
+  t.same(log.collectAbortedTxns(0, log.logEndOffset), all, 'and on disk')
+  await log.close()
+})
+
 t.test('Producers.load starts from a snapshot with an open transaction, then replays what follows', async t => {
   const root = tmp(t)
   const dir = join(root, 't-0')

@@ -121,12 +121,34 @@ t.test('TxnIndex.replaceAll sorts by lastOffset and rewrites the file; an empty 
   t.notOk(existsSync(file))
 })
 
-t.test('TxnIndex.load of a file with a bad entry reports it and keeps no entry', async t => {
+t.test('TxnIndex.load of a file with a bad entry reports it, keeps the entries before it and rewrites the file with them', async t => {
   const file = join(tmp(t), '00000000000000000000.txnindex')
-  writeFileSync(file, Buffer.concat([kafkaBytes(txn(1, 0, 4, 5)), kafkaBytes(txn(2, 2, 8, 9), 7)]))
+  writeFileSync(file, Buffer.concat([kafkaBytes(txn(1, 0, 4, 5)), kafkaBytes(txn(2, 2, 8, 9), 7), kafkaBytes(txn(3, 9, 12, 13))]))
   const idx = new TxnIndex(file)
   t.match(idx.load(), /entry 1 has version 7/)
-  t.same(idx.entries, [])
+  t.same(idx.entries, [txn(1, 0, 4, 5)])
+  t.same(readFileSync(file), kafkaBytes(txn(1, 0, 4, 5)), 'the file holds only good entries, so appends land on a boundary')
+  idx.append(txn(4, 10, 20, 21))
+  const again = new TxnIndex(file)
+  t.equal(again.load(), null)
+  t.same(again.entries, [txn(1, 0, 4, 5), txn(4, 10, 20, 21)])
+  writeFileSync(file, kafkaBytes(txn(2, 2, 8, 9), 1))
+  const none = new TxnIndex(file)
+  t.match(none.load(), /entry 0 has version 1/)
+  t.notOk(existsSync(file), 'no good entry: the file is removed')
+})
+
+t.test('TxnIndex.load cuts a partial last entry (a torn append) off the file, so the next append is read back', async t => {
+  const file = join(tmp(t), '00000000000000000000.txnindex')
+  writeFileSync(file, Buffer.concat([kafkaBytes(txn(1, 0, 4, 5)), kafkaBytes(txn(2, 2, 8, 9)).subarray(0, 20)]))
+  const idx = new TxnIndex(file)
+  t.equal(idx.load(), null)
+  t.same(idx.entries, [txn(1, 0, 4, 5)])
+  t.equal(statSync(file).size, 34)
+  idx.append(txn(3, 6, 10, 11))
+  const again = new TxnIndex(file)
+  t.equal(again.load(), null)
+  t.same(again.entries, [txn(1, 0, 4, 5), txn(3, 6, 10, 11)], 'not misaligned by the torn bytes')
 })
 
 t.test('collect() follows Kafka collectAbortedTxns: lastOffset >= fetchOffset and firstOffset < upperBound, complete once lastStableOffset >= upperBound', async t => {
