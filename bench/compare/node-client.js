@@ -14,7 +14,8 @@
 //  - latency: a producer sends one `size`-byte record (acks=1) every 1/`rate` s, paced against the clock
 //    (a 1 ms timer sends whatever is due), each value carrying process.hrtime at the send call; a
 //    consumer in this process, joined before the first send, reads them back. Latency = receive time -
-//    send-call time; the first `warmup` s of sends are discarded; p50/p99/p99.9/max over the rest.
+//    send-call time; the first `warmup` s of sends are discarded; p50/p99/p99.9/max over the rest. Values
+//    carry a random run id and the harness gives every run a fresh topic, so no earlier record is counted.
 import { randomBytes } from 'node:crypto'
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1'
@@ -160,12 +161,14 @@ async function latency (client) {
   const samples = []
   const total = Math.round(job.rate * (job.warmup + job.seconds))
   const skip = Math.round(job.rate * job.warmup)
+  const runId = randomBytes(4).readUInt32BE(0)
   let received = 0
   let done
   const finished = new Promise(resolve => { done = resolve })
   const c = await client.consumer(values => {
     const t = process.hrtime.bigint()
     for (const v of values) {
+      if (v === null || v.length < 16 || v.readUInt32BE(12) !== runId) continue // not this run's record
       const seq = v.readUInt32BE(8)
       if (seq >= skip) samples.push(Number(t - v.readBigUInt64BE(0)) / 1e6)
       received++
@@ -183,6 +186,7 @@ async function latency (client) {
       while (sent < due) {
         const v = Buffer.alloc(job.size)
         v.writeUInt32BE(sent, 8)
+        v.writeUInt32BE(runId, 12)
         v.writeBigUInt64BE(process.hrtime.bigint(), 0)
         sent++
         p.sendPrepared(p.prepare([v]), 1).catch(() => { errors++ })

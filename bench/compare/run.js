@@ -88,7 +88,7 @@ const cfg = {
   idleMs: quick ? 2000 : 5000,
   // ProducerPerformance record counts: a few seconds per run at the rates seen here; their topics are
   // then the consume rows' input
-  ppRecords: size => (quick ? (size <= 100 ? 300_000 : 60_000) : (size <= 100 ? 2_000_000 : 500_000)),
+  ppRecords: size => (quick ? (size <= 100 ? 300_000 : 60_000) : (size <= 100 ? 1_500_000 : 300_000)),
   warmupRecords: quick ? 100_000 : 500_000,
   nodeWarmup: quick ? 0.5 : 1,
   nodeSeconds: quick ? 1.5 : 3,
@@ -96,10 +96,10 @@ const cfg = {
   perSend: size => Math.max(1, Math.floor(16384 / (size + 10))), // about the Java producer's batch.size (16 KiB)
   reps: Number(args.values.get('reps') ?? (quick ? 1 : 2)), // runs per broker per row (A B B A)
   latencyRate: 1000,
-  latencyWarmup: quick ? 0.5 : 2,
-  latencySeconds: quick ? 2 : 10,
+  latencyWarmup: quick ? 0.5 : 1,
+  latencySeconds: quick ? 2 : 8,
   latencySize: 100,
-  e2eRecords: quick ? 500 : 5000
+  e2eRecords: quick ? 500 : 3000
 }
 if (!['never', 'always'].includes(cfg.fsync)) { process.stderr.write('bench: --fsync is never or always\n'); process.exit(2) }
 
@@ -314,9 +314,10 @@ try {
   if (cfg.only.has('latency')) {
     for (const client of cfg.clients) {
       const key = `latency-${client}`
-      const topic = `lat-${client}`
+      let runNo = 0
       await samsaForRow(key)
       const pair = await both(async b => {
+        const topic = `lat-${client}-${runNo++}` // a fresh topic per run: a consumer from offset 0 must not see an earlier run's records
         await createTopics(b.bootstrap, [topic])
         if (client === 'java') return await endToEndLatency({ bootstrap: b.bootstrap, topic, records: cfg.e2eRecords, size: cfg.latencySize })
         return await runNodeClient({ kind: 'latency', client, bootstrap: b.bootstrap, topic, size: cfg.latencySize, rate: cfg.latencyRate, warmup: cfg.latencyWarmup, seconds: cfg.latencySeconds })
