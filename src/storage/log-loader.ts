@@ -86,9 +86,16 @@ export async function loadLog (opts: LoadOptions): Promise<LoadedLog> {
       recoveredBytes += await seg.recover(logger)
       if (!isLast) seg.sealTimeIndex()
       await seg.writeIndexes()
+      // A compaction swap interrupted by a crash leaves the cleaned segment without indexes and with the
+      // .txnindex entries of every segment it replaced: drop those whose marker the cleaning removed.
+      const dropped = await seg.dropEntriesWithoutMarker()
+      if (dropped > 0) logger.warn({ file: seg.txnIndex.file, dropped }, `dropped ${dropped} entries of ${seg.txnIndex.file} whose abort marker is not in the segment`)
     }
     segments.push(seg)
   }
+  // Entries past the next segment's base belong to another segment (a crash during a swap, after the first
+  // segment took the entries of those it replaces): theirs is the copy that counts.
+  for (let i = 0; i + 1 < segments.length; i++) segments[i]!.txnIndex.truncateTo(segments[i + 1]!.baseOffset)
   if (segments.length === 0) segments.push(LogSegment.createSync(dir, 0, config))
   for (let i = 0; i + 1 < segments.length; i++) {
     const s = segments[i]!

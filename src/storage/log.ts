@@ -54,7 +54,6 @@ import { SWAP_FILE_SUFFIX, logFileName, offsetIndexFileName, timeIndexFileName }
 import { loadLog } from './log-loader.js'
 import { LogSegment, type ReadResult } from './segment.js'
 import type { AbortedTxn } from './index/txn-index.js'
-import { CONTROL_MASK, ATTRIBUTES_OFFSET } from '../protocol/records/batch-header.js'
 import type { Flusher } from './workers/flusher.js'
 
 export interface LogConfig {
@@ -716,7 +715,7 @@ export class PartitionLog extends EventEmitter {
     const removed = await seg.recover(this.logger)
     if (removed > 0) this.logger.warn({ file: seg.logFile, bytesRemoved: removed }, `cleaned segment ${seg.logFile} had ${removed} invalid trailing bytes`)
     seg.sealTimeIndex()
-    if (seg.txnIndex.entries.length > 0) await dropVanishedMarkers(seg)
+    await seg.dropEntriesWithoutMarker()
     try {
       await seg.writeIndexes()
     } catch (err) {
@@ -807,15 +806,3 @@ export class PartitionLog extends EventEmitter {
 }
 
 export { INT32_MAX as MAX_RELATIVE_OFFSET }
-
-/** Drops the .txnindex entries of a cleaned segment whose abort marker the cleaner removed. */
-async function dropVanishedMarkers (seg: LogSegment): Promise<void> {
-  const kept: AbortedTxn[] = []
-  for (const e of seg.txnIndex.entries) {
-    const r = await seg.read(e.lastOffset, 0, true, e.lastOffset + 1)
-    const b = r?.batches[0]
-    if (b !== undefined && Number(b.readBigInt64BE(0)) === e.lastOffset && (b.readInt16BE(ATTRIBUTES_OFFSET) & CONTROL_MASK) !== 0) kept.push(e)
-    r?.release?.()
-  }
-  if (kept.length !== seg.txnIndex.entries.length) seg.txnIndex.replaceAll(kept)
-}

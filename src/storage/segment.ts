@@ -26,7 +26,7 @@
 import { fstatSync, openSync, promises as fsp, rmSync } from 'node:fs'
 import type { Logger } from '../logger.js'
 import {
-  ATTRIBUTES_OFFSET, BATCH_LENGTH_OFFSET, CRC_OFFSET, CURRENT_MAGIC, LAST_OFFSET_DELTA_OFFSET, LOG_OVERHEAD,
+  ATTRIBUTES_OFFSET, BATCH_LENGTH_OFFSET, CONTROL_MASK, CRC_OFFSET, CURRENT_MAGIC, LAST_OFFSET_DELTA_OFFSET, LOG_OVERHEAD,
   MAGIC_OFFSET, MAX_TIMESTAMP_OFFSET, MIN_BATCH_LENGTH, RECORD_BATCH_OVERHEAD, TIMESTAMP_TYPE_MASK
 } from '../protocol/records/batch-header.js'
 import { crc32c } from '../protocol/records/crc32c.js'
@@ -35,7 +35,7 @@ import { CorruptLogError } from './errors.js'
 import { closeFd, readAt, readInto, truncateFd } from './file-io.js'
 import { acquireReadBuffer, releaseReadBuffer } from './read-buffers.js'
 import { OffsetIndex } from './index/offset-index.js'
-import { TxnIndex } from './index/txn-index.js'
+import { TxnIndex, type AbortedTxn } from './index/txn-index.js'
 import { TimeIndex } from './index/time-index.js'
 import { DELETED_FILE_SUFFIX, logFileName, offsetIndexFileName, timeIndexFileName, txnIndexFileName } from './log-file-names.js'
 
@@ -442,6 +442,27 @@ export class LogSegment {
   }
 
   get isDeleted (): boolean { return this.deleted }
+
+  /**
+   * Drops the .txnindex entries whose abort marker is no longer in this segment (a cleaned segment: the cleaner
+   * removes a marker once no record of its transaction is left). An entry without its marker would make a
+   * read_committed consumer skip every later transactional batch of that producer, the marker that ends the
+   * aborted range being gone. Returns the number of entries dropped. Indexes must be loaded (read()).
+   */
+  async dropEntriesWithoutMarker (): Promise<number> {
+    const entries = this.txnIndex.entries
+    if (entries.length === 0) return 0
+    const kept: AbortedTxn[] = []
+    for (const e of entries) {
+      const r = e.lastOffset < this.nextOffset ? await this.read(e.lastOffset, 0, true, e.lastOffset + 1) : null
+      const b = r?.batches[0]
+      if (b !== undefined && Number(b.readBigInt64BE(0)) === e.lastOffset && (b.readInt16BE(ATTRIBUTES_OFFSET) & CONTROL_MASK) !== 0) kept.push(e)
+      r?.release?.()
+    }
+    const dropped = entries.length - kept.length
+    if (dropped > 0) this.txnIndex.replaceAll(kept)
+    return dropped
+  }
 
   /** Renames .log, .index, .timeindex and .txnindex to `*.deleted` (missing files are skipped); the fd keeps working. */
   async renameForDelete (): Promise<void> {

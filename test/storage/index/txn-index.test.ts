@@ -12,7 +12,7 @@ import {
   TXN_INDEX_ENTRY_SIZE, TxnIndex, decodeAbortedTxns, encodeAbortedTxns, type AbortedTxn
 } from '../../../src/storage/index/txn-index.js'
 import { logFileName, txnIndexFileName } from '../../../src/storage/log-file-names.js'
-import { DEFAULT_LOG_CONFIG, PartitionLog, type LogConfig } from '../../../src/storage/log.js'
+import { DEFAULT_LOG_CONFIG, PartitionLog, type LogConfig, type SwapStep } from '../../../src/storage/log.js'
 import { Flusher } from '../../../src/storage/workers/flusher.js'
 
 function tmp (t: { teardown: (fn: () => void) => void }): string {
@@ -343,6 +343,60 @@ t.test('a compaction swap keeps the entries of the replaced segments whose abort
   await log.close()
   const again = await openLog(dir, false)
   t.same(again.collectAbortedTxns(0, again.logEndOffset), entries.filter(e => e !== gone), 'the same after an unclean restart')
+  await again.close()
+})
+
+for (const step of ['swap-created', 'old-segments-renamed', 'old-indexes-removed', 'swap-renamed'] as SwapStep[]) {
+  t.test(`a crash after the swap step '${step}': at the next open the cleaned segment keeps only the entries whose marker survived`, async t => {
+    const dir = join(tmp(t), 't-0')
+    const log = await openLog(dir)
+    const entries: AbortedTxn[] = []
+    for (let i = 0; i < 6; i++) {
+      entries.push(abortedTxn(log, 20 + i, 0))
+      log.append([plain()], 1000)
+    }
+    await log.flush()
+    await log.close()
+    // reopened with the crash hook; the PartitionLog is then abandoned, as a killed process would leave it
+    const crashing = await PartitionLog.open({
+      dir, topic: 't', partition: 0, config: CONFIG, flusher: new Flusher({ mode: 'never', logger: silentLogger }), logger: silentLogger, cleanShutdown: true,
+      swapFaultHook: s => { if (s === step) throw new Error(`crash after ${s}`) }
+    })
+    const old = crashing.segmentList().slice(0, -1)
+    const end = old[old.length - 1]!.nextOffset
+    const inOld = entries.filter(e => e.lastOffset < end)
+    const gone = inOld[1]!
+    const kept = (await batchesBelow(crashing, end)).filter(b => Number(b.readBigInt64BE(0)) !== gone.lastOffset)
+    const cleaned = logFileName(dir, 0, '.cleaned')
+    writeFileSync(cleaned, Buffer.concat(kept))
+    await t.rejects(crashing.replaceSegments(old, cleaned), /crash after/)
+    for (const clean of [false, true]) {
+      const again = await openLog(dir, clean)
+      t.same(again.collectAbortedTxns(0, again.logEndOffset), entries.filter(e => e !== gone), `${clean ? 'clean' : 'unclean'} open: every surviving abort once, the vanished one gone`)
+      for (const s of again.segmentList()) {
+        for (const e of s.txnIndex.entries) t.ok(e.lastOffset >= s.baseOffset && e.lastOffset < s.nextOffset, `entry ${e.lastOffset} inside segment ${s.baseOffset}`)
+      }
+      await again.close()
+    }
+  })
+}
+
+t.test('entries past the next segment\'s base (a crash before the swap file existed) are dropped at open', async t => {
+  const dir = join(tmp(t), 't-0')
+  const log = await openLog(dir)
+  const entries: AbortedTxn[] = []
+  for (let i = 0; i < 6; i++) {
+    entries.push(abortedTxn(log, 20 + i, 0))
+    log.append([plain()], 1000)
+  }
+  await log.flush()
+  // replaceSegments' first step: the first segment takes every entry of the segments it replaces
+  const segs = log.segmentList()
+  segs[0]!.txnIndex.replaceAll(segs.slice(0, -1).flatMap(s => s.txnIndex.entries))
+  await log.close()
+  const again = await openLog(dir)
+  t.same(again.collectAbortedTxns(0, again.logEndOffset), entries, 'each abort reported once')
+  t.same(decodeAbortedTxns(readFileSync(txnIndexFileName(dir, 0))), again.segmentList()[0]!.txnIndex.entries)
   await again.close()
 })
 
