@@ -215,11 +215,15 @@ export class PartitionLog extends EventEmitter {
 
   get config (): LogConfig { return this._config }
 
-  /** Last stable offset: the high watermark, or the first offset of an unfinished transaction below it. */
+  /**
+   * Last stable offset: the high watermark, or the first offset of an unfinished transaction below it, never
+   * below the log start offset (DeleteRecords or retention may pass an open transaction's first offset; Kafka's
+   * updateFirstUnstableOffset clamps it the same way).
+   */
   get lastStableOffset (): number {
     const hw = this.highWatermark
     const unstable = this.unstableOffsetSource?.(hw) ?? null
-    return unstable === null ? hw : Math.min(hw, unstable)
+    return unstable === null ? hw : Math.min(hw, Math.max(unstable, this.logStartOffset))
   }
   /** Replaceable live (topic config changes); segment.index.bytes applies to segments created later. */
   set config (c: LogConfig) {

@@ -87,6 +87,14 @@ t.test('the log\'s lastStableOffset is min(HW, first unstable offset) once the s
   t.equal(log.lastStableOffset, 2, 'the marker is not below the HW yet')
   await m.durable
   t.equal(log.lastStableOffset, 5, 'marker below the HW: the HW')
+  // an open transaction whose first records DeleteRecords removed: the LSO is the log start offset
+  const tx2 = log.append([txBatch(8, 0, 0, 3)], 1)
+  s.record(8, 0, meta(0, 2, tx2.baseOffset, tx2.lastOffset), true)
+  await tx2.durable
+  t.equal(log.lastStableOffset, 5)
+  await log.deleteRecordsTo(7)
+  t.equal(log.logStartOffset, 7)
+  t.equal(log.lastStableOffset, 7, 'never below the log start offset (Kafka clamps the first unstable offset)')
 })
 
 t.test('completeTxn returns the transaction with lastStableOffset = the oldest other open transaction\'s first offset, else marker + 1', async t => {
