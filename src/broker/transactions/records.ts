@@ -59,7 +59,8 @@ export function encodeTxnValue (v: TxnLogValue): Buffer {
   p = buf.writeInt16BE(v.producerEpoch, p)
   p = buf.writeInt32BE(v.transactionTimeoutMs, p)
   p = buf.writeInt8(v.state, p)
-  p = buf.writeInt32BE(topics.length, p)
+  // Kafka writes a null partition array (-1) for Empty (TransactionLog.valueToBytes), a list otherwise
+  p = buf.writeInt32BE(v.state === TxnState.Empty && topics.length === 0 ? -1 : topics.length, p)
   for (const t of topics) {
     p = buf.writeInt16BE(t.name.length, p)
     p += t.name.copy(buf, p)
