@@ -212,6 +212,10 @@ export class TransactionCoordinator {
     if (timeoutMs <= 0 || timeoutMs > this.config.maxTimeoutMs) {
       return { ...none, ...fail(ErrorCode.INVALID_TRANSACTION_TIMEOUT, `transaction timeout ${timeoutMs} ms is outside (0, transaction.max.timeout.ms = ${this.config.maxTimeoutMs}]`) }
     }
+    // KafkaApis: a producer id without an epoch, or the reverse, is malformed
+    if ((expected.producerId === -1) !== (expected.producerEpoch === -1)) {
+      return { ...none, ...fail(ErrorCode.INVALID_REQUEST, `producer id ${expected.producerId} and epoch ${expected.producerEpoch}: both or neither must be -1`) }
+    }
     const busy = this.notReady()
     if (busy !== null) return { ...none, ...busy }
     return await this.serially(transactionalId, async () => {

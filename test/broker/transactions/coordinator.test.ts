@@ -100,6 +100,8 @@ t.test('InitProducerId: request checks (empty id, timeout outside (0, transactio
   t.equal((await s.c.initProducerId('', 1000, NONE, true)).errorCode, ErrorCode.INVALID_REQUEST)
   t.equal((await s.c.initProducerId('a', 0, NONE, true)).errorCode, ErrorCode.INVALID_TRANSACTION_TIMEOUT)
   t.equal((await s.c.initProducerId('a', 5001, NONE, true)).errorCode, ErrorCode.INVALID_TRANSACTION_TIMEOUT)
+  t.equal((await s.c.initProducerId('a', 5000, { producerId: 1000, producerEpoch: -1 }, true)).errorCode, ErrorCode.INVALID_REQUEST, 'a producer id without an epoch (KafkaApis)')
+  t.equal((await s.c.initProducerId('a', 5000, { producerId: -1, producerEpoch: 0 }, true)).errorCode, ErrorCode.INVALID_REQUEST, 'an epoch without a producer id')
   t.same(await s.c.initProducerId('a', 5000, NONE, true), { errorCode: ErrorCode.NONE, message: null, producerId: 1000, producerEpoch: 0 })
   t.equal(s.log.records.length, 1, 'refused requests write nothing')
 })
