@@ -39,6 +39,7 @@ bench/results/compare.{md,json,png}. About 6-8 minutes; --quick about 2 minutes.
   --dir DIR           where the temporary data dirs go (default: the OS temp dir)
   --dist DIR          run Samsa from another build's dist/ (default: this checkout's dist/, copied at the
                       start so a rebuild during the run cannot change it)
+  --out NAME          report file names under bench/results/ (default compare: compare.md, .json, .png)
   --no-save           print only, do not write bench/results/
   -h, --help          this help
 `
@@ -54,7 +55,7 @@ function parseArgs (argv) {
     if (['quick', 'profile', 'no-save'].includes(name)) { o.flags.add(name); continue }
     const value = eq > 0 ? a.slice(eq + 1) : argv[++i]
     if (value === undefined) throw new Error(`--${name} needs a value`)
-    if (!['only', 'clients', 'sizes', 'acks', 'fsync', 'dir', 'dist', 'reps'].includes(name)) throw new Error(`unknown option --${name}`)
+    if (!['only', 'clients', 'sizes', 'acks', 'fsync', 'dir', 'dist', 'reps', 'out'].includes(name)) throw new Error(`unknown option --${name}`)
     o.values.set(name, value)
   }
   return o
@@ -120,6 +121,8 @@ const setup = {
   commit: sh('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']),
   dirty: (sh('git', ['-C', ROOT, 'status', '--porcelain', '--', 'src']) ?? '') !== '',
   dist: args.values.get('dist') ?? 'dist/',
+  // a build made elsewhere (e.g. from a clean `git archive HEAD`) may name its commit in a COMMIT file beside dist/
+  distCommit: (() => { try { return readFileSync(join(args.values.get('dist') ?? join(ROOT, 'dist'), '..', 'COMMIT'), 'utf8').trim() } catch { return null } })(),
   cpu: os.cpus()[0]?.model ?? 'unknown',
   cores: os.cpus().length,
   memGiB: os.totalmem() / 2 ** 30,
@@ -359,11 +362,12 @@ const md = renderMarkdown(res, { profileMarkdown })
 process.stdout.write(md + '\n')
 if (!args.flags.has('no-save') && !failed) {
   mkdirSync(RESULTS, { recursive: true })
-  writeFileSync(join(RESULTS, 'compare.md'), md + '\n')
-  writeFileSync(join(RESULTS, 'compare.json'), JSON.stringify(res, null, 2) + '\n')
-  const subtitle = `above 1 = Samsa better; log scale. ${setup.date.slice(0, 16).replace('T', ' ')} UTC, commit ${setup.commit}, load ${setup.loadStart[0].toFixed(1)}`
-  writeFileSync(join(RESULTS, 'compare.png'), ratioChart(rows.map(r => ({ label: r.short, ratio: r.ratio })), { title: 'Samsa / Apache Kafka 3.9.1: same machine, same clients', subtitle }))
-  log('wrote bench/results/compare.md, compare.json, compare.png')
+  const out = args.values.get('out') ?? 'compare'
+  writeFileSync(join(RESULTS, `${out}.md`), md.replace('](compare.png)', `](${out}.png)`) + '\n')
+  writeFileSync(join(RESULTS, `${out}.json`), JSON.stringify(res, null, 2) + '\n')
+  const subtitle = `above 1 = Samsa better; log scale. ${setup.date.slice(0, 16).replace('T', ' ')} UTC, commit ${setup.distCommit ?? setup.commit}, fsync ${cfg.fsync}, load ${setup.loadStart[0].toFixed(1)}`
+  writeFileSync(join(RESULTS, `${out}.png`), ratioChart(rows.map(r => ({ label: r.short, ratio: r.ratio })), { title: 'Samsa / Apache Kafka 3.9.1: same machine, same clients', subtitle }))
+  log(`wrote bench/results/${out}.md, ${out}.json, ${out}.png`)
 }
 log(`done in ${setup.durationS.toFixed(0)} s`)
 process.exit(failed ? 1 : 0)
