@@ -106,7 +106,10 @@ export class Producers {
     log.unstableOffsetSource = hw => state.firstUnstableOffset(hw)
     // A full-disk cut-back gives offsets out again: the state may name batches that are gone; rebuild it.
     log.once('truncated', () => {
-      this.forget(log)
+      // The old state keeps answering the LSO until the new one replaces it (load() sets the source): with no
+      // source the LSO would be the HW, and a read_committed fetch meanwhile could read an open transaction.
+      // Its stale offsets only err on the safe side (an open transaction holds the LSO back).
+      this.states.delete(log)
       this.stateFor(log).catch(err => this.logger.error({ partition: log.name, err: (err as Error).message }, 'reloading producer state after a cut-back failed'))
     })
     return state

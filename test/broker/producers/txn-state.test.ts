@@ -351,6 +351,25 @@ t.test('a snapshot written after a replay keeps marker-only producers (their epo
   await log.close()
 })
 
+t.test('after a cut-back (\'truncated\') the LSO stays held by the open transaction while the state reloads', async t => {
+  const root = tmp(t)
+  const dir = join(root, 't-0')
+  const log = await openLog(dir)
+  log.append([buildRecordBatch([{ value: 'plain' }])], 1)
+  const tx = log.append([txBatch(3, 0, 0, 2)], 1)
+  await tx.durable
+  const producers = new Producers(root, silentLogger)
+  const before = await producers.stateFor(log)
+  t.equal(log.lastStableOffset, tx.baseOffset)
+  log.emit('truncated', log.logEndOffset)
+  t.equal(producers.loaded(log), undefined, 'the state is being reloaded')
+  t.equal(log.lastStableOffset, tx.baseOffset, 'meanwhile the LSO is not the HW')
+  const after = await producers.stateFor(log)
+  t.not(after, before)
+  t.equal(log.lastStableOffset, tx.baseOffset, 'the reloaded state holds it too')
+  await log.close()
+})
+
 t.test('an unreadable snapshot is ignored: the state is rebuilt from the whole log', async t => {
   const root = tmp(t)
   const dir = join(root, 't-0')
