@@ -276,7 +276,7 @@ export class TransactionCoordinator {
     if (m.producerEpoch >= MAX_EPOCH - 1) {
       return { producerId: this.opts.allocateProducerId(), producerEpoch: 0, lastProducerEpoch: expectedGiven ? m.producerEpoch : -1, lastProducerId: m.producerId }
     }
-    return { producerId: m.producerId, producerEpoch: m.producerEpoch + 1, lastProducerEpoch: m.producerEpoch, lastProducerId: m.lastProducerId }
+    return { producerId: m.producerId, producerEpoch: m.producerEpoch + 1, lastProducerEpoch: m.producerEpoch, lastProducerId: m.producerId }
   }
 
   private fencedError (fenced: boolean, message: string): Outcome {
