@@ -751,7 +751,15 @@ export class PartitionLog extends EventEmitter {
     const e: AbortedTxn = { producerId: txn.producerId, firstOffset: txn.firstOffset, lastOffset: txn.lastOffset, lastStableOffset: txn.lastStableOffset }
     const seg = this.segments[this.segmentIndexFor(e.lastOffset)] ?? this.activeSegment
     const entries = seg.txnIndex.entries
-    if (entries.some(x => x.lastOffset === e.lastOffset)) return
+    // entries are sorted by lastOffset: binary search (a replay re-reports every abort of the log)
+    let lo = 0
+    let hi = entries.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (entries[mid]!.lastOffset < e.lastOffset) lo = mid + 1
+      else hi = mid
+    }
+    if (lo < entries.length && entries[lo]!.lastOffset === e.lastOffset) return
     const last = entries[entries.length - 1]
     if (last !== undefined && last.lastOffset > e.lastOffset) {
       seg.txnIndex.replaceAll([...entries, e])
