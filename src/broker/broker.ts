@@ -101,6 +101,13 @@ export class Broker {
     this.router.loadLazy().catch(err => {
       if (!this.closing) this.logger.error({ err }, 'loading the request handlers failed')
     })
+    // A damaged .txnindex is repaired from the log when the partition's producer state loads: load those now,
+    // so read_committed consumers never miss an abort.
+    for (const log of logs.allLogs()) {
+      if (log.segmentList().some(s => s.txnIndexProblem !== null)) {
+        this.producers.stateFor(log).catch(err => this.logger.error({ partition: log.name, err: (err as Error).message }, 'rebuilding producer state for a damaged transaction index failed'))
+      }
+    }
     if (this.topics.get('__transaction_state') !== undefined) {
       this.prepareTransactions().catch(err => {
         if (!this.closing) this.logger.error({ err: (err as Error).message }, 'loading the transaction coordinator failed')
@@ -169,6 +176,8 @@ export class Broker {
       }))
       return txns
     })()
+    // a failed load (e.g. __transaction_state unreadable) is retried by the next request, not cached
+    this.transactionsReady.catch(() => { this.transactionsReady = null; this.transactions = null })
     return this.transactionsReady
   }
 

@@ -17,7 +17,9 @@ export const COORDINATOR_EPOCH = 0
 
 export function brokerMarkerWriter (broker: Broker): MarkerWriter {
   return async (topic, partition, producerId, producerEpoch, commit) => {
-    await appendTxnMarker(broker, topic, partition, producerId, producerEpoch, commit, COORDINATOR_EPOCH)
+    // Samsa's own coordinator is the only one: its markers are never fenced by a coordinator epoch (a partition
+    // adopted from Kafka may carry a higher one for a producer id Samsa hands out again)
+    await appendTxnMarker(broker, topic, partition, producerId, producerEpoch, commit, COORDINATOR_EPOCH, false)
   }
 }
 
@@ -26,7 +28,8 @@ export function brokerMarkerWriter (broker: Broker): MarkerWriter {
  * WriteTxnMarkers, which admin tools send to abort a hanging transaction: a coordinator epoch older than the
  * one of the producer's last marker -> an Error with code TRANSACTION_COORDINATOR_FENCED.
  */
-export async function appendTxnMarker (broker: Broker, topic: string, partition: number, producerId: number, producerEpoch: number, commit: boolean, coordinatorEpoch: number): Promise<void> {
+export async function appendTxnMarker (broker: Broker, topic: string, partition: number, producerId: number, producerEpoch: number, commit: boolean, coordinatorEpoch: number,
+  checkCoordinatorEpoch = true): Promise<void> {
   const log = broker.topics.log(topic, partition)
   if (log === undefined) return
   if (log.storageError !== null) throw new MarkerError(ErrorCode.KAFKA_STORAGE_ERROR, `${topic}-${partition} is offline: ${log.storageError.message}`)
@@ -34,7 +37,7 @@ export async function appendTxnMarker (broker: Broker, topic: string, partition:
   const problem = state.checkMarker(producerId, producerEpoch)
   if (problem !== null) throw new MarkerError(problem.errorCode, problem.message)
   const known = state.producers.get(producerId)?.coordinatorEpoch ?? -1
-  if (coordinatorEpoch < known) {
+  if (checkCoordinatorEpoch && coordinatorEpoch < known) {
     throw new MarkerError(ErrorCode.TRANSACTION_COORDINATOR_FENCED, `marker for producer ${producerId} in ${topic}-${partition}: coordinator epoch ${coordinatorEpoch} is older than ${known}`)
   }
   const now = Date.now()
