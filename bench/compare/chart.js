@@ -1,6 +1,7 @@
 // The comparison chart (bench/results/compare.png): one horizontal bar per row, the normalised ratio
 // Samsa/Kafka (above 1 = Samsa better) on a log2 axis, green at or above 1, red below, value at the bar end.
 import { Raster } from './png.js'
+import { fmtRatio } from './report.js'
 
 const GREEN = [46, 160, 67]
 const RED = [207, 34, 46]
@@ -37,7 +38,7 @@ export function ratioChart (rows, { title, subtitle = '' }) {
     const x2 = xOf(r.ratio)
     const good = r.ratio >= 1
     img.rect(Math.min(x1, x2), y + 3, Math.max(2, Math.abs(x2 - x1)), rowH - 6, good ? GREEN : RED)
-    const v = r.ratio >= 10 ? r.ratio.toFixed(0) : r.ratio.toFixed(2)
+    const v = r.ratio >= 10 ? r.ratio.toFixed(0) : fmtRatio(r.ratio)
     const tw = Raster.textWidth(v, S)
     const leftOfBar = Math.min(x2, x1) - 6 - tw
     img.text(good || leftOfBar < left ? Math.max(x2, x1) + 6 : leftOfBar, y + 4, v, DARK, S)

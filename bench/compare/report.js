@@ -13,9 +13,15 @@ function value (row, n) {
   return `${fmt(v, 2)} ms`
 }
 
+/** Two decimals, more when that would round a loss up to 1.00. */
+export function fmtRatio (x) {
+  if (x >= 1 || x < 0.995) return x.toFixed(2)
+  return x >= 0.9995 ? x.toFixed(4) : x.toFixed(3)
+}
+
 function ratioCell (r) {
   if (r.ratio == null) return 'n/a'
-  return r.ratio >= 1 ? `**${r.ratio.toFixed(2)}**` : `${r.ratio.toFixed(2)} (Kafka ahead)`
+  return r.ratio >= 1 ? `**${fmtRatio(r.ratio)}**` : `${fmtRatio(r.ratio)} (Kafka ahead)`
 }
 
 export function renderMarkdown (res, { profileMarkdown }) {
@@ -40,12 +46,12 @@ export function renderMarkdown (res, { profileMarkdown }) {
   L.push('Samsa/Kafka is normalised so that **above 1 means Samsa is better**: Samsa÷Kafka for throughput, Kafka÷Samsa for times, latencies and memory.', '')
   L.push('| row | unit | Samsa | Kafka | Samsa/Kafka | per run |', '|---|---|---:|---:|---:|---|')
   for (const r of res.rows) {
-    const runs = (r.perRep ?? []).length > 1 ? r.perRep.map(x => (x == null ? 'n/a' : x.toFixed(2))).join(', ') : ''
+    const runs = (r.perRep ?? []).length > 1 ? r.perRep.map(x => (x == null ? 'n/a' : fmtRatio(x))).join(', ') : ''
     L.push(`| ${r.label} | ${r.metric}${r.better === 'lower' ? ' (lower is better)' : ''} | ${value(r, 'samsa')} | ${value(r, 'kafka')} | ${ratioCell(r)} | ${runs} |`)
   }
   const wins = res.rows.filter(r => r.ratio != null && r.ratio >= 1).length
   const losses = res.rows.filter(r => r.ratio != null && r.ratio < 1)
-  L.push('', `${wins} of ${res.rows.length} rows at or above 1.0.${losses.length > 0 ? ` Below 1.0: ${losses.map(r => `${r.short} (${r.ratio.toFixed(2)})`).join(', ')}.` : ''}`, '')
+  L.push('', `${wins} of ${res.rows.length} rows at or above 1.0.${losses.length > 0 ? ` Below 1.0: ${losses.map(r => `${r.short} (${fmtRatio(r.ratio)})`).join(', ')}.` : ''}`, '')
   L.push('![Samsa/Kafka per row](compare.png)', '')
   L.push('## CPU per run', '')
   L.push('Broker CPU is the broker process (all threads) over the run\'s wall time, 100% = one core; machine is every process on the machine (both brokers, the client, anything else), out of ' + `${s.cores * 100}%.`, '')
