@@ -15,12 +15,22 @@ export const KAFKA_SH = join(ROOT, 'scripts', 'kafka', 'kafka.sh')
 export const TOOL_OPTS = '-Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35'
 
 const kafkaDirs = new Set()
+/** Client processes (Java tools, Node clients) still running: killed if the harness exits early. */
+export const clientProcesses = new Set()
+export function trackChild (child) {
+  clientProcesses.add(child)
+  child.once('exit', () => clientProcesses.delete(child))
+  return child
+}
 function stopKafkaSync (dir) {
   try { execFileSync(KAFKA_SH, ['stop', '--dir', dir], { stdio: 'ignore', timeout: 40000 }) } catch {}
   kafkaDirs.delete(dir)
 }
 // a failed or interrupted run must not leave a JVM behind
-process.on('exit', () => { for (const d of [...kafkaDirs]) stopKafkaSync(d) })
+process.on('exit', () => {
+  for (const c of clientProcesses) c.kill('SIGKILL')
+  for (const d of [...kafkaDirs]) stopKafkaSync(d)
+})
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130))
 
 export async function startSamsa ({ dataDir, fsync, nodeArgs = [], port = 0 }) {
@@ -63,7 +73,7 @@ export function startKafka ({ dir, port = 0, env = {} }) {
 export function runKafkaTool (main, args, { timeoutMs = 180000 } = {}) {
   return new Promise((resolve, reject) => {
     const t0 = Date.now()
-    const child = spawn(KAFKA_SH, ['run', main, ...args], { env: { ...process.env, KAFKA_TOOL_OPTS: TOOL_OPTS }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = trackChild(spawn(KAFKA_SH, ['run', main, ...args], { env: { ...process.env, KAFKA_TOOL_OPTS: TOOL_OPTS }, stdio: ['ignore', 'pipe', 'pipe'] }))
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', s => { stdout += s })

@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { Kafka, logLevel } from 'kafkajs'
+import { trackChild } from './brokers.js'
 
 const CLIENT = fileURLToPath(new URL('./node-client.js', import.meta.url))
 
@@ -19,7 +20,7 @@ export async function createTopics (bootstrap, topics, partitions = 1) {
 /** Runs one job (see node-client.js) in a fresh Node process; resolves its JSON result. */
 export function runNodeClient (job, { timeoutMs = 180000 } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLIENT, JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = trackChild(spawn(process.execPath, [CLIENT, JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'pipe'] }))
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', s => { stdout += s })

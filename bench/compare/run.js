@@ -25,7 +25,7 @@ const HELP = `Usage: node bench/compare/run.js [options]     (npm run bench -- [
 
 Samsa and Apache Kafka 3.9.1 side by side on this machine: produce and consume throughput, end-to-end
 latency, start time and memory, with Kafka's Java perf tools, kafkajs and @platformatic/kafka. Writes
-bench/results/compare.{md,json,png}. About 6-8 minutes; --quick about 2 minutes.
+bench/results/compare.{md,json,png}. About 7 minutes; --quick under 2 minutes.
 
   --quick             smoke run: small record counts, short windows, 2 + 1 starts, one run per broker per row
   --reps N            runs per broker per row, in the order A B B A ... (default 2; quick 1)
