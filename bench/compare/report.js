@@ -29,7 +29,7 @@ export function renderMarkdown (res, { profileMarkdown }) {
   const L = []
   const load = a => a.map(x => x.toFixed(2)).join(' / ')
   L.push('# Samsa vs Apache Kafka, side by side', '')
-  L.push(`Run: \`npm run bench${s.config.quick ? ' -- --quick' : ''}\` at ${s.date} (${fmt(s.durationS, 0)} s), commit ${s.commit}${s.dirty ? ' (src/ modified in the working tree)' : ''}; Samsa run from ${s.dist}${s.distCommit ? ` (built from commit ${s.distCommit})` : ''}.`, '')
+  L.push(`Run: \`npm run bench${(s.argv ?? []).length > 0 ? ` -- ${s.argv.join(' ')}` : ''}\` at ${s.date} (${fmt(s.durationS, 0)} s), commit ${s.commit}${s.dirty ? ' (src/ modified in the working tree)' : ''}; Samsa run from ${s.dist}${s.distCommit ? ` (built from commit ${s.distCommit})` : ''}.`, '')
   L.push(`Machine: ${s.cores} x ${s.cpu}, ${fmt(s.memGiB)} GiB, Linux ${s.kernel}; Node ${s.node}, Java ${s.java}. ` +
     `Load average (1/5/15 min) ${load(s.loadStart)} at the start, ${load(s.loadEnd)} at the end (shared machine: other work may have run).`, '')
   L.push('Setup:', '')

@@ -118,6 +118,7 @@ const javaVersion = spawnSync('java', ['-version'], { encoding: 'utf8' }).stderr
 const pkgVersion = name => { try { return JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version } catch { return null } }
 const setup = {
   date: new Date().toISOString(),
+  argv: process.argv.slice(2),
   commit: sh('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']),
   dirty: (sh('git', ['-C', ROOT, 'status', '--porcelain', '--', 'src']) ?? '') !== '',
   dist: args.values.get('dist') ?? 'dist/',
