@@ -8,6 +8,7 @@ import { LogManager, type TopicRecord } from '../storage/log-manager.js'
 import { SocketServer } from '../network/server.js'
 import { loadOrCreateClusterMeta } from './cluster-meta.js'
 import { FetchPurgatory } from './fetch-purgatory.js'
+import { FetchReadAhead } from './fetch-readahead.js'
 import type { GroupCoordinator } from './groups/coordinator.js'
 import type { TransactionCoordinator } from './transactions/coordinator.js'
 import { EAGER_HANDLERS, LAZY_HANDLERS } from './handlers/index.js'
@@ -22,6 +23,7 @@ export class ListenError extends Error {
 
 export class Broker {
   readonly purgatory = new FetchPurgatory()
+  readonly readAhead = new FetchReadAhead()
   readonly router: Router
   topics!: Topics
   /** Set by prepareLazyHandlers(), before any group handler can run. */

@@ -94,7 +94,7 @@ export default defineHandler<FetchRequest, FetchResponse>({
       for (const r of releases) r()
       releases = []
       const hwBefore = logs.map(l => l.highWatermark)
-      const { bytes, errors } = await readAll(targets, v >= 3 ? req.maxBytes : 0x7fffffff, releases)
+      const { bytes, errors } = await readAll(broker, ctx.connection, targets, v >= 3 ? req.maxBytes : 0x7fffffff, releases)
       const remaining = deadline - Date.now()
       if (bytes >= req.minBytes || errors || remaining <= 0 || logs.length === 0 || broker.closing) break
       // Data may have arrived while we were reading: read again at once instead of sleeping.
@@ -117,7 +117,7 @@ export default defineHandler<FetchRequest, FetchResponse>({
   }
 })
 
-async function readAll (targets: Target[], responseMaxBytes: number, releases: Array<() => void>): Promise<{ bytes: number, errors: boolean }> {
+async function readAll (broker: Broker, conn: object, targets: Target[], responseMaxBytes: number, releases: Array<() => void>): Promise<{ bytes: number, errors: boolean }> {
   let bytes = 0
   let errors = false
   // Reads are issued in order with the byte budget known so far; the first partition with data may exceed it.
@@ -148,7 +148,14 @@ async function readAll (targets: Target[], responseMaxBytes: number, releases: A
     if (budget <= 0 && !minOneBatch) continue
     let result
     try {
-      result = await log.read(t.fetchOffset, Math.max(0, budget), { minOneBatch, maxOffset: upTo })
+      // a read started when this connection's previous Fetch ended here (fetch-readahead.ts), else a new one
+      const ahead = broker.readAhead.take(conn, log, t.fetchOffset, Math.max(0, budget), upTo)
+      let early = ahead === null ? null : await ahead
+      if (early !== null && !minOneBatch && early.bytes > budget) {
+        early.release?.()
+        early = null
+      }
+      result = early ?? await log.read(t.fetchOffset, Math.max(0, budget), { minOneBatch, maxOffset: upTo })
     } catch (err) {
       // Retention or DeleteRecords moved the log start past the offset since the check above.
       if ((err as { code?: string }).code === 'OFFSET_OUT_OF_RANGE' || err instanceof OffsetOutOfRangeError) {
@@ -163,9 +170,10 @@ async function readAll (targets: Target[], responseMaxBytes: number, releases: A
     if (result.bytes > 0) {
       r.records = result.batches
       bytes += result.bytes
+      const upper = lastOffsetOfLastBatch(result.batches[result.batches.length - 1]!) + 1
+      // a backlog (the read filled at least half its budget): read the next stretch while the client works
+      if (result.bytes * 2 >= budget) broker.readAhead.start(conn, log, upper, Math.max(0, budget), upTo)
       if (t.readCommitted) {
-        const last = result.batches[result.batches.length - 1]!
-        const upper = lastOffsetOfLastBatch(last) + 1
         r.abortedTransactions = log.collectAbortedTxns(t.fetchOffset, upper).map(a => ({ producerId: BigInt(a.producerId), firstOffset: BigInt(a.firstOffset) }))
       }
     }
