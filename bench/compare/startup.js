@@ -57,7 +57,9 @@ function formatKafkaStorage (dir) {
     'listeners=PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:9', 'controller.listener.names=CONTROLLER',
     'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT', `log.dirs=${join(dir, 'data')}`, ''
   ].join('\n'))
-  const id = randomBytes(16).toString('base64url')
+  // a cluster id starting with '-' would be read as an option (Kafka's own Uuid.randomUuid never makes one)
+  let id = '-'
+  while (id.startsWith('-')) id = randomBytes(16).toString('base64url')
   execFileSync(KAFKA_SH, ['storage', 'format', '-t', id, '-c', props], { stdio: 'ignore' })
 }
 

@@ -150,7 +150,9 @@ log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
 LOG
   local cp; cp="$(cat "$HOME_DIR/classpath")"
   if [ ! -f "$dir/data/meta.properties" ]; then
-    local id; id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+    # a cluster id starting with '-' would be read as an option (Kafka's own Uuid.randomUuid never makes one)
+    local id; id="-"
+    while [ "${id:0:1}" = "-" ]; do id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"; done
     "$JAVA" -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
       -Dlog4j.configuration="file:$HOME_DIR/tools-log4j.properties" -cp "$cp" \
       kafka.tools.StorageTool format -t "$id" -c "$dir/server.properties" > "$dir/format.log" 2>&1 \
