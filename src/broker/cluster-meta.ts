@@ -11,8 +11,12 @@ export interface ClusterMeta {
   directoryId: string
 }
 
+/** A random id in Kafka's Uuid form (22 base64url characters); like Kafka's Uuid.randomUuid, never starting
+ * with '-', so Kafka's tools can take it as an argument (kafka-storage format -t ID). */
 export function kafkaUuid (): string {
-  return randomBytes(16).toString('base64url')
+  let id = '-'
+  while (id.startsWith('-')) id = randomBytes(16).toString('base64url')
+  return id
 }
 
 export function loadOrCreateClusterMeta (dataDir: string, nodeId: number): ClusterMeta {
