@@ -4,9 +4,8 @@
 // - A group lives in partition abs(javaStringHashCode(groupId)) % partitions, as Kafka, so the same group
 //   lands in the same partition number a Kafka broker would use.
 // - The topic is created on the first write (offsets.topic.num.partitions partitions, cleanup.policy=compact,
-//   segment.bytes 100 MiB as Kafka's offsets.topic.segment.bytes); until then loading has nothing to read,
-//   so a fresh broker starts without creating 50 partition directories. Once it exists its real partition
-//   count is used (never the config), so groups are always found where they were written.
+//   segment.bytes 100 MiB as Kafka's offsets.topic.segment.bytes; see ../internal-topic.ts); until then
+//   loading has nothing to read. Once it exists its real partition count is used (never the config).
 // - append() resolves once the records are durable (the partition's high watermark covers them): a commit
 //   is answered only after that. Batches are RecordBatch v2, uncompressed, CreateTime now, no producer id;
 //   a transactional offset commit (TxnOffsetCommit) passes the producer's id and epoch instead: its batch
@@ -22,12 +21,13 @@
 import type { Topics } from '../topics.js'
 import type { PartitionLog } from '../../storage/log.js'
 import { buildRecordBatch } from '../../protocol/records/builder.js'
-import { iterateBatches, iterateRecords } from '../../protocol/records/record.js'
-import { controlRecordKey, controlRecordValue, parseControlRecordType, type CoordinatorRecord } from './records.js'
+import { iterateRecords } from '../../protocol/records/record.js'
+import { controlRecordKey, controlRecordValue, parseControlRecordType } from '../../protocol/records/control.js'
+import { InternalTopic } from '../internal-topic.js'
+import type { CoordinatorRecord } from './records.js'
 
 export const OFFSETS_TOPIC = '__consumer_offsets'
 const OFFSETS_TOPIC_SEGMENT_BYTES = 104857600
-const LOAD_READ_BYTES = 4 * 1024 * 1024
 
 /** Java's String.hashCode over UTF-16 code units (int32 wrap-around). */
 export function javaStringHashCode (s: string): number {
@@ -77,38 +77,19 @@ export interface ProducerStates {
 
 /** __consumer_offsets in the broker's storage. */
 export class TopicOffsetsLog implements OffsetsLog {
-  private creating: Promise<void> | null = null
+  private readonly topic: InternalTopic
 
-  constructor (private readonly topics: Topics, private readonly configuredPartitions: number, private readonly producers?: ProducerStates) {}
+  constructor (topics: Topics, configuredPartitions: number, private readonly producers?: ProducerStates) {
+    this.topic = new InternalTopic(topics, OFFSETS_TOPIC, configuredPartitions, OFFSETS_TOPIC_SEGMENT_BYTES)
+  }
 
   partitions (): number {
-    return this.topics.get(OFFSETS_TOPIC)?.partitions ?? this.configuredPartitions
-  }
-
-  private async ensureTopic (): Promise<void> {
-    if (this.topics.get(OFFSETS_TOPIC) !== undefined) return
-    if (this.creating === null) {
-      this.creating = this.topics.create(OFFSETS_TOPIC, this.configuredPartitions, {
-        'cleanup.policy': 'compact',
-        'segment.bytes': String(OFFSETS_TOPIC_SEGMENT_BYTES)
-      }).then(() => {}, err => {
-        this.creating = null
-        throw err
-      })
-    }
-    await this.creating
-  }
-
-  private async logFor (partition: number): Promise<PartitionLog> {
-    await this.ensureTopic()
-    const log = this.topics.log(OFFSETS_TOPIC, partition)
-    if (log === undefined) throw new Error(`${OFFSETS_TOPIC}-${partition} does not exist`)
-    return log
+    return this.topic.partitions()
   }
 
   async append (partition: number, records: CoordinatorRecord[], now: number, txn?: TxnProducer): Promise<void> {
     if (records.length === 0) return
-    const log = await this.logFor(partition)
+    const log = await this.topic.logFor(partition)
     const batch = buildRecordBatch(records.map(r => ({ key: r.key, value: r.value })), txn === undefined
       ? { timestamp: now }
       : { timestamp: now, producerId: txn.producerId, producerEpoch: txn.producerEpoch, baseSequence: -1, isTransactional: true })
@@ -122,40 +103,20 @@ export class TopicOffsetsLog implements OffsetsLog {
   }
 
   async replay (onRecord: ReplayRecord, onMarker?: ReplayMarker): Promise<void> {
-    const topic = this.topics.get(OFFSETS_TOPIC)
-    if (topic === undefined) return
-    for (let p = 0; p < topic.partitions; p++) {
-      const log = this.topics.log(OFFSETS_TOPIC, p)
-      if (log === undefined) continue
-      const end = log.logEndOffset
-      let next = log.logStartOffset
-      while (next < end) {
-        const { batches } = await log.read(next, LOAD_READ_BYTES, { minOneBatch: true, maxOffset: end })
-        if (batches.length === 0) break
-        let progressed = false
-        for (const buf of batches) {
-          for (const { pos, header } of iterateBatches(buf)) {
-            const last = header.baseOffset + header.lastOffsetDelta
-            if (last < next) continue
-            next = last + 1
-            progressed = true
-            if (header.isControl) {
-              // a control batch holds one record: key = int16 version + int16 type (0 ABORT, 1 COMMIT)
-              if (onMarker === undefined) continue
-              for (const rec of iterateRecords(buf, pos)) {
-                const type = parseControlRecordType(rec.key)
-                if (type === 0 || type === 1) onMarker(p, header.producerId, type === 1)
-                break
-              }
-              continue
-            }
-            const txn = header.isTransactional ? { producerId: header.producerId, producerEpoch: header.producerEpoch } : null
-            for (const rec of iterateRecords(buf, pos)) onRecord(p, rec.key, rec.value, rec.timestamp, txn)
-          }
+    await this.topic.scan((p, buf, pos, header) => {
+      if (header.isControl) {
+        // a control batch holds one record: key = int16 version + int16 type (0 ABORT, 1 COMMIT)
+        if (onMarker === undefined) return
+        for (const rec of iterateRecords(buf, pos)) {
+          const type = parseControlRecordType(rec.key)
+          if (type === 0 || type === 1) onMarker(p, header.producerId, type === 1)
+          break
         }
-        if (!progressed) break
+        return
       }
-    }
+      const txn = header.isTransactional ? { producerId: header.producerId, producerEpoch: header.producerEpoch } : null
+      for (const rec of iterateRecords(buf, pos)) onRecord(p, rec.key, rec.value, rec.timestamp, txn)
+    })
   }
 }
 

@@ -98,25 +98,3 @@ export function parseRecord (key: Buffer | null, value: Buffer | null): ParsedRe
     return { type: 'invalid', reason: (err as Error).message }
   }
 }
-
-/** A transaction marker's control record key (ControlRecordType COMMIT = 1, ABORT = 0). */
-export function controlRecordKey (commit: boolean): Buffer {
-  const b = Buffer.alloc(4)
-  b.writeInt16BE(0, 0)
-  b.writeInt16BE(commit ? 1 : 0, 2)
-  return b
-}
-
-/** A transaction marker's control record value (EndTransactionMarker v0). */
-export function controlRecordValue (coordinatorEpoch: number): Buffer {
-  const b = Buffer.alloc(6)
-  b.writeInt16BE(0, 0)
-  b.writeInt32BE(coordinatorEpoch, 2)
-  return b
-}
-
-/** The type of a control record key (0 ABORT, 1 COMMIT, ...), -1 when the key is not one. */
-export function parseControlRecordType (key: Buffer | null): number {
-  if (key === null || key.length < 4) return -1
-  return key.readInt16BE(2)
-}

@@ -10,14 +10,30 @@ import { iterateRecords } from './record.js'
 
 export const ControlRecordType = { ABORT: 0, COMMIT: 1 } as const
 
-export function buildControlBatch (opts: { producerId: number, producerEpoch: number, commit: boolean, coordinatorEpoch: number, timestamp: number }): Buffer {
+/** A marker's control record key: version 0, type COMMIT (1) or ABORT (0). */
+export function controlRecordKey (commit: boolean): Buffer {
   const key = Buffer.alloc(4)
   key.writeInt16BE(0, 0)
-  key.writeInt16BE(opts.commit ? ControlRecordType.COMMIT : ControlRecordType.ABORT, 2)
+  key.writeInt16BE(commit ? ControlRecordType.COMMIT : ControlRecordType.ABORT, 2)
+  return key
+}
+
+/** A marker's control record value (EndTransactionMarker v0): version 0, coordinator epoch. */
+export function controlRecordValue (coordinatorEpoch: number): Buffer {
   const value = Buffer.alloc(6)
   value.writeInt16BE(0, 0)
-  value.writeInt32BE(opts.coordinatorEpoch, 2)
-  return buildRecordBatch([{ key, value }], {
+  value.writeInt32BE(coordinatorEpoch, 2)
+  return value
+}
+
+/** The type of a control record key (0 ABORT, 1 COMMIT, ...), -1 when the key is not one. */
+export function parseControlRecordType (key: Buffer | null): number {
+  if (key === null || key.length < 4) return -1
+  return key.readInt16BE(2)
+}
+
+export function buildControlBatch (opts: { producerId: number, producerEpoch: number, commit: boolean, coordinatorEpoch: number, timestamp: number }): Buffer {
+  return buildRecordBatch([{ key: controlRecordKey(opts.commit), value: controlRecordValue(opts.coordinatorEpoch) }], {
     producerId: opts.producerId,
     producerEpoch: opts.producerEpoch,
     baseSequence: -1,
@@ -34,8 +50,7 @@ export function buildControlBatch (opts: { producerId: number, producerEpoch: nu
 export function controlTypeOf (buf: Buffer, pos = 0): 'commit' | 'abort' | null {
   try {
     for (const r of iterateRecords(buf, pos)) {
-      if (r.key === null || r.key.length < 4) return null
-      const type = r.key.readInt16BE(2)
+      const type = parseControlRecordType(r.key)
       return type === ControlRecordType.COMMIT ? 'commit' : type === ControlRecordType.ABORT ? 'abort' : null
     }
   } catch {

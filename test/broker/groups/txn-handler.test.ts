@@ -10,7 +10,7 @@ import type { GroupCoordinator } from '../../../src/broker/groups/coordinator.js
 import type { TxnCommitRequest } from '../../../src/broker/groups/offset-manager.js'
 import { OFFSETS_TOPIC, TopicOffsetsLog, type ProducerStateRecorder } from '../../../src/broker/groups/offsets-log.js'
 import { offsetCommitRecord } from '../../../src/broker/groups/records.js'
-import { controlRecordKey, controlRecordValue } from '../../../src/broker/groups/records.js'
+import { controlRecordKey, controlRecordValue } from '../../../src/protocol/records/control.js'
 import { buildRecordBatch } from '../../../src/protocol/records/builder.js'
 import { iterateBatches } from '../../../src/protocol/records/record.js'
 import { ErrorCode } from '../../../src/protocol/errors.js'
