@@ -3,7 +3,7 @@
 // listener. close() order: stop accepting, wake parked fetches, flush and close storage (clean-shutdown marker).
 import fs from 'node:fs'
 import type { Logger } from '../logger.js'
-import type { BrokerConfig } from '../config/broker-config.js'
+import { numberConfig, type BrokerConfig } from '../config/broker-config.js'
 import { LogManager, type TopicRecord } from '../storage/log-manager.js'
 import { SocketServer } from '../network/server.js'
 import { loadOrCreateClusterMeta } from './cluster-meta.js'
@@ -129,7 +129,7 @@ export class Broker {
         import('./groups/offsets-log.js')
       ])
       const groups = new GroupCoordinator({
-        log: new TopicOffsetsLog(this.topics, Number(this.config.get('offsets.topic.num.partitions') ?? 50), this.producers),
+        log: new TopicOffsetsLog(this.topics, numberConfig(this.config, 'offsets.topic.num.partitions', 50), this.producers),
         config: groupsConfigFrom(this.config),
         logger: this.logger.child({ component: 'groups' })
       })
@@ -147,27 +147,18 @@ export class Broker {
   prepareTransactions (): Promise<TransactionCoordinator> {
     this.transactionsReady ??= (async () => {
       if (this.closing) throw new Error('the broker is closing')
-      const [{ TransactionCoordinator }, { TopicTxnStateLog }, { brokerMarkerWriter }] = await Promise.all([
+      const [{ TransactionCoordinator, transactionsConfigFrom }, { TopicTxnStateLog }, { brokerMarkerWriter }] = await Promise.all([
         import('./transactions/coordinator.js'),
         import('./transactions/state-log.js'),
         import('./transactions/markers.js')
       ])
-      const num = (key: string, fallback: number): number => {
-        const n = Number(this.config.get(key) ?? NaN)
-        return Number.isFinite(n) ? n : fallback
-      }
       const txns = new TransactionCoordinator({
-        log: new TopicTxnStateLog(this.topics, num('transaction.state.log.num.partitions', 50)),
+        log: new TopicTxnStateLog(this.topics, numberConfig(this.config, 'transaction.state.log.num.partitions', 50)),
         writeMarker: brokerMarkerWriter(this),
         allocateProducerId: () => this.producers.ids.allocate(),
         // __consumer_offsets may not exist before the first TxnOffsetCommit creates it
         partitionExists: (topic, partition) => topic === '__consumer_offsets' || this.topics.log(topic, partition) !== undefined,
-        config: {
-          maxTimeoutMs: num('transaction.max.timeout.ms', 900_000),
-          abortTimedOutIntervalMs: num('transaction.abort.timed.out.transaction.cleanup.interval.ms', 10_000),
-          idExpirationMs: num('transactional.id.expiration.ms', 604_800_000),
-          removeExpiredIntervalMs: num('transaction.remove.expired.transaction.cleanup.interval.ms', 3_600_000)
-        },
+        config: transactionsConfigFrom(this.config),
         logger: this.logger.child({ component: 'transactions' })
       })
       this.transactions = txns

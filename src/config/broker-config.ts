@@ -38,6 +38,13 @@ export interface BrokerConfig {
 
 export type ConfigOrigin = 'file' | 'env' | 'flag' | 'option'
 
+/** A numeric broker key's effective value, or `fallback` when the key is unknown or not a number. */
+export function numberConfig (config: Pick<BrokerConfig, 'get'>, key: string, fallback: number): number {
+  const v = config.get(key)
+  const n = v === null ? NaN : Number(v)
+  return Number.isFinite(n) ? n : fallback
+}
+
 /** Folds the aliases and multiplies hour/minute keys into the canonical key and value. */
 export function canonicalEntry (key: string, value: string): [string, string] {
   const k = key.trim()

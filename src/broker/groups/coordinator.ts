@@ -19,7 +19,7 @@
 // The parts: Membership (rebalance protocol and timers), OffsetManager (commit/fetch/delete/expire),
 // ClassicGroup/GroupMember (state), OffsetStore (offsets in memory), PendingTxnOffsets (offsets in open
 // transactions), records.ts (the log format), OffsetsLog (the topic). Time comes from an injectable Clock, so all of it is testable without sleeping.
-import type { BrokerConfig } from '../../config/broker-config.js'
+import { numberConfig, type BrokerConfig } from '../../config/broker-config.js'
 import type { Logger } from '../../logger.js'
 import { ErrorCode } from '../../protocol/errors.js'
 import { KeyedTimers, systemClock, type Clock } from './clock.js'
@@ -94,11 +94,7 @@ export function txnVerificationError (code: number): number {
 
 /** The coordinator's settings from the broker config (Kafka's keys; defaults where a key is not defined). */
 export function groupsConfigFrom (config: BrokerConfig): GroupsConfig {
-  const num = (key: string, fallback: number): number => {
-    const v = config.get(key)
-    const n = v === null ? NaN : Number(v)
-    return Number.isFinite(n) ? n : fallback
-  }
+  const num = (key: string, fallback: number): number => numberConfig(config, key, fallback)
   const d = DEFAULT_GROUPS_CONFIG
   return {
     minSessionTimeoutMs: num('group.min.session.timeout.ms', d.minSessionTimeoutMs),

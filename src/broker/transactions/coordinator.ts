@@ -26,6 +26,7 @@
 // transaction), CONCURRENT_TRANSACTIONS (a completion still being retried), COORDINATOR_LOAD_IN_PROGRESS,
 // COORDINATOR_NOT_AVAILABLE (the state could not be written).
 import type { Logger } from '../../logger.js'
+import { numberConfig, type BrokerConfig } from '../../config/broker-config.js'
 import { ErrorCode } from '../../protocol/errors.js'
 import { decodeTxnKey, decodeTxnValue, encodeTxnKey, encodeTxnValue, TxnState, TXN_STATE_NAMES, type TxnStateId } from './records.js'
 import { partitionForTransactionalId, type TxnStateLog } from './state-log.js'
@@ -66,6 +67,17 @@ export const DEFAULT_TRANSACTIONS_CONFIG: TransactionsConfig = {
   abortTimedOutIntervalMs: 10_000,
   idExpirationMs: 604_800_000,
   removeExpiredIntervalMs: 3_600_000
+}
+
+/** The coordinator's settings from the broker config (Kafka's keys). */
+export function transactionsConfigFrom (config: Pick<BrokerConfig, 'get'>): TransactionsConfig {
+  const d = DEFAULT_TRANSACTIONS_CONFIG
+  return {
+    maxTimeoutMs: numberConfig(config, 'transaction.max.timeout.ms', d.maxTimeoutMs),
+    abortTimedOutIntervalMs: numberConfig(config, 'transaction.abort.timed.out.transaction.cleanup.interval.ms', d.abortTimedOutIntervalMs),
+    idExpirationMs: numberConfig(config, 'transactional.id.expiration.ms', d.idExpirationMs),
+    removeExpiredIntervalMs: numberConfig(config, 'transaction.remove.expired.transaction.cleanup.interval.ms', d.removeExpiredIntervalMs)
+  }
 }
 
 export interface TransactionCoordinatorOptions {
