@@ -49,8 +49,9 @@ export class FetchReadAhead {
   take (conn: object, log: PartitionLog, offset: number, budget: number, maxOffset: number): Promise<ReadResult | null> | null {
     const slot = this.slots.get(conn)?.get(log)
     if (slot === undefined) return null
-    this.drop(conn, log, slot, slot.offset !== offset || slot.budget !== budget || slot.maxOffset > maxOffset)
-    if (slot.offset !== offset || slot.budget !== budget || slot.maxOffset > maxOffset) return null
+    const matches = slot.offset === offset && slot.budget === budget && slot.maxOffset <= maxOffset
+    this.drop(conn, log, slot, !matches)
+    if (!matches) return null
     this.taken++
     return slot.read
   }

@@ -32,7 +32,7 @@ import { defineHandler } from '../handler.js'
 import { downConvert } from '../../protocol/records/convert.js'
 import { AFTER_WRITE } from '../../network/connection.js'
 import { OffsetOutOfRangeError } from '../../storage/errors.js'
-import { BATCH_LENGTH_OFFSET, LAST_OFFSET_DELTA_OFFSET, LOG_OVERHEAD, RECORD_BATCH_OVERHEAD } from '../../protocol/records/batch-header.js'
+import { RECORD_BATCH_OVERHEAD, batchSize, lastOffset } from '../../protocol/records/batch-header.js'
 import type { Broker } from '../broker.js'
 
 const EMPTY = Buffer.alloc(0)
@@ -186,8 +186,8 @@ function lastOffsetOfLastBatch (buf: Buffer): number {
   let pos = 0
   let last = -1
   while (pos + RECORD_BATCH_OVERHEAD <= buf.length) {
-    last = Number(buf.readBigInt64BE(pos)) + buf.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET)
-    pos += buf.readInt32BE(pos + BATCH_LENGTH_OFFSET) + LOG_OVERHEAD
+    last = lastOffset(buf, pos)
+    pos += batchSize(buf, pos)
   }
   return last
 }
