@@ -33,7 +33,7 @@ import { startBroker } from '../src/index.js'
 import { API_SPECS } from '../src/protocol/generated/api-registry.js'
 import { Reader } from '../src/protocol/primitives/reader.js'
 import { Writer } from '../src/protocol/primitives/writer.js'
-import { EAGER_HANDLERS, LAZY_HANDLERS } from '../src/broker/handlers/index.js'
+import { EAGER_HANDLERS, LAZY_HANDLERS } from '../src/kafka/handlers/index.js'
 
 const { Kafka, logLevel, CompressionTypes, ConfigResourceTypes } = kafkajs
 

@@ -10,7 +10,7 @@
 // names the key and the value.
 import { loadBrokerConfig, ConfigError } from './config/broker-config.js'
 import { createLogger, silentLogger, type Logger, type LogLevel } from './logger.js'
-import { Broker, ListenError } from './broker/broker.js'
+import { Broker, ListenError } from './broker.js'
 
 export interface StartBrokerOptions {
   /** Address to bind (default 127.0.0.1). */

@@ -2,7 +2,7 @@
 // (flush, close, clean-shutdown marker). Prints one line `listening on HOST:PORT` on stdout when ready.
 import { loadBrokerConfig, ConfigError } from '../config/broker-config.js'
 import { createLogger, type LogLevel } from '../logger.js'
-import { Broker } from '../broker/broker.js'
+import { Broker } from '../broker.js'
 import { parseArgs, UsageError } from './args.js'
 
 export const START_HELP = `Usage: samsa start [options] [--<broker.config> value ...]

@@ -13,8 +13,8 @@ import { buildRecordBatch } from '../../src/protocol/records/builder.js'
 
 t.test('an fsync error takes the partition offline for appends until restart; nothing after it is acknowledged', async t => {
   const b = await withBroker(t, { fsync: 'always' })
-  await b.current.broker.topics.create('t', 2, {})
-  await b.current.broker.topics.create('u', 1, {})
+  await b.current.broker.core.topics.create('t', 2, {})
+  await b.current.broker.core.topics.create('u', 1, {})
   const c = await RawClient.connect(b.port)
   t.teardown(() => { fileFaults.fsync = null; c.close() })
   // a generous request timeout: on a loaded machine the first fdatasync (worker start included) can be slow

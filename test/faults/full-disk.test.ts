@@ -45,7 +45,7 @@ async function stored (b: TestBroker): Promise<string[]> {
 }
 
 async function scenario (t: any, b: TestBroker, fill: () => void, free: () => void): Promise<void> {
-  await b.current.broker.topics.create('t', 1, { 'segment.bytes': String(256 * 1024) })
+  await b.current.broker.core.topics.create('t', 1, { 'segment.bytes': String(256 * 1024) })
   const c = await RawClient.connect(b.port)
   t.teardown(() => c.close())
   const acked: string[] = []
@@ -111,7 +111,7 @@ t.test('a cleaning that runs out of space stops, leaves the log as it was, and s
     rmSync(dir, { recursive: true, force: true })
   })
   const b = await withBroker(t, { dataDir: dir })
-  await b.current.broker.topics.create('c', 1, { 'cleanup.policy': 'compact', 'segment.bytes': String(64 * 1024), 'min.cleanable.dirty.ratio': '0.01' })
+  await b.current.broker.core.topics.create('c', 1, { 'cleanup.policy': 'compact', 'segment.bytes': String(64 * 1024), 'min.cleanable.dirty.ratio': '0.01' })
   const c = await RawClient.connect(b.port)
   t.teardown(() => c.close())
   for (let i = 0; i < 300; i++) {
@@ -122,8 +122,8 @@ t.test('a cleaning that runs out of space stops, leaves the log as it was, and s
   // fill what is left of the tmpfs
   const filler = join(dir, 'filler')
   try { execFileSync('dd', ['if=/dev/zero', `of=${filler}`, 'bs=64k'], { stdio: 'ignore' }) } catch {}
-  const cleaner = b.current.broker.topics.logs.cleaner!
-  const log = b.current.broker.topics.log('c', 0)!
+  const cleaner = b.current.broker.core.topics.logs.cleaner!
+  const log = b.current.broker.core.topics.log('c', 0)!
   const r = await cleaner.cleanLog(log)
   t.ok(r?.aborted === true && /no space left/.test(r.reason ?? ''), `stopped: ${r?.reason ?? ''}`)
   const { readdirSync } = await import('node:fs')

@@ -42,7 +42,7 @@ for (const crashed of [false, true]) {
     t.test(`${what} (${crashed ? 'unclean' : 'clean'} start): rebuilt from the log, reads unchanged`, async t => {
       const cap = capture()
       const b = await withBroker(t, { logger: cap.logger })
-      await b.current.broker.topics.create('t', 1, { 'segment.bytes': '6000', 'index.interval.bytes': '500' })
+      await b.current.broker.core.topics.create('t', 1, { 'segment.bytes': '6000', 'index.interval.bytes': '500' })
       const c = await RawClient.connect(b.port)
       for (let i = 0; i < 120; i++) {
         const r = await produce(c, 't', 0, [{ key: `k${i}`, value: `v${i}`.padEnd(150, '.'), timestamp: T0 + i * 1000 }, { key: `j${i}`, value: 'x', timestamp: T0 + i * 1000 + 500 }])

@@ -37,7 +37,7 @@ for (const crashed of [true, false]) {
     t.test(`${what} appended to the active segment, ${crashed ? 'after a crash' : 'after a clean stop'}: truncated to the last valid batch`, async t => {
       const cap = capture()
       const b = await withBroker(t, { logger: cap.logger })
-      await b.current.broker.topics.create('t', 1, { 'segment.bytes': '4096' })
+      await b.current.broker.core.topics.create('t', 1, { 'segment.bytes': '4096' })
       const c = await RawClient.connect(b.port)
       const written: string[] = []
       for (let i = 0; i < 30; i++) {

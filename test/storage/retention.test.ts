@@ -70,14 +70,14 @@ t.test('the retention timer runs every defaults.retentionCheckIntervalMs; .delet
 
 t.test('the broker passes log.retention.check.interval.ms to storage', async t => {
   const b = await withBroker(t, { config: { 'log.retention.check.interval.ms': 100 } })
-  t.equal(b.current.broker.topics.logs.defaults.retentionCheckIntervalMs, 100)
-  await b.current.broker.topics.create('r', 1, { 'retention.ms': '1000', 'segment.bytes': '600', 'file.delete.delay.ms': '0' })
+  t.equal(b.current.broker.core.topics.logs.defaults.retentionCheckIntervalMs, 100)
+  await b.current.broker.core.topics.create('r', 1, { 'retention.ms': '1000', 'segment.bytes': '600', 'file.delete.delay.ms': '0' })
   const c = await RawClient.connect(b.port)
   t.teardown(() => c.close())
   for (let i = 0; i < 20; i++) {
     await c.request(0, 9, produceBody('r', 0, buildRecordBatch([{ key: `k${i}`, value: 'x'.repeat(100), timestamp: Date.now() - 3_600_000 }])))
   }
-  const log = b.current.broker.topics.log('r', 0)!
+  const log = b.current.broker.core.topics.log('r', 0)!
   t.ok(await until(() => log.logStartOffset > 0), `retention deleted old segments within a few intervals (log start ${log.logStartOffset})`)
   const earliest = (await c.request(2, 7, listOffsetsBody('r', 0, -2))).topics[0].partitions[0].offset
   t.equal(Number(earliest), log.logStartOffset, 'ListOffsets earliest follows')

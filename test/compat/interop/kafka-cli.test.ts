@@ -177,7 +177,7 @@ t.test('kafka-transactions: list, describe, describe-producers, find-hanging, ab
   const tx = await producer.transaction()
   await tx.send({ topic: 'cli-txn', messages: [{ value: 'open-1' }, { value: 'open-2' }] })
   await plain.send({ topic: 'cli-txn', messages: [{ value: 'after' }] })
-  const log = b.current.broker.topics.log('cli-txn', 0)!
+  const log = b.current.broker.core.topics.log('cli-txn', 0)!
   t.equal(log.lastStableOffset, 1, 'the open transaction holds the LSO at offset 1')
 
   let r = await kafkaTool('transactions', [...BS, 'list'])

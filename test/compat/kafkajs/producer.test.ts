@@ -50,7 +50,7 @@ t.test('a topic is auto-created on first produce (through Metadata)', async t =>
   await producer.connect()
   t.teardown(() => producer.disconnect())
   await producer.send({ topic: 'auto-created', messages: [{ key: 'a', value: '1' }, { key: 'b', value: '2' }, { key: 'c', value: '3' }] })
-  const topic = b.current.broker.topics.get('auto-created')
+  const topic = b.current.broker.core.topics.get('auto-created')
   t.ok(topic, 'created')
   t.equal(topic?.partitions, 2, 'with num.partitions')
 })

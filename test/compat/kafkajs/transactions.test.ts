@@ -67,7 +67,7 @@ t.test('commit and abort: read_committed sees only committed records', async t =
   let markers = 0
   let aborted = 0
   for (const p of [0, 1]) {
-    const log = b.current.broker.topics.log('orders', p)!
+    const log = b.current.broker.core.topics.log('orders', p)!
     for (const s of log.segmentList()) aborted += s.txnIndex.entries.length
     const got = await fetchRecords(b.port, 'orders', p)
     markers += got.batches.filter(x => isControl(x)).length
@@ -90,7 +90,7 @@ t.test('an open transaction holds read_committed consumers at its first offset',
   await tx.send({ topic: 'lso', messages: [{ value: 'in-txn' }] })
   await plain.send({ topic: 'lso', messages: [{ value: 'after' }] })
 
-  const log = b.current.broker.topics.log('lso', 0)!
+  const log = b.current.broker.core.topics.log('lso', 0)!
   t.equal(log.highWatermark, 3, 'HW past all three records')
   t.equal(log.lastStableOffset, 1, 'LSO at the open transaction')
   const admin = k.admin()
@@ -169,7 +169,7 @@ t.test('a second producer with the same transactional id fences the first and ab
 
 t.test('errors: unknown transactional id, wrong epoch, EndTxn without a transaction', async t => {
   const b = await withBroker(t)
-  const txns = await b.current.broker.prepareTransactions()
+  const txns = await b.current.broker.core.transactions.get()
   const end = await txns.endTxn('nobody', 1, 0, true, true)
   t.equal(end.errorCode, 49, 'INVALID_PRODUCER_ID_MAPPING for an unknown id')
   const init = await txns.initProducerId('tid', 60000, { producerId: -1, producerEpoch: -1 }, true)
@@ -198,8 +198,8 @@ t.test('a transaction left open across a restart holds the LSO, then aborts when
   await producer.disconnect().catch(() => {})
 
   await b.restart()
-  const txns = await b.current.broker.prepareTransactions()
-  const log = b.current.broker.topics.log('restart', 0)!
+  const txns = await b.current.broker.core.transactions.get()
+  const log = b.current.broker.core.topics.log('restart', 0)!
   const state = txns.get('restart-tx')?.state
   if (state === 1) {
     t.equal(log.lastStableOffset, 1, 'after the restart the open transaction still holds the LSO at its first offset')

@@ -4,7 +4,7 @@
 import t from 'tap'
 import { withBroker } from '../../helpers/broker.js'
 import { RawClient } from '../../helpers/raw-client.js'
-import { parseRecord } from '../../../src/broker/groups/records.js'
+import { parseRecord } from '../../../src/core/groups/records.js'
 import { iterateRecords } from '../../../src/protocol/records/record.js'
 import { lastOffset } from '../../../src/protocol/records/batch-header.js'
 import type { PartitionLog } from '../../../src/storage/log.js'
@@ -46,7 +46,7 @@ async function rows (log: PartitionLog): Promise<Row[]> {
 t.test('__consumer_offsets is compacted: last commit per key, deleted groups vanish, the coordinator reloads it', async t => {
   const b = await withBroker(t, { config: CONFIG })
   const broker = b.current.broker
-  await broker.topics.create('data', 4, {})
+  await broker.core.topics.create('data', 4, {})
   const c = await RawClient.connect(b.port)
   t.teardown(() => c.close())
   let failedCommits = 0
@@ -55,9 +55,9 @@ t.test('__consumer_offsets is compacted: last commit per key, deleted groups van
     if (!r.topics[0].partitions.every((p: any) => p.errorCode === 0)) failedCommits++
   }
   await commit('g1', 0)
-  const offsetsTopic = broker.topics.get('__consumer_offsets')!
+  const offsetsTopic = broker.core.topics.get('__consumer_offsets')!
   t.equal(offsetsTopic.configs['cleanup.policy'], 'compact', 'the coordinator created it compacted')
-  await broker.topics.updateConfigs('__consumer_offsets', { ...offsetsTopic.configs, 'segment.bytes': '4096', 'min.cleanable.dirty.ratio': '0.1', 'delete.retention.ms': '0' })
+  await broker.core.topics.updateConfigs('__consumer_offsets', { ...offsetsTopic.configs, 'segment.bytes': '4096', 'min.cleanable.dirty.ratio': '0.1', 'delete.retention.ms': '0' })
   for (let round = 1; round <= 60; round++) {
     await commit('g1', round)
     await commit('g2', round)
@@ -65,11 +65,11 @@ t.test('__consumer_offsets is compacted: last commit per key, deleted groups van
   t.same((await c.request(42, 2, { groupsNames: ['g2'] })).results.map((r: any) => r.errorCode), [0], 'g2 deleted: tombstones written')
   for (let round = 61; round <= 90; round++) await commit('g1', round) // pushes g2's tombstones out of the active segment
   t.equal(failedCommits, 0, '181 rounds of commits accepted')
-  const log = broker.topics.log('__consumer_offsets', 0)!
+  const log = broker.core.topics.log('__consumer_offsets', 0)!
   const before = await rows(log)
   t.ok(log.segmentList().length > 5, `${log.segmentList().length} segments, ${before.length} records`)
 
-  const cleaner = broker.topics.logs.cleaner!
+  const cleaner = broker.core.topics.logs.cleaner!
   const first = await cleaner.cleanLog(log)
   t.ok(first !== null && !first.aborted, 'cleaned')
   const activeBase = log.activeSegment.baseOffset

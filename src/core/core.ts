@@ -1,0 +1,170 @@
+// The protocol-neutral core: every service a front door (Kafka today; AMQP and HTTP next) calls, built once
+// over storage. It owns the topics (and through them the partition logs), producer ids and producer state,
+// the fetch purgatory and read-ahead, and the two coordinators, which are created on first use (Lazy): the
+// group coordinator replays __consumer_offsets, the transaction coordinator __transaction_state.
+//
+// Life cycle: open() (data dir, cluster identity, storage with recovery) -> a front door starts listening ->
+// startBackground() (coordinators and damaged transaction indexes load while requests are served) ->
+// close() (wake parked fetches, close the coordinators, snapshot producer state, flush and close storage).
+// Services take and return records, offsets and error codes; no front door's request structs reach them.
+// Threading: main thread; storage does its own I/O in worker threads.
+import fs from 'node:fs'
+import type { Logger } from '../logger.js'
+import { numberConfig, type BrokerConfig } from '../config/broker-config.js'
+import { LogManager, type TopicRecord } from '../storage/log-manager.js'
+import { loadOrCreateClusterMeta } from './cluster-meta.js'
+import { FetchPurgatory } from './fetch-purgatory.js'
+import { FetchReadAhead } from './fetch-readahead.js'
+import type { GroupCoordinator } from './groups/coordinator.js'
+import type { TransactionCoordinator } from './transactions/coordinator.js'
+import { Lazy } from './lazy.js'
+import { Producers } from './producers/producers.js'
+import { Topics, logConfigFor } from './topics.js'
+
+export class Core {
+  readonly purgatory = new FetchPurgatory()
+  readonly readAhead = new FetchReadAhead()
+  /** The group coordinator: created (and __consumer_offsets replayed) on first use. */
+  readonly groups: Lazy<GroupCoordinator>
+  /** The transaction coordinator: created (and __transaction_state replayed) on first use. */
+  readonly transactions: Lazy<TransactionCoordinator>
+  readonly nodeId: number
+  private _closing = false
+  private closed = false
+
+  private constructor (
+    readonly config: BrokerConfig,
+    readonly logger: Logger,
+    readonly clusterId: string,
+    readonly topics: Topics,
+    readonly producers: Producers
+  ) {
+    this.nodeId = config.nodeId
+    this.groups = new Lazy(async () => await this.createGroups())
+    this.transactions = new Lazy(async () => await this.createTransactions())
+  }
+
+  /** Opens the data directory and its storage (recovering what an unclean stop left). */
+  static async open (config: BrokerConfig, logger: Logger): Promise<Core> {
+    fs.mkdirSync(config.dataDir, { recursive: true })
+    const clusterId = loadOrCreateClusterMeta(config.dataDir, config.nodeId).clusterId
+    const producers = new Producers(config.dataDir, logger.child({ component: 'producers' }))
+    const logs = await LogManager.open({
+      dataDir: config.dataDir,
+      defaults: logConfigFor(config, { name: '', topicId: '', partitions: 0, configs: {} }),
+      logConfigFor: (t: TopicRecord) => logConfigFor(config, t),
+      logger: logger.child({ component: 'storage' })
+    })
+    return new Core(config, logger, clusterId, new Topics(config, logs), producers)
+  }
+
+  /** True once close() started. */
+  get closing (): boolean { return this._closing }
+
+  /**
+   * Starts what loads in the background once a front door listens: the group coordinator; the producer state
+   * of partitions whose .txnindex was damaged (it repairs the index, so read_committed consumers never miss an
+   * abort); the transaction coordinator when there is transaction state to load.
+   */
+  startBackground (): void {
+    this.groups.get().catch(err => {
+      if (!this._closing) this.logger.error({ err: (err as Error).message }, 'loading the group coordinator failed')
+    })
+    for (const log of this.topics.logs.allLogs()) {
+      if (log.segmentList().some(s => s.txnIndexProblem !== null)) {
+        this.producers.stateFor(log).catch(err => this.logger.error({ partition: log.name, err: (err as Error).message }, 'rebuilding producer state for a damaged transaction index failed'))
+      }
+    }
+    if (this.topics.get('__transaction_state') !== undefined) {
+      this.transactions.get().catch(err => {
+        if (!this._closing) this.logger.error({ err: (err as Error).message }, 'loading the transaction coordinator failed')
+      })
+    }
+  }
+
+  private async createGroups (): Promise<GroupCoordinator> {
+    if (this._closing) throw new Error('the broker is closing')
+    const [{ GroupCoordinator, groupsConfigFrom }, { TopicOffsetsLog }] = await Promise.all([
+      import('./groups/coordinator.js'),
+      import('./groups/offsets-log.js')
+    ])
+    const groups = new GroupCoordinator({
+      log: new TopicOffsetsLog(this.topics, numberConfig(this.config, 'offsets.topic.num.partitions', 50), this.producers),
+      config: groupsConfigFrom(this.config),
+      logger: this.logger.child({ component: 'groups' })
+    })
+    void groups.load()
+    return groups
+  }
+
+  /**
+   * Creates the transaction coordinator and loads __transaction_state, then the producer state of every
+   * partition of a transaction left open; resolves when it can serve requests.
+   */
+  private async createTransactions (): Promise<TransactionCoordinator> {
+    if (this._closing) throw new Error('the broker is closing')
+    const [{ TransactionCoordinator, transactionsConfigFrom }, { TopicTxnStateLog }, { markerWriter }] = await Promise.all([
+      import('./transactions/coordinator.js'),
+      import('./transactions/state-log.js'),
+      import('./transactions/markers.js')
+    ])
+    const txns = new TransactionCoordinator({
+      log: new TopicTxnStateLog(this.topics, numberConfig(this.config, 'transaction.state.log.num.partitions', 50)),
+      writeMarker: markerWriter(this),
+      allocateProducerId: () => this.producers.ids.allocate(),
+      // __consumer_offsets may not exist before the first TxnOffsetCommit creates it
+      partitionExists: (topic, partition) => topic === '__consumer_offsets' || this.topics.log(topic, partition) !== undefined,
+      config: transactionsConfigFrom(this.config),
+      logger: this.logger.child({ component: 'transactions' })
+    })
+    try {
+      await txns.load()
+      await Promise.all(txns.openPartitions().map(async ([t, p]) => {
+        const log = this.topics.log(t, p)
+        if (log !== undefined) await this.producers.stateFor(log)
+      }))
+    } catch (err) {
+      txns.close()
+      throw err
+    }
+    return txns
+  }
+
+  /**
+   * Whether the producer's open transaction holds `topic`-`partition` (transactional produce and
+   * TxnOffsetCommit check it first); `fenced`: the caller's protocol version knows PRODUCER_FENCED.
+   */
+  async checkTransactionPartition (transactionalId: string, producerId: number, producerEpoch: number, topic: string, partition: number, fenced: boolean): Promise<{ errorCode: number, message: string | null }> {
+    const txns = await this.transactions.get()
+    return txns.checkPartition(transactionalId, producerId, producerEpoch, topic, partition, fenced)
+  }
+
+  /** Deletes a topic: its partitions' producer state, its logs, then its groups' committed offsets. */
+  async deleteTopic (name: string): Promise<void> {
+    const t = this.topics.get(name)
+    for (let p = 0; t !== undefined && p < t.partitions; p++) {
+      const log = this.topics.log(name, p)
+      if (log !== undefined) this.producers.forget(log)
+    }
+    await this.topics.delete(name)
+    await (await this.groups.get()).onTopicDeleted(name)
+  }
+
+  /** Marks the core closing and wakes parked fetches (their answers go out before the listener closes). */
+  beginClose (): void {
+    if (this._closing) return
+    this._closing = true
+    this.purgatory.wakeAll()
+  }
+
+  /** Closes the coordinators, snapshots producer state, flushes and closes storage (once). */
+  async close (): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    this.beginClose()
+    if (this.groups.started) (await this.groups.get().catch(() => null))?.close()
+    if (this.transactions.started) (await this.transactions.get().catch(() => null))?.close()
+    this.producers.snapshotAll()
+    await this.topics.logs.close()
+  }
+}

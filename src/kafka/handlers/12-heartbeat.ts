@@ -1,0 +1,29 @@
+// Heartbeat (key 12): keeps a member's session alive and tells it when the group rebalances.
+//
+// Version notes:
+//   v1      throttle time
+//   v3      group.instance.id (static members; FENCED_INSTANCE_ID)
+//   v4      flexible
+// Errors: INVALID_GROUP_ID, UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION, REBALANCE_IN_PROGRESS (the member must
+// rejoin), FENCED_INSTANCE_ID, COORDINATOR_NOT_AVAILABLE. While the coordinator is loading the answer is
+// NONE, as Kafka: the member's state is not known yet.
+import { decodeHeartbeatRequest, type HeartbeatRequest } from '../../protocol/generated/messages/heartbeat-request.js'
+import { sizeHeartbeatResponse, writeHeartbeatResponse, type HeartbeatResponse } from '../../protocol/generated/messages/heartbeat-response.js'
+import { defineHandler } from '../handler.js'
+
+export default defineHandler({
+  apiKey: 12,
+  minVersion: 0,
+  maxVersion: 4,
+  codec: { decodeRequest: decodeHeartbeatRequest, sizeResponse: sizeHeartbeatResponse, writeResponse: writeHeartbeatResponse },
+  uses: ['groups'],
+  handle (svc, ctx, req: HeartbeatRequest): HeartbeatResponse {
+    const errorCode = svc.groups.heartbeat({
+      groupId: req.groupId,
+      generationId: req.generationId,
+      memberId: req.memberId,
+      groupInstanceId: ctx.apiVersion >= 3 ? req.groupInstanceId : null
+    })
+    return { throttleTimeMs: 0, errorCode }
+  }
+})

@@ -1,0 +1,39 @@
+// AlterConfigs (key 33): replaces a topic's whole set of overrides with the ones given (keys not named go
+// back to their defaults), validated, persisted and applied live.
+//
+// Version notes:
+//   v1      same as v0
+//   v2      flexible
+// Null values are rejected (INVALID_REQUEST), as Kafka does for the non-incremental API.
+import { decodeAlterConfigsRequest, type AlterConfigsRequest } from '../../protocol/generated/messages/alter-configs-request.js'
+import { sizeAlterConfigsResponse, writeAlterConfigsResponse, type AlterConfigsResponse } from '../../protocol/generated/messages/alter-configs-response.js'
+import { ErrorCode } from '../../protocol/errors.js'
+import { defineHandler } from '../handler.js'
+import { applyTopicOverrides, startResource, type ResourceResult } from './alter-configs-common.js'
+
+export default defineHandler({
+  apiKey: 33,
+  minVersion: 0,
+  maxVersion: 2,
+  codec: { decodeRequest: decodeAlterConfigsRequest, sizeResponse: sizeAlterConfigsResponse, writeResponse: writeAlterConfigsResponse },
+  uses: ['logger', 'topics'],
+  async handle (svc, _ctx, req: AlterConfigsRequest): Promise<AlterConfigsResponse> {
+    const responses: ResourceResult[] = []
+    for (const res of req.resources) {
+      const current = startResource(svc, res.resourceType, res.resourceName, res.configs.map(c => c.name))
+      if ('errorCode' in current) {
+        responses.push(current as ResourceResult)
+        continue
+      }
+      const nullValue = res.configs.find(c => c.value === null)
+      if (nullValue !== undefined) {
+        responses.push({ errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `null value for ${nullValue.name}: AlterConfigs needs a value (use IncrementalAlterConfigs DELETE to reset one)`, resourceType: res.resourceType, resourceName: res.resourceName })
+        continue
+      }
+      const next: Record<string, string> = {}
+      for (const c of res.configs) next[c.name] = c.value as string
+      responses.push(await applyTopicOverrides(svc, res.resourceType, res.resourceName, next, req.validateOnly))
+    }
+    return { throttleTimeMs: 0, responses }
+  }
+})

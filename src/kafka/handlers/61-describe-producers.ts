@@ -1,0 +1,53 @@
+// DescribeProducers (key 61, v0, flexible): the producer state of each requested partition (Kafka's active
+// producers: id, epoch, last sequence, last batch timestamp, coordinator epoch of the last marker, first
+// offset of the open transaction or -1), as `kafka-transactions.sh describe-producers` and `find-hanging`
+// read it. The partition's producer state is loaded if it was not yet (a replay of its log tail).
+// Unknown partitions: UNKNOWN_TOPIC_OR_PARTITION with a message.
+import { decodeDescribeProducersRequest, type DescribeProducersRequest } from '../../protocol/generated/messages/describe-producers-request.js'
+import { sizeDescribeProducersResponse, writeDescribeProducersResponse, type DescribeProducersResponse } from '../../protocol/generated/messages/describe-producers-response.js'
+import { ErrorCode } from '../../protocol/errors.js'
+import { defineHandler } from '../handler.js'
+
+export default defineHandler({
+  apiKey: 61,
+  minVersion: 0,
+  maxVersion: 0,
+  codec: { decodeRequest: decodeDescribeProducersRequest, sizeResponse: sizeDescribeProducersResponse, writeResponse: writeDescribeProducersResponse },
+  uses: ['producers', 'topics'],
+  async handle (svc, _ctx, req: DescribeProducersRequest): Promise<DescribeProducersResponse> {
+    return {
+      throttleTimeMs: 0,
+      topics: await Promise.all(req.topics.map(async t => ({
+        name: t.name,
+        partitions: await Promise.all(t.partitionIndexes.map(async partitionIndex => {
+          const log = svc.topics.log(t.name, partitionIndex)
+          if (log === undefined) {
+            return { partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `unknown topic or partition ${t.name}-${partitionIndex}`, activeProducers: [] }
+          }
+          let state
+          try {
+            state = await svc.producers.stateFor(log)
+          } catch (err) {
+            return { partitionIndex, errorCode: ErrorCode.KAFKA_STORAGE_ERROR, errorMessage: `the producer state of ${t.name}-${partitionIndex} could not be loaded: ${(err as Error).message}`, activeProducers: [] }
+          }
+          return {
+            partitionIndex,
+            errorCode: ErrorCode.NONE,
+            errorMessage: null,
+            activeProducers: [...state.producers.values()].map(e => {
+              const last = e.batches[e.batches.length - 1]
+              return {
+                producerId: BigInt(e.producerId),
+                producerEpoch: e.epoch,
+                lastSequence: last?.lastSeq ?? -1,
+                lastTimestamp: BigInt(last?.timestamp ?? -1),
+                coordinatorEpoch: e.coordinatorEpoch,
+                currentTxnStartOffset: BigInt(e.currentTxnFirstOffset)
+              }
+            })
+          }
+        }))
+      })))
+    }
+  }
+})

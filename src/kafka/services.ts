@@ -1,0 +1,68 @@
+// What the Kafka front door's handlers may use: the core's services, plus the few facts about the listener a
+// Kafka answer carries (the address clients are told to connect to, the APIs this listener serves).
+//
+// A handler declares the names it uses (`uses` in its defineHandler) and receives only those (see
+// handler.ts); nothing here hands out the broker itself. Coordinators that load on first use (groups,
+// transactions) are Lazy: a handler awaits get(), or reads `current` where it must not wait; the group coordinator
+// is created before any handler that uses it is loaded.
+import type { BrokerConfig } from '../config/broker-config.js'
+import type { Logger } from '../logger.js'
+import type { FetchPurgatory } from '../core/fetch-purgatory.js'
+import type { FetchReadAhead } from '../core/fetch-readahead.js'
+import type { GroupCoordinator } from '../core/groups/coordinator.js'
+import type { Lazy } from '../core/lazy.js'
+import type { Producers } from '../core/producers/producers.js'
+import type { Topics } from '../core/topics.js'
+import type { TransactionCoordinator } from '../core/transactions/coordinator.js'
+
+export interface AdvertisedApi {
+  apiKey: number
+  minVersion: number
+  maxVersion: number
+}
+
+/** The listener a request arrived on, as Kafka answers name it. */
+export interface ListenerInfo {
+  /** Where clients are told to connect (advertised.listeners, else the bound address). */
+  readonly advertised: { host: string, port: number }
+  /** Every served API and its version range, in key order (ApiVersions). */
+  apis: () => AdvertisedApi[]
+}
+
+export interface KafkaServices {
+  readonly config: BrokerConfig
+  readonly logger: Logger
+  readonly nodeId: number
+  readonly clusterId: string
+  /** True once the broker is shutting down. */
+  readonly closing: boolean
+  readonly topics: Topics
+  readonly producers: Producers
+  readonly purgatory: FetchPurgatory
+  readonly readAhead: FetchReadAhead
+  /** The group coordinator; only the lazily loaded handlers use it, and they load after it is created. */
+  readonly groups: GroupCoordinator
+  readonly transactions: Lazy<TransactionCoordinator>
+  /** Deletes a topic with everything that hangs off it (producer state, committed offsets). */
+  deleteTopic: (name: string) => Promise<void>
+  /** Whether the producer's open transaction holds the partition (see Core.checkTransactionPartition). */
+  checkTransactionPartition: (transactionalId: string, producerId: number, producerEpoch: number, topic: string, partition: number, fenced: boolean) => Promise<{ errorCode: number, message: string | null }>
+  /** Appends a transaction marker to a partition, as WriteTxnMarkers asks (see core/transactions/markers.ts). */
+  appendTxnMarker: (topic: string, partition: number, producerId: number, producerEpoch: number, commit: boolean, coordinatorEpoch: number) => Promise<void>
+  readonly listener: ListenerInfo
+}
+
+export type ServiceName = keyof KafkaServices
+
+/**
+ * A view of `services` with only `names` (read through, so a value that changes, like `closing`, is current).
+ * A handler gets its view once, when it is registered.
+ */
+export function narrow<const N extends ServiceName> (services: KafkaServices, names: readonly N[]): Pick<KafkaServices, N> {
+  const view = {}
+  for (const name of names) {
+    if (!(name in services)) throw new Error(`unknown service '${String(name)}' (services: ${Object.keys(services).join(', ')})`)
+    Object.defineProperty(view, name, { enumerable: true, get: () => services[name] })
+  }
+  return view as Pick<KafkaServices, N>
+}
