@@ -38,11 +38,15 @@ export interface BrokerConfig {
 
 export type ConfigOrigin = 'file' | 'env' | 'flag' | 'option'
 
-/** A numeric broker key's effective value, or `fallback` when the key is unknown or not a number. */
-export function numberConfig (config: Pick<BrokerConfig, 'get'>, key: string, fallback: number): number {
+/**
+ * A numeric broker key's effective value (explicit, else its default in definitions.ts). A key without a
+ * numeric default is a programming error: it throws, naming the key.
+ */
+export function numberConfig (config: Pick<BrokerConfig, 'get'>, key: string): number {
   const v = config.get(key)
   const n = v === null ? NaN : Number(v)
-  return Number.isFinite(n) ? n : fallback
+  if (!Number.isFinite(n)) throw new Error(`broker config ${key} has no numeric value (got ${v === null ? 'none' : `'${v}'`}); define it in config/definitions.ts`)
+  return n
 }
 
 /** Folds the aliases and multiplies hour/minute keys into the canonical key and value. */

@@ -5,7 +5,10 @@
 // own override if set, else the broker's value (file, env or flag), else the default. DescribeConfigs reports
 // exactly this chain as synonyms.
 //
-// Invariant: a default always passes its own validator (test/config/definitions.test.ts checks every entry).
+// This is the only place defaults are written: the broker, the coordinators and storage read theirs from here
+// (brokerDefaults() below, numberConfig() in broker-config.ts).
+//
+// Invariant: a default always passes its own validator (test/config/broker-config.test.ts checks every entry).
 
 export type ConfigType = 'boolean' | 'string' | 'int' | 'short' | 'long' | 'double' | 'list' | 'class' | 'password'
 
@@ -135,6 +138,9 @@ export const BROKER_CONFIGS: readonly ConfigDef[] = [
   def('group.initial.rebalance.delay.ms', 'int', '0', 'wait before the first rebalance of an empty group (Kafka: 3000; 0 suits test brokers)', { min: 0 }),
   def('group.min.session.timeout.ms', 'int', '6000', 'smallest session timeout a member may ask for', { min: 0 }),
   def('group.max.session.timeout.ms', 'int', '1800000', 'largest session timeout a member may ask for', { min: 0 }),
+  def('group.max.size', 'int', '2147483647', 'most members a consumer group may have (GROUP_MAX_SIZE_REACHED beyond)', { min: 1 }),
+  def('offset.metadata.max.bytes', 'int', '4096', 'largest metadata string of a committed offset (OFFSET_METADATA_TOO_LARGE beyond)', { min: 0 }),
+  def('offsets.retention.check.interval.ms', 'long', '600000', 'how often expired committed offsets are removed', { min: 1 }),
   def('offsets.topic.num.partitions', 'int', '50', 'partitions of __consumer_offsets', { readOnly: true, min: 1 }),
   def('offsets.retention.minutes', 'int', '10080', 'how long committed offsets of an empty group are kept', { min: 1 }),
   def('transaction.state.log.num.partitions', 'int', '50', 'partitions of __transaction_state', { readOnly: true, min: 1 }),
@@ -148,3 +154,8 @@ export const TOPIC_CONFIG_BY_NAME: ReadonlyMap<string, ConfigDef> = new Map(TOPI
 export const BROKER_CONFIG_BY_NAME: ReadonlyMap<string, ConfigDef> = new Map(BROKER_CONFIGS.map(d => [d.name, d]))
 
 export { LONG_MAX }
+
+/** The broker keys at their defaults, as a config's `get` reads them (for coordinators and storage built without a broker). */
+export const BROKER_DEFAULTS: { get: (name: string) => string | null } = {
+  get: (name) => BROKER_CONFIG_BY_NAME.get(name)?.default ?? null
+}

@@ -89,7 +89,7 @@ export class Core {
       import('./groups/offsets-log.js')
     ])
     const groups = new GroupCoordinator({
-      log: new TopicOffsetsLog(this.topics, numberConfig(this.config, 'offsets.topic.num.partitions', 50), this.producers),
+      log: new TopicOffsetsLog(this.topics, numberConfig(this.config, 'offsets.topic.num.partitions'), this.producers),
       config: groupsConfigFrom(this.config),
       logger: this.logger.child({ component: 'groups' })
     })
@@ -109,7 +109,7 @@ export class Core {
       import('./transactions/markers.js')
     ])
     const txns = new TransactionCoordinator({
-      log: new TopicTxnStateLog(this.topics, numberConfig(this.config, 'transaction.state.log.num.partitions', 50)),
+      log: new TopicTxnStateLog(this.topics, numberConfig(this.config, 'transaction.state.log.num.partitions')),
       writeMarker: markerWriter(this),
       allocateProducerId: () => this.producers.ids.allocate(),
       // __consumer_offsets may not exist before the first TxnOffsetCommit creates it

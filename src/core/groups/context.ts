@@ -11,6 +11,8 @@ import type { Clock, KeyedTimers } from './clock.js'
 import type { ClassicGroup } from './group.js'
 import type { OffsetStore } from './offsets.js'
 import type { TxnProducer } from './offsets-log.js'
+import { numberConfig, type BrokerConfig } from '../../config/broker-config.js'
+import { BROKER_DEFAULTS } from '../../config/definitions.js'
 import type { PendingTxnOffsets } from './pending-offsets.js'
 import type { CoordinatorRecord } from './records.js'
 
@@ -33,16 +35,26 @@ export interface GroupsConfig {
   offsetMetadataMaxBytes: number
 }
 
-export const DEFAULT_GROUPS_CONFIG: GroupsConfig = {
-  minSessionTimeoutMs: 6000,
-  maxSessionTimeoutMs: 1800000,
-  initialRebalanceDelayMs: 0,
-  maxGroupSize: 2147483647,
-  newMemberJoinTimeoutMs: 5 * 60 * 1000,
-  offsetsRetentionMs: 7 * 24 * 60 * 60 * 1000,
-  offsetsRetentionCheckIntervalMs: 600000,
-  offsetMetadataMaxBytes: 4096
+/** Kafka's GroupCoordinatorConfig.DEFAULT_NEW_MEMBER_JOIN_TIMEOUT_MS: a constant there, not a broker key. */
+export const NEW_MEMBER_JOIN_TIMEOUT_MS = 5 * 60 * 1000
+
+/** The coordinator's settings from the broker config (Kafka's keys; their defaults are in config/definitions.ts). */
+export function groupsConfigFrom (config: Pick<BrokerConfig, 'get'>): GroupsConfig {
+  const num = (key: string): number => numberConfig(config, key)
+  return {
+    minSessionTimeoutMs: num('group.min.session.timeout.ms'),
+    maxSessionTimeoutMs: num('group.max.session.timeout.ms'),
+    initialRebalanceDelayMs: num('group.initial.rebalance.delay.ms'),
+    maxGroupSize: num('group.max.size'),
+    newMemberJoinTimeoutMs: NEW_MEMBER_JOIN_TIMEOUT_MS,
+    offsetsRetentionMs: num('offsets.retention.minutes') * 60000,
+    offsetsRetentionCheckIntervalMs: num('offsets.retention.check.interval.ms'),
+    offsetMetadataMaxBytes: num('offset.metadata.max.bytes')
+  }
 }
+
+/** Every setting at its default (coordinators built without a broker config: tests, embedders). */
+export const DEFAULT_GROUPS_CONFIG: GroupsConfig = groupsConfigFrom(BROKER_DEFAULTS)
 
 export interface CoordinatorContext {
   readonly clock: Clock

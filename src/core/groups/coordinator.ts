@@ -19,11 +19,10 @@
 // The parts: Membership (rebalance protocol and timers), OffsetManager (commit/fetch/delete/expire),
 // ClassicGroup/GroupMember (state), OffsetStore (offsets in memory), PendingTxnOffsets (offsets in open
 // transactions), records.ts (the log format), OffsetsLog (the topic). Time comes from an injectable Clock, so all of it is testable without sleeping.
-import { numberConfig, type BrokerConfig } from '../../config/broker-config.js'
 import type { Logger } from '../../logger.js'
 import { ErrorCode } from '../../protocol/errors.js'
 import { KeyedTimers, systemClock, type Clock } from './clock.js'
-import { DEFAULT_GROUPS_CONFIG, appendErrorCode, type CoordinatorContext, type GroupsConfig } from './context.js'
+import { DEFAULT_GROUPS_CONFIG, appendErrorCode, groupsConfigFrom, type CoordinatorContext, type GroupsConfig } from './context.js'
 import { ClassicGroup } from './group.js'
 import { GroupMember, joinError, syncError, type JoinResult, type SyncResult } from './member.js'
 import { Membership, type HeartbeatRequest, type JoinRequest, type LeaveMember, type LeaveResult, type SyncRequest } from './membership.js'
@@ -92,21 +91,7 @@ export function txnVerificationError (code: number): number {
   }
 }
 
-/** The coordinator's settings from the broker config (Kafka's keys; defaults where a key is not defined). */
-export function groupsConfigFrom (config: BrokerConfig): GroupsConfig {
-  const num = (key: string, fallback: number): number => numberConfig(config, key, fallback)
-  const d = DEFAULT_GROUPS_CONFIG
-  return {
-    minSessionTimeoutMs: num('group.min.session.timeout.ms', d.minSessionTimeoutMs),
-    maxSessionTimeoutMs: num('group.max.session.timeout.ms', d.maxSessionTimeoutMs),
-    initialRebalanceDelayMs: num('group.initial.rebalance.delay.ms', d.initialRebalanceDelayMs),
-    maxGroupSize: num('group.max.size', d.maxGroupSize),
-    newMemberJoinTimeoutMs: d.newMemberJoinTimeoutMs,
-    offsetsRetentionMs: num('offsets.retention.minutes', d.offsetsRetentionMs / 60000) * 60000,
-    offsetsRetentionCheckIntervalMs: num('offsets.retention.check.interval.ms', d.offsetsRetentionCheckIntervalMs),
-    offsetMetadataMaxBytes: num('offset.metadata.max.bytes', d.offsetMetadataMaxBytes)
-  }
-}
+export { groupsConfigFrom }
 
 export class GroupCoordinator {
   status: 'loading' | 'active' | 'closed' = 'loading'

@@ -27,6 +27,7 @@
 // COORDINATOR_NOT_AVAILABLE (the state could not be written).
 import type { Logger } from '../../logger.js'
 import { numberConfig, type BrokerConfig } from '../../config/broker-config.js'
+import { BROKER_DEFAULTS } from '../../config/definitions.js'
 import { ErrorCode } from '../../protocol/errors.js'
 import { decodeTxnKey, decodeTxnValue, encodeTxnKey, encodeTxnValue, TxnState, TXN_STATE_NAMES, type TxnStateId } from './records.js'
 import { partitionForTransactionalId, type TxnStateLog } from './state-log.js'
@@ -62,23 +63,18 @@ export interface TransactionsConfig {
   removeExpiredIntervalMs: number
 }
 
-export const DEFAULT_TRANSACTIONS_CONFIG: TransactionsConfig = {
-  maxTimeoutMs: 900_000,
-  abortTimedOutIntervalMs: 10_000,
-  idExpirationMs: 604_800_000,
-  removeExpiredIntervalMs: 3_600_000
-}
-
-/** The coordinator's settings from the broker config (Kafka's keys). */
+/** The coordinator's settings from the broker config (Kafka's keys; their defaults are in config/definitions.ts). */
 export function transactionsConfigFrom (config: Pick<BrokerConfig, 'get'>): TransactionsConfig {
-  const d = DEFAULT_TRANSACTIONS_CONFIG
   return {
-    maxTimeoutMs: numberConfig(config, 'transaction.max.timeout.ms', d.maxTimeoutMs),
-    abortTimedOutIntervalMs: numberConfig(config, 'transaction.abort.timed.out.transaction.cleanup.interval.ms', d.abortTimedOutIntervalMs),
-    idExpirationMs: numberConfig(config, 'transactional.id.expiration.ms', d.idExpirationMs),
-    removeExpiredIntervalMs: numberConfig(config, 'transaction.remove.expired.transaction.cleanup.interval.ms', d.removeExpiredIntervalMs)
+    maxTimeoutMs: numberConfig(config, 'transaction.max.timeout.ms'),
+    abortTimedOutIntervalMs: numberConfig(config, 'transaction.abort.timed.out.transaction.cleanup.interval.ms'),
+    idExpirationMs: numberConfig(config, 'transactional.id.expiration.ms'),
+    removeExpiredIntervalMs: numberConfig(config, 'transaction.remove.expired.transaction.cleanup.interval.ms')
   }
 }
+
+/** Every setting at its default (a coordinator built without a broker config: tests). */
+export const DEFAULT_TRANSACTIONS_CONFIG: TransactionsConfig = transactionsConfigFrom(BROKER_DEFAULTS)
 
 export interface TransactionCoordinatorOptions {
   log: TxnStateLog
