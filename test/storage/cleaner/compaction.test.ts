@@ -237,11 +237,22 @@ t.test('a cleaning racing DeleteRecords is not swapped in, leaves no file behind
   const cleaner = cleanerFor(dir, [log])
   await cleaner.start()
   const segs = log.segmentList()
-  const cleaning = cleaner.cleanOnce()
-  await log.deleteRecordsTo(segs[3]!.baseOffset)
-  const r = await cleaning
+  // Force the race: DeleteRecords removes cleaned segments after the cleaning read them, before its swap.
+  const swap = log.replaceSegments.bind(log)
+  let raced = false
+  log.replaceSegments = async (old, cleanedFile) => {
+    if (!raced) {
+      raced = true
+      await log.deleteRecordsTo(segs[3]!.baseOffset)
+    }
+    return await swap(old, cleanedFile)
+  }
+  const r = await cleaner.cleanOnce()
+  t.ok(raced, 'DeleteRecords ran between the cleaning and its swap')
   t.ok(r !== null, 'a cleaning ran')
-  if (r!.aborted) t.pass(`dropped: ${r!.reason ?? ''}`)
+  t.equal(r!.aborted, true, 'the cleaning is dropped, not swapped in')
+  t.match(r!.reason, /the log changed during the cleaning/)
+  t.ok(log.segmentList()[0]!.baseOffset >= segs[3]!.baseOffset, 'the segments DeleteRecords removed stay removed')
   t.same(leftovers(dir).filter(f => f.endsWith('.cleaned') || f.endsWith('.swap')), [], 'no .cleaned or .swap file left')
   const after = await readAll(log)
   t.equal(after.records[0]?.offset !== undefined && after.records[0].offset >= segs[3]!.baseOffset, true, 'reads start at the new log start offset')
