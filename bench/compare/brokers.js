@@ -1,6 +1,7 @@
 // The two brokers under comparison, behind one shape: { name, bootstrap, pid, rssMiB(), cpuSeconds(), stop() }.
 //  - Samsa: `node dist/cli/main.js start --port 0 --data-dir D --fsync F --log-level warn` (bench/lib/broker.js,
-//    from the private copy of dist/ taken at the start of the run).
+//    from the private copy of dist/ taken at the start of the run; with --baseline, the second Samsa runs the
+//    same command from the copy of the baseline build).
 //  - Kafka: `scripts/kafka/kafka.sh start --port 0 --dir D` (Apache Kafka 3.9.1, one KRaft broker+controller,
 //    kafka.sh's JVM settings: -Xms256m -Xmx768m, G1); its JVM pid is read from D/kafka.pid.
 // Both listen on 127.0.0.1 only. Also: the Java tools runner (`kafka.sh run CLASS ...`) and a free-port picker.
@@ -33,10 +34,11 @@ process.on('exit', () => {
 })
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130))
 
-export async function startSamsa ({ dataDir, fsync, nodeArgs = [], port = 0 }) {
-  const b = await startBroker({ dataDir, fsync, nodeArgs, port })
+/** cli: another build's dist/cli/main.js (bench/lib/broker.js copyBuild); default the run's snapshot of dist/. */
+export async function startSamsa ({ dataDir, fsync, nodeArgs = [], port = 0, cli, name = 'samsa' }) {
+  const b = await startBroker({ dataDir, fsync, nodeArgs, port, cli })
   return {
-    name: 'samsa',
+    name,
     bootstrap: `${b.host}:${b.port}`,
     pid: b.pid,
     startMs: b.startMs,

@@ -4,7 +4,8 @@
 // loses when run with --profile.
 import { fmt, fmtInt } from '../lib/stats.js'
 
-function value (row, n) {
+/** The figure of side n (a key of the row: samsa, kafka, baseline) in a table cell, with its unit. */
+export function value (row, n) {
   const v = row[n]
   if (v == null) return 'n/a'
   const d = row.detail[n] ?? {}
@@ -56,18 +57,7 @@ export function renderMarkdown (res, { profileMarkdown }) {
   L.push('## CPU per run', '')
   L.push('Broker CPU is the broker process (all threads) over the run\'s wall time, 100% = one core; machine is every process on the machine (both brokers, the client, anything else), out of ' + `${s.cores * 100}%.`, '')
   L.push('| row | Samsa: broker CPU / machine | Kafka: broker CPU / machine | first | notes |', '|---|---:|---:|---|---|')
-  for (const r of res.rows) {
-    const a = r.detail.samsa ?? {}
-    const b = r.detail.kafka ?? {}
-    if (a.brokerCpuPct === undefined) continue
-    const notes = []
-    if (a.avgLatencyMs !== undefined) notes.push(`ProducerPerformance mean/p99 latency ${fmt(a.avgLatencyMs)}/${a.p99Ms} ms vs ${fmt(b.avgLatencyMs)}/${b.p99Ms} ms`)
-    if (a.rebalanceMs !== undefined) notes.push(`group join ${a.rebalanceMs} vs ${b.rebalanceMs} ms`)
-    if (a.clientCpuPct !== undefined) notes.push(`client CPU ${fmt(a.clientCpuPct, 0)}% vs ${fmt(b.clientCpuPct, 0)}%`)
-    if (a.errors > 0 || b.errors > 0) notes.push(`send errors ${a.errors} vs ${b.errors}`)
-    if (a.achievedRate !== undefined) notes.push(`sent ${fmt(a.achievedRate, 0)} vs ${fmt(b.achievedRate, 0)} records/s, max ${fmt(a.max, 2)} vs ${fmt(b.max, 2)} ms`)
-    L.push(`| ${r.short} | ${fmt(a.brokerCpuPct, 0)}% / ${fmt(a.machineBusyPct, 0)}% | ${fmt(b.brokerCpuPct, 0)}% / ${fmt(b.machineBusyPct, 0)}% | ${r.first} | ${notes.join('; ')} |`)
-  }
+  L.push(...cpuRows(res.rows, 'samsa', 'kafka'))
   if (res.profiles.length > 0) {
     L.push('', '## Profiles of Samsa (node --cpu-prof, main thread; the figures above then include profiler overhead)', '')
     const lossKeys = new Set(losses.map(r => r.key.replace(/-(avg|p50|p99|p999)$/, '')))
@@ -78,4 +68,22 @@ export function renderMarkdown (res, { profileMarkdown }) {
     }
   }
   return L.join('\n')
+}
+
+/** The lines of the per-run CPU table (row, side A, side B, first, notes); sideA, sideB: keys of row.detail. */
+export function cpuRows (rows, sideA, sideB) {
+  const L = []
+  for (const r of rows) {
+    const a = r.detail[sideA] ?? {}
+    const b = r.detail[sideB] ?? {}
+    if (a.brokerCpuPct === undefined) continue
+    const notes = []
+    if (a.avgLatencyMs !== undefined) notes.push(`ProducerPerformance mean/p99 latency ${fmt(a.avgLatencyMs)}/${a.p99Ms} ms vs ${fmt(b.avgLatencyMs)}/${b.p99Ms} ms`)
+    if (a.rebalanceMs !== undefined) notes.push(`group join ${a.rebalanceMs} vs ${b.rebalanceMs} ms`)
+    if (a.clientCpuPct !== undefined) notes.push(`client CPU ${fmt(a.clientCpuPct, 0)}% vs ${fmt(b.clientCpuPct, 0)}%`)
+    if (a.errors > 0 || b.errors > 0) notes.push(`send errors ${a.errors} vs ${b.errors}`)
+    if (a.achievedRate !== undefined) notes.push(`sent ${fmt(a.achievedRate, 0)} vs ${fmt(b.achievedRate, 0)} records/s, max ${fmt(a.max, 2)} vs ${fmt(b.max, 2)} ms`)
+    L.push(`| ${r.short} | ${fmt(a.brokerCpuPct, 0)}% / ${fmt(a.machineBusyPct, 0)}% | ${fmt(b.brokerCpuPct, 0)}% / ${fmt(b.machineBusyPct, 0)}% | ${r.first} | ${notes.join('; ')} |`)
+  }
+  return L
 }

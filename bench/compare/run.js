@@ -7,11 +7,16 @@
 // machine load hits both). Clients: Kafka's Java ProducerPerformance / ConsumerPerformance /
 // EndToEndLatency, kafkajs 2.2.4 and @platformatic/kafka, each run in a fresh process per row. Writes
 // bench/results/compare.md, compare.json and compare.png (the Samsa/Kafka ratio of every row).
+//
+// With --baseline DIR the second broker of every row is Samsa run from another build (DIR's dist/) instead of
+// Kafka, with the same flags and its own data dir; the same clients (the Java tools still come from kafka.sh)
+// give this build / baseline per row, with the ratio of every A/B pair and their spread over all rows
+// (compare/spread.js), written to bench/results/compare-baseline.{md,json,png}.
 import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs'
 import os from 'node:os'
-import { join } from 'node:path'
-import { ROOT, machineCpuSeconds, snapshotDist } from '../lib/broker.js'
+import { basename, join, resolve } from 'node:path'
+import { ROOT, copyBuild, machineCpuSeconds, snapshotDist } from '../lib/broker.js'
 import { summarizeProfile, profileMarkdown } from '../lib/profile.js'
 import { sleep } from '../lib/stats.js'
 import { TOOL_OPTS, startKafka, startSamsa } from './brokers.js'
@@ -20,6 +25,8 @@ import { consumerPerformance, endToEndLatency, producerPerformance } from './jav
 import { runStartTimes } from './startup.js'
 import { ratioChart } from './chart.js'
 import { renderMarkdown } from './report.js'
+import { renderBaselineMarkdown } from './report-baseline.js'
+import { ratioSpread } from './spread.js'
 
 const HELP = `Usage: node bench/compare/run.js [options]     (npm run bench -- [options])
 
@@ -39,7 +46,13 @@ bench/results/compare.{md,json,png}. About 7 minutes; --quick under 2 minutes.
   --dir DIR           where the temporary data dirs go (default: the OS temp dir)
   --dist DIR          run Samsa from another build's dist/ (default: this checkout's dist/, copied at the
                       start so a rebuild during the run cannot change it)
-  --out NAME          report file names under bench/results/ (default compare: compare.md, .json, .png)
+  --baseline DIR      compare this build with another build of Samsa instead of Kafka: DIR is that build's
+                      dist/ or a directory holding it (its COMMIT file, package.json and node_modules beside
+                      dist/ are used when present); same flags, fsync mode and clients, its own data dir
+  --baseline-name N   how the report names the baseline (default: a COMMIT file beside its dist/ or inside it,
+                      else the commit of the git checkout holding it, else the directory's name)
+  --out NAME          report file names under bench/results/ (default compare, or compare-baseline with
+                      --baseline: NAME.md, .json, .png)
   --no-save           print only, do not write bench/results/
   -h, --help          this help
 `
@@ -55,7 +68,7 @@ function parseArgs (argv) {
     if (['quick', 'profile', 'no-save'].includes(name)) { o.flags.add(name); continue }
     const value = eq > 0 ? a.slice(eq + 1) : argv[++i]
     if (value === undefined) throw new Error(`--${name} needs a value`)
-    if (!['only', 'clients', 'sizes', 'acks', 'fsync', 'dir', 'dist', 'reps', 'out'].includes(name)) throw new Error(`unknown option --${name}`)
+    if (!['only', 'clients', 'sizes', 'acks', 'fsync', 'dir', 'dist', 'reps', 'out', 'baseline', 'baseline-name'].includes(name)) throw new Error(`unknown option --${name}`)
     o.values.set(name, value)
   }
   return o
@@ -73,6 +86,26 @@ if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) {
   process.stderr.write('bench: dist/ is missing; run `npm install` (or `npm run build`) first\n')
   process.exit(2)
 }
+
+// --baseline: the second side of every row is another build of Samsa instead of Kafka
+let baseline = null
+if (args.values.has('baseline')) {
+  const dir = resolve(args.values.get('baseline'))
+  const dist = existsSync(join(dir, 'dist', 'cli', 'main.js')) ? join(dir, 'dist') : dir
+  if (!existsSync(join(dist, 'cli', 'main.js'))) {
+    process.stderr.write(`bench: --baseline ${dir}: expected a build there (dist/cli/main.js or cli/main.js), found neither\n`)
+    process.exit(2)
+  }
+  baseline = { dir, dist }
+} else if (args.values.has('baseline-name')) {
+  process.stderr.write('bench: --baseline-name needs --baseline\n')
+  process.exit(2)
+}
+/** The two sides of every row: this build, and Kafka or the baseline build. Keys of rows, details and JSON. */
+const A = 'samsa'
+const B = baseline === null ? 'kafka' : 'baseline'
+const SIDES = [A, B]
+const SAMSA_SIDES = baseline === null ? [A] : [A, B]
 
 const quick = args.flags.has('quick')
 const list = (name, def) => (args.values.get(name) ?? def).split(',').map(s => s.trim()).filter(Boolean)
@@ -114,6 +147,18 @@ process.on('exit', () => rmSync(base, { recursive: true, force: true }))
 snapshotDist(base, args.values.get('dist') ?? join(ROOT, 'dist'))
 
 function sh (cmd, a) { try { return execFileSync(cmd, a, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim() } catch { return null } }
+if (baseline !== null) {
+  baseline.cli = copyBuild(base, 'baseline', baseline.dist).cli
+  // a COMMIT file beside dist/ (bench/README.md) or inside it, else the commit of the checkout that holds dist/
+  const beside = join(baseline.dist, '..')
+  let commit = null
+  for (const file of [join(beside, 'COMMIT'), join(baseline.dist, 'COMMIT')]) {
+    try { commit ??= readFileSync(file, 'utf8').trim() || null } catch {}
+  }
+  if (commit === null && sh('git', ['-C', beside, 'rev-parse', '--show-toplevel']) === beside) commit = sh('git', ['-C', beside, 'rev-parse', '--short', 'HEAD'])
+  baseline.commit = commit
+  baseline.name = args.values.get('baseline-name') ?? commit ?? basename(beside)
+}
 const javaVersion = spawnSync('java', ['-version'], { encoding: 'utf8' }).stderr ?? ''
 const pkgVersion = name => { try { return JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version } catch { return null } }
 const setup = {
@@ -142,30 +187,39 @@ const setup = {
   config: { ...cfg, only: [...cfg.only], ppRecords: { 100: cfg.ppRecords(100), 1024: cfg.ppRecords(1024) }, perSend: { 100: cfg.perSend(100), 1024: cfg.perSend(1024) } },
   durationS: null
 }
+if (baseline !== null) {
+  setup.baseline = { dir: baseline.dir, dist: baseline.dist, commit: baseline.commit, name: baseline.name }
+  setup.sides = { [A]: 'samsa (this build)', [B]: `samsa@${baseline.name}` }
+  setup.kafkaCmd = null
+  setup.baselineCmd = `node <baseline>/dist/cli/main.js start --port 0 --data-dir <tmp> --log-level warn --fsync ${cfg.fsync}`
+}
 
 const rows = []
 const profiles = []
 let order = 0 // alternates which broker goes first
 
 // --- the two long-lived brokers -----------------------------------------------------------------------
-const brokers = { samsa: null, kafka: null }
-const rssMax = { samsa: 0, kafka: 0 }
-let samsaProfileName = null
-const samsaDir = join(base, 'samsa-data')
-mkdirSync(samsaDir)
+const brokers = { [A]: null, [B]: null }
+const rssMax = { [A]: 0, [B]: 0 }
+const profileNames = { [A]: null, [B]: null } // the profile each Samsa broker is writing (--profile)
+const PROFILE_PREFIX = { samsa: 'compare', baseline: 'baseline' }
+const samsaDirs = { samsa: join(base, 'samsa-data'), baseline: join(base, 'baseline-data') }
+for (const side of SAMSA_SIDES) mkdirSync(samsaDirs[side])
 
-async function startMainSamsa (profileName = null) {
+async function startMainSamsa (side, profileName = null) {
   const nodeArgs = profileName === null ? [] : ['--cpu-prof', '--cpu-prof-dir', PROFILES, '--cpu-prof-name', `${profileName}.cpuprofile`]
-  brokers.samsa = await startSamsa({ dataDir: samsaDir, fsync: cfg.fsync, nodeArgs })
-  samsaProfileName = profileName
+  brokers[side] = await startSamsa({ dataDir: samsaDirs[side], fsync: cfg.fsync, nodeArgs, cli: side === 'baseline' ? baseline.cli : undefined, name: side })
+  profileNames[side] = profileName
 }
 
-/** With --profile, each row's Samsa runs in its own broker process (same data dir) with its own profile. */
+/** With --profile, each row's Samsa (both builds with --baseline) runs in its own broker process (same data dir) with its own profile. */
 async function samsaForRow (key) {
   if (!cfg.profile) return
-  await brokers.samsa.stop()
-  if (samsaProfileName !== null) collectProfile(samsaProfileName)
-  await startMainSamsa(`compare-${key.replace(/[^a-z0-9=-]+/gi, '_')}`)
+  for (const side of SAMSA_SIDES) {
+    await brokers[side].stop()
+    if (profileNames[side] !== null) collectProfile(profileNames[side])
+    await startMainSamsa(side, `${PROFILE_PREFIX[side]}-${key.replace(/[^a-z0-9=-]+/gi, '_')}`)
+  }
 }
 
 function collectProfile (name) {
@@ -174,7 +228,7 @@ function collectProfile (name) {
 }
 
 function sampleRss () {
-  for (const n of ['samsa', 'kafka']) {
+  for (const n of SIDES) {
     const r = brokers[n]?.rssMiB()
     if (r != null && r > rssMax[n]) rssMax[n] = r
   }
@@ -186,10 +240,10 @@ function sampleRss () {
  * mean of its runs' numeric fields (booleans: all true), with the runs kept in `runs`.
  */
 async function both (fn, reps = cfg.reps) {
-  const firstName = order++ % 2 === 0 ? 'samsa' : 'kafka'
-  const runs = { samsa: [], kafka: [] }
+  const firstName = order++ % 2 === 0 ? A : B
+  const runs = { [A]: [], [B]: [] }
   for (let rep = 0; rep < reps; rep++) {
-    const names = (rep % 2 === 0) === (firstName === 'samsa') ? ['samsa', 'kafka'] : ['kafka', 'samsa']
+    const names = (rep % 2 === 0) === (firstName === A) ? [A, B] : [B, A]
     for (const n of names) {
       const b = brokers[n]
       const c0 = b.cpuSeconds()
@@ -203,7 +257,7 @@ async function both (fn, reps = cfg.reps) {
     }
   }
   const out = { first: firstName }
-  for (const n of ['samsa', 'kafka']) {
+  for (const n of SIDES) {
     const agg = { ...runs[n][0] }
     for (const k of Object.keys(agg)) {
       const vals = runs[n].map(r => r[k])
@@ -218,18 +272,18 @@ async function both (fn, reps = cfg.reps) {
 }
 
 function addRow ({ group, key, label, short, metric, better, value, pair, extra = {} }) {
-  const s = value(pair.samsa)
-  const k = value(pair.kafka)
+  const s = value(pair[A])
+  const k = value(pair[B])
   const ratio = s == null || k == null || s === 0 || k === 0 ? null : better === 'higher' ? s / k : k / s
-  // the ratio of each repetition (run i on Samsa against run i on Kafka): how much the noise moves it
-  const perRep = (pair.samsa.runs ?? []).map((run, i) => {
+  // the ratio of each repetition (run i on this build against run i on the other side): how much the noise moves it
+  const perRep = (pair[A].runs ?? []).map((run, i) => {
     const a = value(run)
-    const b = pair.kafka.runs?.[i] === undefined ? null : value(pair.kafka.runs[i])
+    const b = pair[B].runs?.[i] === undefined ? null : value(pair[B].runs[i])
     return a == null || b == null || a === 0 || b === 0 ? null : better === 'higher' ? a / b : b / a
   })
-  const row = { group, key, label, short, metric, better, samsa: s, kafka: k, ratio, perRep, first: pair.first, detail: { samsa: pair.samsa, kafka: pair.kafka }, ...extra }
+  const row = { group, key, label, short, metric, better, [A]: s, [B]: k, ratio, perRep, first: pair.first, detail: { [A]: pair[A], [B]: pair[B] }, ...extra }
   rows.push(row)
-  log(`${label} ${metric}: samsa ${s?.toFixed?.(2)} kafka ${k?.toFixed?.(2)} -> ${ratio?.toFixed(2)}`)
+  log(`${label} ${metric}: ${A} ${s?.toFixed?.(2)} ${B} ${k?.toFixed?.(2)} -> ${ratio?.toFixed(2)}`)
   return row
 }
 
@@ -244,22 +298,28 @@ try {
   let startRes = null
   if (cfg.only.has('start')) {
     log('start times')
-    startRes = await runStartTimes({ baseDir: base, samsaStarts: cfg.samsaStarts, kafkaStarts: cfg.kafkaStarts, fsync: cfg.fsync, log })
+    const sides = baseline === null
+      ? [{ key: A, kind: 'samsa', starts: cfg.samsaStarts }, { key: B, kind: 'kafka', starts: cfg.kafkaStarts }]
+      : [{ key: A, kind: 'samsa', starts: cfg.samsaStarts }, { key: B, kind: 'samsa', cli: baseline.cli, starts: cfg.samsaStarts }]
+    startRes = await runStartTimes({ baseDir: base, sides, fsync: cfg.fsync, log, abba: baseline !== null })
+    // two builds start the same number of times, alternating: start i of one against start i of the other is a pair
+    if (baseline !== null) for (const n of SIDES) startRes[n] = { ...startRes[n], runs: startRes[n].all }
   }
 
   log('starting the two brokers')
-  await startMainSamsa(cfg.profile ? 'compare-idle' : null)
-  brokers.kafka = await startKafka({ dir: join(base, 'kafka') })
+  await startMainSamsa(A, cfg.profile ? 'compare-idle' : null)
+  if (baseline === null) brokers.kafka = await startKafka({ dir: join(base, 'kafka') })
+  else await startMainSamsa(B, cfg.profile ? 'baseline-idle' : null)
   await sleep(cfg.idleMs)
-  const idle = { samsa: brokers.samsa.rssMiB(), kafka: brokers.kafka.rssMiB() }
-  log(`idle RSS: samsa ${idle.samsa} MiB, kafka ${idle.kafka} MiB`)
+  const idle = { [A]: brokers[A].rssMiB(), [B]: brokers[B].rssMiB() }
+  log(`idle RSS: ${A} ${idle[A]} MiB, ${B} ${idle[B]} MiB`)
   const rssTimer = setInterval(sampleRss, 250)
 
   if (startRes !== null) {
-    addRow({ group: 'start', key: 'start-accept', label: 'start: spawn -> first accepted TCP connection', short: 'start: spawn -> accept', metric: 'ms (median)', better: 'lower', value: r => r.acceptMs, pair: { samsa: startRes.samsa, kafka: startRes.kafka, first: 'samsa' } })
-    addRow({ group: 'start', key: 'start-answer', label: 'start: spawn -> first answered request (ApiVersions)', short: 'start: spawn -> answer', metric: 'ms (median)', better: 'lower', value: r => r.answerMs, pair: { samsa: startRes.samsa, kafka: startRes.kafka, first: 'samsa' } })
+    addRow({ group: 'start', key: 'start-accept', label: 'start: spawn -> first accepted TCP connection', short: 'start: spawn -> accept', metric: 'ms (median)', better: 'lower', value: r => r.acceptMs, pair: { [A]: startRes[A], [B]: startRes[B], first: A } })
+    addRow({ group: 'start', key: 'start-answer', label: 'start: spawn -> first answered request (ApiVersions)', short: 'start: spawn -> answer', metric: 'ms (median)', better: 'lower', value: r => r.answerMs, pair: { [A]: startRes[A], [B]: startRes[B], first: A } })
   }
-  addRow({ group: 'memory', key: 'rss-idle', label: `RSS idle (${cfg.idleMs / 1000} s after start, no client yet)`, short: 'RSS idle', metric: 'MiB', better: 'lower', value: r => r.rssMiB, pair: { samsa: { rssMiB: idle.samsa }, kafka: { rssMiB: idle.kafka }, first: 'samsa' } })
+  addRow({ group: 'memory', key: 'rss-idle', label: `RSS idle (${cfg.idleMs / 1000} s after start, no client yet)`, short: 'RSS idle', metric: 'MiB', better: 'lower', value: r => r.rssMiB, pair: { [A]: { rssMiB: idle[A] }, [B]: { rssMiB: idle[B] }, first: A } })
 
   // the same warm-up for both (Kafka's JIT, Samsa's V8 tiers, page cache): one unmeasured ProducerPerformance
   if (cfg.only.has('produce') || cfg.only.has('consume')) {
@@ -287,7 +347,7 @@ try {
             return await runNodeClient({ kind: 'produce', client, bootstrap: b.bootstrap, topic, size, acks, perSend: cfg.perSend(size), inFlight: cfg.inFlight, warmup: cfg.nodeWarmup, seconds: cfg.nodeSeconds })
           })
           if (client === 'java' && acks === 1) filled.set(size, { topic, records: cfg.ppRecords(size) })
-          for (const n of ['samsa', 'kafka']) if (pair[n].errors > 0) log(`${key} ${n}: ${pair[n].errors} send errors, first: ${pair[n].firstError}`)
+          for (const n of SIDES) if (pair[n].errors > 0) log(`${key} ${n}: ${pair[n].errors} send errors, first: ${pair[n].firstError}`)
           if (cfg.only.has('produce')) {
             addRow({ group: 'produce', key, label: `produce ${CLIENT_NAMES[client]}${client === 'java' ? ' ProducerPerformance' : ''}, ${sizeName(size)}, acks=${acks}`, short: `produce ${SHORT[client]} ${size === 1024 ? '1KiB' : size + 'B'} acks=${acks}`, metric: 'records/s', better: 'higher', value: r => r.recordsPerSec, pair, extra: { size } })
           }
@@ -308,7 +368,7 @@ try {
           if (client === 'java') return await consumerPerformance({ bootstrap: b.bootstrap, topic: f.topic, records: f.records })
           return await runNodeClient({ kind: 'consume', client, bootstrap: b.bootstrap, topic: f.topic, expected: f.records })
         })
-        for (const n of ['samsa', 'kafka']) if (!pair[n].complete) log(`${key} ${n}: incomplete, ${pair[n].records} of ${f.records}`)
+        for (const n of SIDES) if (!pair[n].complete) log(`${key} ${n}: incomplete, ${pair[n].records} of ${f.records}`)
         addRow({ group: 'consume', key, label: `consume ${CLIENT_NAMES[client]}${client === 'java' ? ' ConsumerPerformance' : ''}, ${sizeName(size)}, ${f.records.toLocaleString('en-US')} records`, short: `consume ${SHORT[client]} ${size === 1024 ? '1KiB' : size + 'B'}`, metric: 'records/s', better: 'higher', value: r => r.complete ? r.recordsPerSec : null, pair, extra: { size } })
       }
     }
@@ -341,33 +401,40 @@ try {
 
   clearInterval(rssTimer)
   sampleRss()
-  const hwm = { samsa: brokers.samsa.hwmMiB(), kafka: brokers.kafka.hwmMiB() }
+  const hwm = { [A]: brokers[A].hwmMiB(), [B]: brokers[B].hwmMiB() }
   if (cfg.only.has('produce') || cfg.only.has('consume') || cfg.only.has('latency')) {
-    addRow({ group: 'memory', key: 'rss-loaded', label: 'RSS under load (highest VmRSS sampled every 250 ms over all rows above)', short: 'RSS loaded (max)', metric: 'MiB', better: 'lower', value: r => r.rssMiB, pair: { samsa: { rssMiB: rssMax.samsa, hwmMiB: hwm.samsa }, kafka: { rssMiB: rssMax.kafka, hwmMiB: hwm.kafka }, first: 'samsa' } })
+    addRow({ group: 'memory', key: 'rss-loaded', label: 'RSS under load (highest VmRSS sampled every 250 ms over all rows above)', short: 'RSS loaded (max)', metric: 'MiB', better: 'lower', value: r => r.rssMiB, pair: { [A]: { rssMiB: rssMax[A], hwmMiB: hwm[A] }, [B]: { rssMiB: rssMax[B], hwmMiB: hwm[B] }, first: A } })
   }
 } catch (err) {
   failed = true
   log(`FAILED: ${err.stack ?? err.message}`)
 } finally {
   const stops = []
-  if (brokers.samsa !== null) stops.push(brokers.samsa.stop())
-  if (brokers.kafka !== null) stops.push(brokers.kafka.stop())
+  for (const n of SIDES) if (brokers[n] !== null) stops.push(brokers[n].stop())
   await Promise.all(stops)
-  if (cfg.profile && samsaProfileName !== null) collectProfile(samsaProfileName)
+  if (cfg.profile) for (const n of SAMSA_SIDES) if (profileNames[n] !== null) collectProfile(profileNames[n])
 }
 
 setup.loadEnd = os.loadavg()
 setup.durationS = (Date.now() - t0) / 1000
 const res = { setup, rows, profiles: profiles.map(p => ({ name: p.name, file: p.file, summary: p.summary })) }
-const md = renderMarkdown(res, { profileMarkdown })
+const out = args.values.get('out') ?? (baseline === null ? 'compare' : 'compare-baseline')
+if (baseline !== null) res.spread = ratioSpread(rows)
+const md = baseline === null ? renderMarkdown(res, { profileMarkdown }) : renderBaselineMarkdown(res, { profileMarkdown, png: `${out}.png` })
 process.stdout.write(md + '\n')
 if (!args.flags.has('no-save') && !failed) {
   mkdirSync(RESULTS, { recursive: true })
-  const out = args.values.get('out') ?? 'compare'
   writeFileSync(join(RESULTS, `${out}.md`), md.replace('](compare.png)', `](${out}.png)`) + '\n')
   writeFileSync(join(RESULTS, `${out}.json`), JSON.stringify(res, null, 2) + '\n')
-  const subtitle = `above 1 = Samsa better; log scale. ${setup.date.slice(0, 16).replace('T', ' ')} UTC, commit ${setup.distCommit ?? setup.commit}, fsync ${cfg.fsync}, load ${setup.loadStart[0].toFixed(1)}`
-  writeFileSync(join(RESULTS, `${out}.png`), ratioChart(rows.map(r => ({ label: r.short, ratio: r.ratio })), { title: 'Samsa / Apache Kafka 3.9.1: same machine, same clients', subtitle }))
+  const when = `${setup.date.slice(0, 16).replace('T', ' ')} UTC`
+  const png = baseline === null
+    ? ratioChart(rows.map(r => ({ label: r.short, ratio: r.ratio })), { title: 'Samsa / Apache Kafka 3.9.1: same machine, same clients', subtitle: `above 1 = Samsa better; log scale. ${when}, commit ${setup.distCommit ?? setup.commit}, fsync ${cfg.fsync}, load ${setup.loadStart[0].toFixed(1)}` })
+    : ratioChart(rows.map(r => ({ label: r.short, ratio: r.ratio, pairs: r.perRep })), {
+      title: `${setup.sides[A]} / ${setup.sides[B]}: same machine, same clients`,
+      subtitle: `above 1 = this build better; bar = ratio of the means, ticks = each A/B pair; log scale. ${when}, commit ${setup.distCommit ?? setup.commit}${setup.dirty ? '+' : ''}, fsync ${cfg.fsync}, load ${setup.loadStart[0].toFixed(1)}`,
+      ticks: [0.5, 0.67, 0.8, 0.9, 1, 1.1, 1.25, 1.5, 2]
+    })
+  writeFileSync(join(RESULTS, `${out}.png`), png)
   log(`wrote bench/results/${out}.md, ${out}.json, ${out}.png`)
 }
 log(`done in ${setup.durationS.toFixed(0)} s`)

@@ -6,7 +6,8 @@
 //    wrapper adds about 0.1 s (bash, one `node` call picking the controller port) to Kafka's figure.
 // A Kafka broker's listen socket is bound before it processes requests, so the kernel accepts connections
 // early; the answered request is the fairer "ready" figure and both are reported.
-// Starts alternate Samsa, Kafka, Samsa, ... so machine noise hits both.
+// Starts alternate Samsa, Kafka, Samsa, ... so machine noise hits both. With --baseline the two sides are two
+// builds of Samsa, started the same way from their own copies of dist/.
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
 import { join } from 'node:path'
@@ -63,12 +64,12 @@ function formatKafkaStorage (dir) {
   execFileSync(KAFKA_SH, ['storage', 'format', '-t', id, '-c', props], { stdio: 'ignore' })
 }
 
-async function oneStart (which, baseDir, fsync) {
-  const dir = mkdtempSync(join(baseDir, `start-${which}-`))
-  if (which === 'kafka') formatKafkaStorage(dir)
+async function oneStart (side, baseDir, fsync) {
+  const dir = mkdtempSync(join(baseDir, `start-${side.key}-`))
+  if (side.kind === 'kafka') formatKafkaStorage(dir)
   const port = await freePort()
   const t0 = process.hrtime.bigint()
-  const starting = which === 'samsa' ? startSamsa({ dataDir: dir, fsync, port }) : startKafka({ dir, port })
+  const starting = side.kind === 'samsa' ? startSamsa({ dataDir: dir, fsync, port, cli: side.cli }) : startKafka({ dir, port })
   const ready = await pollReady(port, t0)
   const broker = await starting
   await broker.stop()
@@ -76,14 +77,19 @@ async function oneStart (which, baseDir, fsync) {
   return ready
 }
 
-export async function runStartTimes ({ baseDir, samsaStarts, kafkaStarts, fsync, log }) {
-  const res = { samsa: [], kafka: [] }
-  for (let i = 0; i < Math.max(samsaStarts, kafkaStarts); i++) {
-    for (const which of ['samsa', 'kafka']) {
-      if (res[which].length >= (which === 'samsa' ? samsaStarts : kafkaStarts)) continue
-      const r = await oneStart(which, baseDir, fsync)
-      log(`start ${which}: accept ${r.acceptMs.toFixed(0)} ms, answer ${r.answerMs.toFixed(0)} ms`)
-      res[which].push(r)
+/**
+ * sides: [{ key, kind: 'samsa' | 'kafka', cli (samsa: another build's dist/cli/main.js), starts }], started
+ * alternately in that order, or in the order A B B A A B ... with abba (two builds, whose start i of each
+ * is compared as a pair). Resolves { [key]: { n, acceptMs, answerMs (medians), all } }.
+ */
+export async function runStartTimes ({ baseDir, sides, fsync, log, abba = false }) {
+  const res = Object.fromEntries(sides.map(side => [side.key, []]))
+  for (let i = 0; i < Math.max(...sides.map(side => side.starts)); i++) {
+    for (const side of abba && i % 2 === 1 ? [...sides].reverse() : sides) {
+      if (res[side.key].length >= side.starts) continue
+      const r = await oneStart(side, baseDir, fsync)
+      log(`start ${side.key}: accept ${r.acceptMs.toFixed(0)} ms, answer ${r.answerMs.toFixed(0)} ms`)
+      res[side.key].push(r)
     }
   }
   const sum = list => ({
@@ -92,5 +98,5 @@ export async function runStartTimes ({ baseDir, samsaStarts, kafkaStarts, fsync,
     answerMs: median(list.map(r => r.answerMs)),
     all: list
   })
-  return { samsa: sum(res.samsa), kafka: sum(res.kafka) }
+  return Object.fromEntries(sides.map(side => [side.key, sum(res[side.key])]))
 }

@@ -1,7 +1,7 @@
 // The broker under test, in its own process: `node dist/cli/main.js start --port 0 --data-dir <dir> ...`.
 // Resolves once it prints `listening on HOST:PORT`; exposes its pid for /proc readings (RSS, CPU time).
 import { spawn } from 'node:child_process'
-import { copyFileSync, cpSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs'
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { dirname, join } from 'node:path'
 
@@ -14,13 +14,28 @@ let CLI = join(ROOT, 'dist', 'cli', 'main.js')
  * run instead (an A/B comparison: `--dist /path/to/other/checkout/dist`). Returns the copy's root.
  */
 export function snapshotDist (workDir, distDir = join(ROOT, 'dist')) {
-  const root = join(workDir, 'samsa')
+  const { root, cli } = copyBuild(workDir, 'samsa', distDir, { ownModules: false })
+  CLI = cli
+  return root
+}
+
+/**
+ * Copies distDir into workDir/name and returns { root, cli } without changing the default build (bench/compare's
+ * --baseline runs a second build this way). With ownModules, the copy runs with the package.json and
+ * node_modules found beside distDir (a checkout or a build directory) when there are any; otherwise, and
+ * always for the default build, with this checkout's.
+ */
+export function copyBuild (workDir, name, distDir, { ownModules = true } = {}) {
+  const root = join(workDir, name)
   mkdirSync(root, { recursive: true })
   cpSync(distDir, join(root, 'dist'), { recursive: true, filter: src => !src.endsWith('.map') && !src.endsWith('.d.ts') })
-  copyFileSync(join(ROOT, 'package.json'), join(root, 'package.json'))
-  symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'), 'dir')
-  CLI = join(root, 'dist', 'cli', 'main.js')
-  return root
+  const beside = join(distDir, '..')
+  const own = ownModules
+  const pkg = own && existsSync(join(beside, 'package.json')) ? join(beside, 'package.json') : join(ROOT, 'package.json')
+  const modules = own && existsSync(join(beside, 'node_modules')) ? realpathSync(join(beside, 'node_modules')) : join(ROOT, 'node_modules')
+  copyFileSync(pkg, join(root, 'package.json'))
+  symlinkSync(modules, join(root, 'node_modules'), 'dir')
+  return { root, cli: join(root, 'dist', 'cli', 'main.js') }
 }
 const CLK_TCK = 100 // USER_HZ on Linux (sysconf(_SC_CLK_TCK)); /proc/<pid>/stat counts in these ticks
 
@@ -39,18 +54,20 @@ export async function killAll () {
 
 /**
  * Spawns a broker and waits for its `listening` line.
- * opts: dataDir, port (default 0: a free one), fsync ('always'|'never'), logLevel, extraArgs, nodeArgs (e.g. ['--cpu-prof', ...]), timeoutMs.
+ * opts: dataDir, port (default 0: a free one), fsync ('always'|'never'), logLevel, extraArgs, nodeArgs (e.g. ['--cpu-prof', ...]), timeoutMs,
+ * cli (default: the snapshot's dist/cli/main.js; copyBuild gives another build's).
  */
 export function startBroker (opts) {
+  const cli = opts.cli ?? CLI
   const args = [
     ...(opts.nodeArgs ?? []),
-    CLI, 'start', '--port', String(opts.port ?? 0), '--data-dir', opts.dataDir,
+    cli, 'start', '--port', String(opts.port ?? 0), '--data-dir', opts.dataDir,
     '--log-level', opts.logLevel ?? 'warn',
     ...(opts.fsync !== undefined ? ['--fsync', opts.fsync] : []),
     ...(opts.extraArgs ?? [])
   ]
   const t0 = process.hrtime.bigint()
-  const child = spawn(process.execPath, args, { cwd: dirname(dirname(dirname(CLI))), stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, args, { cwd: dirname(dirname(dirname(cli))), stdio: ['ignore', 'pipe', 'pipe'] })
   live.add(child)
   child.once('exit', () => live.delete(child))
   let stderr = ''
