@@ -15,6 +15,7 @@ import { decodeDeleteRecordsRequest, type DeleteRecordsRequest } from '../../pro
 import { sizeDeleteRecordsResponse, writeDeleteRecordsResponse, type DeleteRecordsResponse } from '../../protocol/generated/messages/delete-records-response.js'
 import { ErrorCode } from '../../protocol/errors.js'
 import { defineHandler } from '../handler.js'
+import { failure } from './failure.js'
 
 type TopicResult = DeleteRecordsResponse['topics'][number]
 type PartitionResult = TopicResult['partitions'][number]
@@ -46,13 +47,7 @@ export default defineHandler({
         try {
           out.lowWatermark = BigInt(await svc.topics.logs.deleteRecords(t.name, p.partitionIndex, offset))
         } catch (err) {
-          const code = (err as { code?: string }).code
-          out.errorCode = code === 'POLICY_VIOLATION'
-            ? ErrorCode.POLICY_VIOLATION
-            : code === 'OFFSET_OUT_OF_RANGE' ? ErrorCode.OFFSET_OUT_OF_RANGE : ErrorCode.KAFKA_STORAGE_ERROR
-          if (out.errorCode === ErrorCode.KAFKA_STORAGE_ERROR) {
-            svc.logger.error({ topic: t.name, partition: p.partitionIndex, err: (err as Error).message }, 'DeleteRecords failed')
-          }
+          out.errorCode = failure(svc.logger, err, `DeleteRecords on ${t.name}-${p.partitionIndex}`, { topic: t.name, partition: p.partitionIndex }).code
         }
       }
     }
