@@ -1,6 +1,7 @@
 // `samsa start`: runs a broker in the foreground until SIGINT/SIGTERM, then shuts down cleanly
 // (flush, close, clean-shutdown marker). Prints one line `listening on HOST:PORT` on stdout when ready.
-import { loadBrokerConfig, ConfigError } from '../config/broker-config.js'
+import { loadBrokerConfig } from '../config/broker-config.js'
+import { ErrorCode, errorCodeOf } from '../protocol/errors.js'
 import { createLogger, type LogLevel } from '../logger.js'
 import { Broker, ListenError } from '../broker.js'
 import { parseArgs, UsageError } from './args.js'
@@ -45,7 +46,7 @@ export async function startCommand (argv: string[]): Promise<number> {
   try {
     config = loadBrokerConfig({ configFile, env: process.env, overrides, overridesOrigin: 'flag' })
   } catch (err) {
-    if (err instanceof ConfigError) throw new UsageError(err.message)
+    if (errorCodeOf(err) === ErrorCode.INVALID_CONFIG) throw new UsageError((err as Error).message)
     throw err
   }
   const logger = createLogger(config.logLevel as LogLevel)

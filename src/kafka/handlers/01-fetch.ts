@@ -24,6 +24,8 @@
 // and the remaining response max bytes bound each read.
 // Long poll: with fewer than minBytes available, the request parks in the purgatory until a high watermark
 // of one of its partitions advances or maxWaitMs passes, then reads again.
+// Errors: a read that fails answers its partition only, with errorCodeOf's code (CORRUPT_MESSAGE for a corrupt
+// batch, KAFKA_STORAGE_ERROR for an I/O error) and offsets -1, as Kafka; the request is answered at once.
 import { decodeFetchRequest, type FetchRequest } from '../../protocol/generated/messages/fetch-request.js'
 import { sizeFetchResponse, writeFetchResponse, type FetchResponse } from '../../protocol/generated/messages/fetch-response.js'
 import { ErrorCode, errorCodeOf } from '../../protocol/errors.js'

@@ -9,7 +9,8 @@
 //   v2      flexible
 // Per partition: UNKNOWN_TOPIC_OR_PARTITION, OFFSET_OUT_OF_RANGE (offset < -1 or above the high watermark),
 // POLICY_VIOLATION (cleanup.policy without delete, as Kafka), KAFKA_STORAGE_ERROR (partition offline, or the
-// checkpoint could not be written). lowWatermark is the log start offset after the call (-1 on error).
+// checkpoint could not be written), UNKNOWN_SERVER_ERROR for anything unexpected (logged). lowWatermark is the
+// log start offset after the call (-1 on error).
 // An offset at or below the current log start offset changes nothing and answers the current one.
 import { decodeDeleteRecordsRequest, type DeleteRecordsRequest } from '../../protocol/generated/messages/delete-records-request.js'
 import { sizeDeleteRecordsResponse, writeDeleteRecordsResponse, type DeleteRecordsResponse } from '../../protocol/generated/messages/delete-records-response.js'
