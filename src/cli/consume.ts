@@ -27,7 +27,7 @@ import { GroupMember } from '../client/group-member.js'
 import { LATEST_TIMESTAMP, listOffsets, offsetRange } from '../client/offsets.js'
 import { resolveOffsets } from '../client/seek.js'
 import type { Cluster } from '../client/cluster.js'
-import { BrokerUnreachableError, ConnectionClosedError } from '../client/errors.js'
+import { ErrorCode, errorCodeOf } from '../protocol/errors.js'
 
 /** Consecutive failed polls (lost connection, broker unreachable) tolerated while following. */
 const MAX_RECONNECTS = 5
@@ -155,9 +155,9 @@ export async function consumeCommand (argv: string[]): Promise<number> {
         records = await fetcher.poll()
         lost = 0
       } catch (err) {
-        // A broker restart or a dropped connection: reconnect (each attempt is itself a bounded retry).
-        if (stopping || !(err instanceof ConnectionClosedError || err instanceof BrokerUnreachableError) || ++lost > MAX_RECONNECTS) throw err
-        warn(`${err.message}; reconnecting (${lost}/${MAX_RECONNECTS})`)
+        // A broker restart or a dropped connection (NETWORK_EXCEPTION): reconnect (each attempt is itself a bounded retry).
+        if (stopping || errorCodeOf(err) !== ErrorCode.NETWORK_EXCEPTION || ++lost > MAX_RECONNECTS) throw err
+        warn(`${(err as Error).message}; reconnecting (${lost}/${MAX_RECONNECTS})`)
         cluster.invalidate(topic!)
         if (member !== null) member.rebalanceNeeded = true
         await new Promise(resolve => setTimeout(resolve, 250 * lost))

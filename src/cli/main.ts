@@ -4,6 +4,7 @@
 // message, no stack trace. Every command is imported on demand: `samsa start` loads no client code and the
 // client commands load no broker code (~60 ms less per run).
 import { UsageError } from './args.js'
+import { CliError } from './output.js'
 
 const HELP = `Usage: samsa <command> [options]
 
@@ -51,28 +52,24 @@ async function main (argv: string[]): Promise<number> {
   }
 }
 
-/** Errors whose message is the whole story: a client error, a CLI error (exit code of its own). */
-function userFacing (err: unknown): { message: string, code: number } | null {
-  if (!(err instanceof Error)) return null
-  if (err.name === 'CliError') return { message: err.message, code: (err as Error & { exitCode?: number }).exitCode ?? 1 }
-  // KafkaClientError and its subclasses (client/errors.ts), matched by name to keep client code out of `start`.
-  if (/^(KafkaClientError|BrokerUnreachableError|ConnectionClosedError|UnsupportedApiError|KafkaProtocolError|UnknownTopicError|OffsetOutOfRangeError)$/.test(err.name)) {
-    return { message: err.message, code: 1 }
-  }
+/**
+ * Errors whose message is the whole story, with their exit code: a usage error (2), a CLI error (its own,
+ * start.ts turns a failed listen into one), an error of the Kafka client (1); null for anything else.
+ */
+async function userFacing (err: unknown): Promise<{ message: string, code: number } | null> {
+  if (err instanceof UsageError) return { message: err.message, code: 2 }
+  if (err instanceof CliError) return { message: err.message, code: err.exitCode }
+  // loaded only on this path, so that `samsa start` loads no client code
+  const { isClientError } = await import('../client/errors.js')
+  if (isClientError(err)) return { message: err.message, code: 1 }
   return null
 }
 
 main(process.argv.slice(2)).then(code => {
   process.exitCode = code
-}, err => {
-  const known = userFacing(err)
-  if (err instanceof UsageError) {
-    process.stderr.write(`samsa: ${err.message}\n`)
-    process.exitCode = 2
-  } else if (err instanceof Error && err.name === 'ListenError') { // broker/broker.ts, not imported here
-    process.stderr.write(`samsa: ${err.message}\n`)
-    process.exitCode = 1
-  } else if (known !== null) {
+}, async err => {
+  const known = await userFacing(err)
+  if (known !== null) {
     process.stderr.write(`samsa: ${known.message}\n`)
     process.exitCode = known.code
   } else {

@@ -1,9 +1,11 @@
 // `samsa start`: runs a broker in the foreground until SIGINT/SIGTERM, then shuts down cleanly
 // (flush, close, clean-shutdown marker). Prints one line `listening on HOST:PORT` on stdout when ready.
-import { loadBrokerConfig, ConfigError } from '../config/broker-config.js'
+import { loadBrokerConfig } from '../config/broker-config.js'
+import { ErrorCode, errorCodeOf } from '../protocol/errors.js'
 import { createLogger, type LogLevel } from '../logger.js'
-import { Broker } from '../broker.js'
+import { Broker, ListenError } from '../broker.js'
 import { parseArgs, UsageError } from './args.js'
+import { CliError } from './output.js'
 
 export const START_HELP = `Usage: samsa start [options] [--<broker.config> value ...]
 
@@ -44,11 +46,18 @@ export async function startCommand (argv: string[]): Promise<number> {
   try {
     config = loadBrokerConfig({ configFile, env: process.env, overrides, overridesOrigin: 'flag' })
   } catch (err) {
-    if (err instanceof ConfigError) throw new UsageError(err.message)
+    if (errorCodeOf(err) === ErrorCode.INVALID_CONFIG) throw new UsageError((err as Error).message)
     throw err
   }
   const logger = createLogger(config.logLevel as LogLevel)
-  const broker = await Broker.start(config, logger)
+  let broker
+  try {
+    broker = await Broker.start(config, logger)
+  } catch (err) {
+    // a port in use, a permission denied: a one-line message, exit 1
+    if (err instanceof ListenError) throw new CliError(err.message)
+    throw err
+  }
   process.stdout.write(`listening on ${broker.bound.host}:${broker.bound.port}\n`)
   await new Promise<void>(resolve => {
     let stopping = false

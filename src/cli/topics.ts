@@ -6,8 +6,7 @@ import { Options } from './options.js'
 import { CliError, out, table, toJson } from './output.js'
 import { addPartitions, alterTopicConfigs, createTopic, deleteTopic, describeConfigs, listTopics, RESOURCE_TOPIC } from '../client/admin.js'
 import { offsetRange } from '../client/offsets.js'
-import { KafkaProtocolError } from '../client/errors.js'
-import { ErrorCode } from '../protocol/errors.js'
+import { ErrorCode, errorCodeOf } from '../protocol/errors.js'
 
 export const TOPICS_HELP = `Usage: samsa topics <subcommand> [options]
 
@@ -80,7 +79,7 @@ export async function topicsCommand (argv: string[]): Promise<number> {
           if (json) await out(toJson(created) + '\n')
           else await out(`created topic ${created.name} (${created.partitions} partition${created.partitions === 1 ? '' : 's'}, replication factor ${created.replicationFactor})\n`)
         } catch (err) {
-          if (opts.has('if-not-exists') && err instanceof KafkaProtocolError && err.code === ErrorCode.TOPIC_ALREADY_EXISTS) {
+          if (opts.has('if-not-exists') && errorCodeOf(err) === ErrorCode.TOPIC_ALREADY_EXISTS) {
             if (json) await out(toJson({ name, existed: true }) + '\n')
             else await out(`topic ${name!} already exists\n`)
             return 0

@@ -3,6 +3,7 @@
 // log start offset to its log end offset (the end itself means "the next record written"); anything else is
 // an OffsetOutOfRangeError naming the partition and its range, rather than a silent reset.
 import type { Cluster } from './cluster.js'
+import { ErrorCode } from '../protocol/errors.js'
 import { KafkaClientError } from './errors.js'
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets, offsetRange } from './offsets.js'
 
@@ -15,6 +16,9 @@ export type SeekSpec =
 
 export class OffsetOutOfRangeError extends KafkaClientError {
   override name = 'OffsetOutOfRangeError'
+  constructor (message: string) {
+    super(message, ErrorCode.OFFSET_OUT_OF_RANGE)
+  }
 }
 
 /** partition -> offset for `spec`. A time with no record at or after it resolves to the end. */

@@ -12,9 +12,14 @@
 import fs from 'node:fs'
 import { BROKER_CONFIG_BY_NAME, BROKER_CONFIGS, type ConfigDef } from './definitions.js'
 import { parseBoolean, parseNumber, validateValue } from './validate.js'
+import { ErrorCode, KafkaError } from '../protocol/errors.js'
 
-export class ConfigError extends Error {
-  override name = 'ConfigError'
+/** A bad config key or value -> INVALID_CONFIG (as Kafka answers a ConfigException). */
+export class ConfigError extends KafkaError {
+  constructor (message: string) {
+    super(ErrorCode.INVALID_CONFIG, message)
+    this.name = 'ConfigError'
+  }
 }
 
 export interface BrokerConfig {

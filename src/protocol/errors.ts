@@ -6,6 +6,10 @@
 // Invariants: codes are unique and never renumbered (they are on the wire); names are Kafka's own, so
 // a log line or test can be matched against Kafka's documentation. Codes added after 3.9 (128+) are
 // not listed; errorName() of an unknown code says so instead of throwing.
+//
+// From an exception to a code (Kafka's Errors.forException), one convention for every layer: an error class
+// carries its Kafka code as a numeric `errorCode` (KafkaError below does it for its subclasses), and
+// errorCodeOf() reads it. Handlers and the CLI never map error classes themselves.
 
 export interface ErrorInfo {
   readonly name: string
@@ -307,4 +311,48 @@ export function errorMessage (code: number): string {
 /** The full table entry for `code`, or undefined. */
 export function errorInfo (code: number): ErrorInfo | undefined {
   return BY_CODE.get(code)
+}
+
+// ---- exceptions -> codes ----
+
+/**
+ * An error that carries its Kafka code: `errorCode` (the number on the wire) and `code` (Kafka's name for it,
+ * e.g. 'KAFKA_STORAGE_ERROR', as Node's system errors carry theirs in `code`).
+ */
+export class KafkaError extends Error {
+  readonly errorCode: number
+  readonly code: string
+  constructor (errorCode: ErrorCodeValue, message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'KafkaError'
+    this.errorCode = errorCode
+    this.code = errorName(errorCode)
+  }
+}
+
+/** How deep errorCodeOf() follows `cause` chains (a wrapped I/O error: "cleaning t-0 failed" <- EIO). */
+const MAX_CAUSE_DEPTH = 4
+/** A system error of the operating system: 'EIO', 'ENOSPC', 'EBADF' ... (not Node's own 'ERR_...' codes). */
+const SYSTEM_ERROR_CODE = /^E[A-Z0-9]+$/
+
+/**
+ * Kafka's error code for anything thrown (Errors.forException): the `errorCode` the error (or one of its
+ * causes) carries, when it is a known code; KAFKA_STORAGE_ERROR for an operating-system error such as EIO
+ * or ENOSPC (Kafka turns an IOException on a log directory into a KafkaStorageException); otherwise
+ * UNKNOWN_SERVER_ERROR, which the caller logs (the error is unexpected).
+ */
+export function errorCodeOf (err: unknown): number {
+  let e = err
+  for (let depth = 0; depth < MAX_CAUSE_DEPTH && e !== null && typeof e === 'object'; depth++) {
+    const { errorCode, code } = e as { errorCode?: unknown, code?: unknown }
+    if (typeof errorCode === 'number' && BY_CODE.has(errorCode)) return errorCode
+    if (typeof code === 'string' && SYSTEM_ERROR_CODE.test(code)) return ErrorCode.KAFKA_STORAGE_ERROR
+    e = (e as { cause?: unknown }).cause
+  }
+  return ErrorCode.UNKNOWN_SERVER_ERROR
+}
+
+/** errorCodeOf(err) and the error's own message (its String() when it is not an Error). */
+export function errorOf (err: unknown): { code: number, message: string } {
+  return { code: errorCodeOf(err), message: err instanceof Error ? err.message : String(err) }
 }

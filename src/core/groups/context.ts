@@ -6,7 +6,7 @@
 // so no locks are needed. Asynchrony appears only where records are appended (the caller resumes when
 // they are durable) and where JoinGroup/SyncGroup responses are parked.
 import type { Logger } from '../../logger.js'
-import { ErrorCode } from '../../protocol/errors.js'
+import { ErrorCode, errorCodeOf } from '../../protocol/errors.js'
 import type { Clock, KeyedTimers } from './clock.js'
 import type { ClassicGroup } from './group.js'
 import type { OffsetStore } from './offsets.js'
@@ -77,7 +77,7 @@ export interface CoordinatorContext {
  * appendGroupMetadataErrorToResponseError: storage trouble is a retriable coordinator problem).
  */
 export function appendErrorCode (err: unknown): number {
-  const code = (err as { errorCode?: unknown } | null)?.errorCode
+  const code = errorCodeOf(err)
   if (code === ErrorCode.MESSAGE_TOO_LARGE || code === ErrorCode.RECORD_LIST_TOO_LARGE) return ErrorCode.UNKNOWN_SERVER_ERROR
   return ErrorCode.COORDINATOR_NOT_AVAILABLE
 }

@@ -24,16 +24,18 @@
 // and the remaining response max bytes bound each read.
 // Long poll: with fewer than minBytes available, the request parks in the purgatory until a high watermark
 // of one of its partitions advances or maxWaitMs passes, then reads again.
+// Errors: a read that fails answers its partition only, with errorCodeOf's code (CORRUPT_MESSAGE for a corrupt
+// batch, KAFKA_STORAGE_ERROR for an I/O error) and offsets -1, as Kafka; the request is answered at once.
 import { decodeFetchRequest, type FetchRequest } from '../../protocol/generated/messages/fetch-request.js'
 import { sizeFetchResponse, writeFetchResponse, type FetchResponse } from '../../protocol/generated/messages/fetch-response.js'
-import { ErrorCode } from '../../protocol/errors.js'
+import { ErrorCode, errorCodeOf } from '../../protocol/errors.js'
 import type { PartitionLog } from '../../storage/log.js'
 import { defineHandler } from '../handler.js'
 import { downConvert } from '../../protocol/records/convert.js'
 import { AFTER_WRITE } from '../network/connection.js'
-import { OffsetOutOfRangeError } from '../../storage/errors.js'
 import { RECORD_BATCH_OVERHEAD, batchSize, lastOffset } from '../../protocol/records/batch-header.js'
 import type { KafkaServices } from '../services.js'
+import { failure } from './failure.js'
 
 const EMPTY = Buffer.alloc(0)
 
@@ -53,7 +55,7 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 17,
   codec: { decodeRequest: decodeFetchRequest, sizeResponse: sizeFetchResponse, writeResponse: writeFetchResponse },
-  uses: ['closing', 'purgatory', 'readAhead', 'topics', 'transactions'],
+  uses: ['closing', 'logger', 'purgatory', 'readAhead', 'topics', 'transactions'],
   async handle (svc, ctx, req: FetchRequest): Promise<FetchResponse> {
     const v = ctx.apiVersion
     if (v >= 7 && req.sessionId !== 0) {
@@ -118,7 +120,7 @@ export default defineHandler({
   }
 })
 
-async function readAll (svc: Pick<KafkaServices, 'readAhead'>, conn: object, targets: Target[], responseMaxBytes: number, releases: Array<() => void>): Promise<{ bytes: number, errors: boolean }> {
+async function readAll (svc: Pick<KafkaServices, 'logger' | 'readAhead'>, conn: object, targets: Target[], responseMaxBytes: number, releases: Array<() => void>): Promise<{ bytes: number, errors: boolean }> {
   let bytes = 0
   let errors = false
   // Reads are issued in order with the byte budget known so far; the first partition with data may exceed it.
@@ -158,14 +160,23 @@ async function readAll (svc: Pick<KafkaServices, 'readAhead'>, conn: object, tar
       }
       result = early ?? await log.read(t.fetchOffset, Math.max(0, budget), { minOneBatch, maxOffset: upTo })
     } catch (err) {
-      // Retention or DeleteRecords moved the log start past the offset since the check above.
-      if ((err as { code?: string }).code === 'OFFSET_OUT_OF_RANGE' || err instanceof OffsetOutOfRangeError) {
-        r.errorCode = ErrorCode.OFFSET_OUT_OF_RANGE
+      // A failed read answers this partition only, with the error's code, as Kafka's readFromLocalLog: the
+      // other partitions are still read and the connection stays open.
+      errors = true
+      const code = errorCodeOf(err)
+      if (code === ErrorCode.OFFSET_OUT_OF_RANGE) {
+        // retention or DeleteRecords moved the log start past the offset since the check above
+        r.errorCode = code
         r.logStartOffset = BigInt(log.logStartOffset)
-        errors = true
         continue
       }
-      throw err
+      // CORRUPT_MESSAGE (a corrupt batch in the segment), KAFKA_STORAGE_ERROR (EIO ...), UNKNOWN_SERVER_ERROR;
+      // as Kafka, the offsets of a partition that failed are unknown (-1)
+      r.errorCode = failure(svc.logger, err, `reading ${log.name} at offset ${t.fetchOffset}`, { partition: log.name }).code
+      r.highWatermark = -1n
+      r.lastStableOffset = -1n
+      r.logStartOffset = -1n
+      continue
     }
     if (result.release !== undefined) releases.push(result.release)
     if (result.bytes > 0) {

@@ -17,6 +17,7 @@ import { defineHandler } from '../handler.js'
 import type { KafkaServices } from '../services.js'
 import { ZERO_UUID } from '../../core/topics.js'
 import { describeTopicConfigs } from './32-describe-configs.js'
+import { failure } from './failure.js'
 
 type TopicResult = CreateTopicsResponse['topics'][number]
 
@@ -54,7 +55,8 @@ export default defineHandler({
           result.topicId = rec.topicId
           svc.logger.info({ topic: t.name, partitions: check.partitions, configs: overrides }, 'topic created')
         } catch (err) {
-          setError(result, ErrorCode.KAFKA_STORAGE_ERROR, `creating topic ${t.name} failed: ${(err as Error).message}`)
+          const f = failure(svc.logger, err, `creating topic ${t.name}`, { topic: t.name })
+          setError(result, f.code, f.message)
           continue
         }
       }

@@ -12,6 +12,7 @@ import { sizeDeleteTopicsResponse, writeDeleteTopicsResponse, type DeleteTopicsR
 import { ErrorCode } from '../../protocol/errors.js'
 import { defineHandler } from '../handler.js'
 import { INTERNAL_TOPICS, ZERO_UUID } from '../../core/topics.js'
+import { failure } from './failure.js'
 
 type Result = DeleteTopicsResponse['responses'][number]
 
@@ -44,8 +45,9 @@ export default defineHandler({
           await svc.deleteTopic(topic.name)
           svc.logger.info({ topic: topic.name }, 'topic deleted')
         } catch (err) {
-          result.errorCode = ErrorCode.KAFKA_STORAGE_ERROR
-          result.errorMessage = `deleting ${topic.name} failed: ${(err as Error).message}`
+          const f = failure(svc.logger, err, `deleting ${topic.name}`, { topic: topic.name })
+          result.errorCode = f.code
+          result.errorMessage = f.message
         }
       }
     }

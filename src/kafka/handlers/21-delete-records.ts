@@ -9,12 +9,14 @@
 //   v2      flexible
 // Per partition: UNKNOWN_TOPIC_OR_PARTITION, OFFSET_OUT_OF_RANGE (offset < -1 or above the high watermark),
 // POLICY_VIOLATION (cleanup.policy without delete, as Kafka), KAFKA_STORAGE_ERROR (partition offline, or the
-// checkpoint could not be written). lowWatermark is the log start offset after the call (-1 on error).
+// checkpoint could not be written), UNKNOWN_SERVER_ERROR for anything unexpected (logged). lowWatermark is the
+// log start offset after the call (-1 on error).
 // An offset at or below the current log start offset changes nothing and answers the current one.
 import { decodeDeleteRecordsRequest, type DeleteRecordsRequest } from '../../protocol/generated/messages/delete-records-request.js'
 import { sizeDeleteRecordsResponse, writeDeleteRecordsResponse, type DeleteRecordsResponse } from '../../protocol/generated/messages/delete-records-response.js'
 import { ErrorCode } from '../../protocol/errors.js'
 import { defineHandler } from '../handler.js'
+import { failure } from './failure.js'
 
 type TopicResult = DeleteRecordsResponse['topics'][number]
 type PartitionResult = TopicResult['partitions'][number]
@@ -46,13 +48,7 @@ export default defineHandler({
         try {
           out.lowWatermark = BigInt(await svc.topics.logs.deleteRecords(t.name, p.partitionIndex, offset))
         } catch (err) {
-          const code = (err as { code?: string }).code
-          out.errorCode = code === 'POLICY_VIOLATION'
-            ? ErrorCode.POLICY_VIOLATION
-            : code === 'OFFSET_OUT_OF_RANGE' ? ErrorCode.OFFSET_OUT_OF_RANGE : ErrorCode.KAFKA_STORAGE_ERROR
-          if (out.errorCode === ErrorCode.KAFKA_STORAGE_ERROR) {
-            svc.logger.error({ topic: t.name, partition: p.partitionIndex, err: (err as Error).message }, 'DeleteRecords failed')
-          }
+          out.errorCode = failure(svc.logger, err, `DeleteRecords on ${t.name}-${p.partitionIndex}`, { topic: t.name, partition: p.partitionIndex }).code
         }
       }
     }

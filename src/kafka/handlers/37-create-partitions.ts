@@ -11,6 +11,7 @@ import { decodeCreatePartitionsRequest, type CreatePartitionsRequest } from '../
 import { sizeCreatePartitionsResponse, writeCreatePartitionsResponse, type CreatePartitionsResponse } from '../../protocol/generated/messages/create-partitions-response.js'
 import { ErrorCode } from '../../protocol/errors.js'
 import { defineHandler } from '../handler.js'
+import { failure } from './failure.js'
 
 type Result = CreatePartitionsResponse['results'][number]
 
@@ -49,7 +50,8 @@ export default defineHandler({
         await svc.topics.addPartitions(t.name, t.count)
         svc.logger.info({ topic: t.name, partitions: t.count }, 'partitions added')
       } catch (err) {
-        fail(ErrorCode.KAFKA_STORAGE_ERROR, `adding partitions to ${t.name} failed: ${(err as Error).message}`)
+        const f = failure(svc.logger, err, `adding partitions to ${t.name}`, { topic: t.name })
+        fail(f.code, f.message)
       }
     }
     return { throttleTimeMs: 0, results }

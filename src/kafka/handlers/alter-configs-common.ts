@@ -8,6 +8,7 @@
 import { ErrorCode } from '../../protocol/errors.js'
 import { validateTopicConfigs } from '../../config/topic-config.js'
 import type { KafkaServices } from '../services.js'
+import { failure } from './failure.js'
 
 export const RESOURCE_TOPIC = 2
 export const RESOURCE_BROKER = 4
@@ -41,7 +42,8 @@ export async function applyTopicOverrides (svc: Pick<KafkaServices, 'logger' | '
       await svc.topics.updateConfigs(name, overrides)
       svc.logger.info({ topic: name, configs: overrides }, 'topic configs changed')
     } catch (err) {
-      return { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, errorMessage: `saving configs of ${name} failed: ${(err as Error).message}`, resourceType, resourceName: name }
+      const f = failure(svc.logger, err, `saving configs of ${name}`, { topic: name })
+      return { errorCode: f.code, errorMessage: f.message, resourceType, resourceName: name }
     }
   }
   return { errorCode: ErrorCode.NONE, errorMessage: null, resourceType, resourceName: name }

@@ -15,9 +15,11 @@
 //   reused by its owner;
 // - an array length larger than the remaining bytes is rejected before anything is allocated
 //   (Kafka's own rule), so a hostile length cannot make us allocate gigabytes.
+import { ErrorCode } from '../errors.js'
 
-/** Thrown on truncated or malformed protocol input. `offset` is where the failing read began. */
+/** Thrown on truncated or malformed protocol input (INVALID_REQUEST). `offset` is where the failing read began. */
 export class ProtocolDecodeError extends Error {
+  readonly errorCode = ErrorCode.INVALID_REQUEST
   readonly offset: number
 
   constructor (message: string, offset: number) {

@@ -16,13 +16,16 @@
 import { crc32 } from 'node:zlib'
 import { CompressionCodec } from './batch-header.js'
 import { compress, decompress } from './compression.js'
+import { ErrorCode } from '../errors.js'
 
 export const LEGACY_HEADER_SIZE = 8 + 4 // offset + messageSize
 const V0_OVERHEAD = 4 + 1 + 1 + 4 + 4 // crc magic attributes keyLen valueLen
 const V1_OVERHEAD = V0_OVERHEAD + 8
 
+/** A legacy (magic 0/1) message set that does not parse -> CORRUPT_MESSAGE. */
 export class LegacyFormatError extends Error {
   override name = 'LegacyFormatError'
+  readonly errorCode = ErrorCode.CORRUPT_MESSAGE
 }
 
 export interface LegacyMessage {
