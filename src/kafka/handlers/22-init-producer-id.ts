@@ -24,7 +24,7 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 5,
   codec: { decodeRequest: decodeInitProducerIdRequest, sizeResponse: sizeInitProducerIdResponse, writeResponse: writeInitProducerIdResponse },
-  uses: ['logger', 'producers', 'transactions'],
+  uses: ['logger', 'producerIds', 'transactions'],
   async handle (svc, ctx, req: InitProducerIdRequest): Promise<InitProducerIdResponse> {
     if (req.transactionalId !== null) {
       const txns = await svc.transactions.get()
@@ -39,7 +39,7 @@ export default defineHandler({
     }
     let producerId: number
     try {
-      producerId = svc.producers.ids.allocate()
+      producerId = svc.producerIds.allocate()
     } catch (err) {
       svc.logger.error({ err: (err as Error).message }, 'cannot persist the producer id block')
       return { throttleTimeMs: 0, errorCode: ErrorCode.KAFKA_STORAGE_ERROR, producerId: -1n, producerEpoch: -1 }

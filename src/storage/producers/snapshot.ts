@@ -101,3 +101,29 @@ export function writeSnapshot (dir: string, offset: number, entries: ProducerEnt
     if (other !== offset) fs.rmSync(path.join(dir, snapshotFileName(other)), { force: true })
   }
 }
+
+/**
+ * Largest producer id in the newest snapshot of every partition directory under dataDir (-1 if none): a
+ * partition written by Kafka (or restored from elsewhere) carries ids this broker never issued.
+ */
+export function highestSnapshotProducerId (dataDir: string): number {
+  let max = -1
+  let dirs: string[]
+  try {
+    dirs = fs.readdirSync(dataDir, { withFileTypes: true }).filter(d => d.isDirectory()).map(d => d.name)
+  } catch {
+    return max
+  }
+  for (const d of dirs) {
+    const dir = path.join(dataDir, d)
+    const offsets = listSnapshots(dir)
+    const newest = offsets[offsets.length - 1]
+    if (newest === undefined) continue
+    try {
+      for (const e of decodeSnapshot(fs.readFileSync(path.join(dir, snapshotFileName(newest))))) if (e.producerId > max) max = e.producerId
+    } catch {
+      // An unreadable snapshot is reported when its partition loads; it cannot raise the floor.
+    }
+  }
+  return max
+}
