@@ -31,7 +31,7 @@ import {
 import { LOG_START_OFFSET_CHECKPOINT_FILE, CheckpointFile, checkpointKey, type OffsetCheckpoint } from './checkpoint-file.js'
 import { LogCleaner, type LogCleanerOptions } from './cleaner/log-cleaner.js'
 import { PolicyViolationError } from './errors.js'
-import type { LogConfig } from './log.js'
+import { configDefault, type LogConfig } from './log.js'
 import { Partition } from './partition.js'
 import type { ProducerIdObserver } from './producers/producer-state-manager.js'
 import { fsyncDir, readTopicRegistry, writeTopicRegistry, type TopicRecord } from './topic-registry.js'
@@ -48,7 +48,7 @@ export interface LogManagerOptions {
   flusher?: Flusher
   /**
    * Period of the retention check (log.retention.check.interval.ms); 0 disables the timer. Default:
-   * defaults.retentionCheckIntervalMs (the broker's value, filled by logConfigFor), else 300000.
+   * defaults.retentionCheckIntervalMs (the broker's value, filled by logConfigFor), else the definition's default (300000).
    */
   retentionCheckIntervalMs?: number
   /** The log cleaner: false disables it; an object tunes it. Default: on, Kafka's 15 s backoff. */
@@ -62,7 +62,6 @@ export interface LogManagerOptions {
 /** retention.ms / retention.bytes / cleanup.policy of a topic, from its overrides. */
 export interface RetentionSettings { retentionMs: number; retentionBytes: number; deletePolicy: boolean }
 
-const DEFAULT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000
 
 async function mapLimit<T> (items: T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
   let next = 0
@@ -123,7 +122,7 @@ export class LogManager {
       await fsp.rm(marker, { force: true })
       fsyncDir(opts.dataDir)
     }
-    const interval = opts.retentionCheckIntervalMs ?? opts.defaults.retentionCheckIntervalMs ?? 300_000
+    const interval = opts.retentionCheckIntervalMs ?? opts.defaults.retentionCheckIntervalMs ?? Number(configDefault('log.retention.check.interval.ms', true))
     if (interval > 0) {
       mgr.retentionTimer = setInterval(() => { mgr.runRetention(Date.now()).catch(err => mgr.logger.error({ err }, 'retention check failed')) }, interval)
       mgr.retentionTimer.unref()
@@ -286,15 +285,18 @@ export class LogManager {
 
   /**
    * retention.ms, retention.bytes and cleanup.policy of a topic: from its LogConfig when logConfigFor fills
-   * them (broker defaults included), else from the topic's overrides, else Kafka's defaults (7 days, no size
-   * limit, delete).
+   * them (broker defaults included), else from the topic's overrides, else the topic configs' defaults.
    */
   retentionOf (t: TopicRecord): RetentionSettings {
     const cfg = this.logConfigFor(t)
-    const ms = cfg.retentionMs ?? (t.configs['retention.ms'] !== undefined ? Number(t.configs['retention.ms']) : DEFAULT_RETENTION_MS)
-    const bytes = cfg.retentionBytes ?? (t.configs['retention.bytes'] !== undefined ? Number(t.configs['retention.bytes']) : -1)
-    const policy = cfg.cleanupPolicy ?? t.configs['cleanup.policy'] ?? 'delete'
+    const ms = cfg.retentionMs ?? Number(t.configs['retention.ms'] ?? configDefault('retention.ms'))
+    const bytes = cfg.retentionBytes ?? Number(t.configs['retention.bytes'] ?? configDefault('retention.bytes'))
+    const policy = this.cleanupPolicyOf(t)
     return { retentionMs: ms, retentionBytes: bytes, deletePolicy: policy.split(',').map(s => s.trim()).includes('delete') }
+  }
+
+  private cleanupPolicyOf (t: TopicRecord): string {
+    return this.logConfigFor(t).cleanupPolicy ?? t.configs['cleanup.policy'] ?? configDefault('cleanup.policy')
   }
 
   /**
@@ -329,7 +331,7 @@ export class LogManager {
     const log = this.log(topic, partition)
     if (t === undefined || log === undefined) throw new Error(`unknown topic or partition ${topic}-${partition}`)
     if (!this.retentionOf(t).deletePolicy) {
-      throw new PolicyViolationError(`Records of partition ${topic}-${partition} can not be deleted due to the configured policy (cleanup.policy=${this.logConfigFor(t).cleanupPolicy ?? t.configs['cleanup.policy'] ?? 'delete'})`)
+      throw new PolicyViolationError(`Records of partition ${topic}-${partition} can not be deleted due to the configured policy (cleanup.policy=${this.cleanupPolicyOf(t)})`)
     }
     const before = log.logStartOffset
     const lso = await log.deleteRecordsTo(offset === -1 ? log.highWatermark : offset)

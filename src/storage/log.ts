@@ -45,6 +45,7 @@
 import { EventEmitter } from 'node:events'
 import { promises as fsp } from 'node:fs'
 import type { Logger } from '../logger.js'
+import { BROKER_CONFIG_BY_NAME, TOPIC_CONFIG_BY_NAME } from '../config/definitions.js'
 import {
   BATCH_LENGTH_OFFSET, LAST_OFFSET_DELTA_OFFSET, LOG_OVERHEAD, MAX_TIMESTAMP_OFFSET, RECORD_BATCH_OVERHEAD,
   TimestampType, setBaseOffset, setMaxTimestamp, setPartitionLeaderEpoch
@@ -93,13 +94,21 @@ export interface LogConfig {
   retentionCheckIntervalMs?: number
 }
 
+/** Kafka's default of a topic config (or, with `broker`, of a broker key), as config/definitions.ts writes it. */
+export function configDefault (name: string, broker = false): string {
+  const d = (broker ? BROKER_CONFIG_BY_NAME : TOPIC_CONFIG_BY_NAME).get(name)?.default
+  if (d === undefined || d === null) throw new Error(`config/definitions.ts has no default for ${broker ? 'broker' : 'topic'} config ${name}`)
+  return d
+}
+
+/** The topic configs' defaults (fsync: the broker's). */
 export const DEFAULT_LOG_CONFIG: LogConfig = {
-  segmentBytes: 1024 * 1024 * 1024,
-  segmentMs: 7 * 24 * 60 * 60 * 1000,
-  indexIntervalBytes: 4096,
-  segmentIndexBytes: 10 * 1024 * 1024,
-  messageTimestampType: 'CreateTime',
-  fsync: 'always'
+  segmentBytes: Number(configDefault('segment.bytes')),
+  segmentMs: Number(configDefault('segment.ms')),
+  indexIntervalBytes: Number(configDefault('index.interval.bytes')),
+  segmentIndexBytes: Number(configDefault('segment.index.bytes')),
+  messageTimestampType: configDefault('message.timestamp.type') as LogConfig['messageTimestampType'],
+  fsync: configDefault('fsync', true) as LogConfig['fsync']
 }
 
 export interface AppendResult {
