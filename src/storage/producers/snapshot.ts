@@ -11,6 +11,8 @@
 // Kafka keeps only each producer's last batch in a snapshot, so after a restart the deduplication window of
 // a producer starts with that one batch; later batches refill it to five. A producer known only by a marker
 // (no data batch) is written with lastSequence -1, lastOffset -1, offsetDelta 0, as Kafka does.
+// Writes go to `<file>.tmp`, fsynced, then renamed over the file; older snapshots are removed after.
+// Threading: main thread, synchronous file I/O (at a partition's first load and at its close).
 import fs from 'node:fs'
 import path from 'node:path'
 import { crc32c } from '../../protocol/records/crc32c.js'
