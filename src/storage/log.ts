@@ -1,4 +1,5 @@
-// PartitionLog: the log of one topic partition, a sequence of segments (Kafka's UnifiedLog + LocalLog).
+// PartitionLog: the log of one topic partition, a sequence of segments (Kafka's LocalLog, with the high
+// watermark and the transaction index; Partition in partition.ts adds the producer state, as UnifiedLog does).
 //
 //   <dir>/00000000000000000000.log .index .timeindex     oldest segment
 //   <dir>/<base of the active segment>.log ...           active segment: the only one appended to
@@ -23,8 +24,8 @@
 // truncated, segments rolled since removed, LEO back to the written end), and appends resume once that is
 // done; each later append tries the disk again. The offsets of the refused appends will be assigned again, so
 // state keyed by them (a Partition's producer state) is reloaded (onTruncated), then the log emits 'truncated'
-// (the new LEO). An fsync error stays fatal until restart: after a failed
-// fsync the page cache may hold bytes the disk does not (Kafka and PostgreSQL treat it the same way).
+// (the new LEO). An fsync error stays fatal until restart: after a failed fsync the page cache may hold bytes
+// the disk does not (Kafka and PostgreSQL treat it the same way).
 //
 // Log start offset: the first segment's base offset, or higher after DeleteRecords (deleteRecordsTo);
 // the LogManager persists it in <dataDir>/log-start-offset-checkpoint and passes it back at open. It
