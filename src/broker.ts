@@ -103,7 +103,7 @@ function kafkaServices (core: Core, broker: Broker): KafkaServices {
     get clusterId () { return core.clusterId },
     get closing () { return core.closing },
     get topics () { return core.topics },
-    get producers () { return core.producers },
+    get producerIds () { return core.producerIds },
     get purgatory () { return core.purgatory },
     get readAhead () { return core.readAhead },
     get groups () {

@@ -1,11 +1,12 @@
 // The protocol-neutral core: every service a front door (Kafka today; AMQP and HTTP next) calls, built once
-// over storage. It owns the topics (and through them the partition logs), producer ids and producer state,
-// the fetch purgatory and read-ahead, and the two coordinators, which are created on first use (Lazy): the
-// group coordinator replays __consumer_offsets, the transaction coordinator __transaction_state.
+// over storage. It owns the topics (and through them the partitions, each with its producer state), producer
+// id allocation, the fetch purgatory and read-ahead, and the two coordinators, which are created on first use
+// (Lazy): the group coordinator replays __consumer_offsets, the transaction coordinator __transaction_state.
 //
 // Life cycle: open() (data dir, cluster identity, storage with recovery) -> a front door starts listening ->
 // startBackground() (coordinators and damaged transaction indexes load while requests are served) ->
-// close() (wake parked fetches, close the coordinators, snapshot producer state, flush and close storage).
+// close() (wake parked fetches, close the coordinators, flush and close storage: each partition writes its
+// producer snapshot).
 // Services take and return records, offsets and error codes; no front door's request structs reach them.
 // Threading: main thread; storage does its own I/O in worker threads.
 import fs from 'node:fs'
@@ -18,7 +19,8 @@ import { FetchReadAhead } from './fetch-readahead.js'
 import type { GroupCoordinator } from './groups/coordinator.js'
 import type { TransactionCoordinator } from './transactions/coordinator.js'
 import { Lazy } from './lazy.js'
-import { Producers } from './producers/producers.js'
+import { ProducerIdManager } from './producer-ids.js'
+import { highestSnapshotProducerId } from '../storage/producers/snapshot.js'
 import { Topics, logConfigFor } from './topics.js'
 
 export class Core {
@@ -37,7 +39,7 @@ export class Core {
     readonly logger: Logger,
     readonly clusterId: string,
     readonly topics: Topics,
-    readonly producers: Producers
+    readonly producerIds: ProducerIdManager
   ) {
     this.nodeId = config.nodeId
     this.groups = new Lazy(async () => await this.createGroups())
@@ -48,14 +50,16 @@ export class Core {
   static async open (config: BrokerConfig, logger: Logger): Promise<Core> {
     fs.mkdirSync(config.dataDir, { recursive: true })
     const clusterId = loadOrCreateClusterMeta(config.dataDir, config.nodeId).clusterId
-    const producers = new Producers(config.dataDir, logger.child({ component: 'producers' }))
+    // ids found in the data (snapshots now, replayed logs later) stay below every id handed out
+    const producerIds = new ProducerIdManager(config.dataDir, () => highestSnapshotProducerId(config.dataDir))
     const logs = await LogManager.open({
       dataDir: config.dataDir,
       defaults: logConfigFor(config, { name: '', topicId: '', partitions: 0, configs: {} }),
       logConfigFor: (t: TopicRecord) => logConfigFor(config, t),
-      logger: logger.child({ component: 'storage' })
+      logger: logger.child({ component: 'storage' }),
+      onProducerId: id => producerIds.observe(id)
     })
-    return new Core(config, logger, clusterId, new Topics(config, logs), producers)
+    return new Core(config, logger, clusterId, new Topics(config, logs), producerIds)
   }
 
   /** True once close() started. */
@@ -70,9 +74,9 @@ export class Core {
     this.groups.get().catch(err => {
       if (!this._closing) this.logger.error({ err: (err as Error).message }, 'loading the group coordinator failed')
     })
-    for (const log of this.topics.logs.allLogs()) {
-      if (log.segmentList().some(s => s.txnIndexProblem !== null)) {
-        this.producers.stateFor(log).catch(err => this.logger.error({ partition: log.name, err: (err as Error).message }, 'rebuilding producer state for a damaged transaction index failed'))
+    for (const p of this.topics.logs.allLogs()) {
+      if (p.segmentList().some(s => s.txnIndexProblem !== null)) {
+        p.loadProducerState().catch(err => this.logger.error({ partition: p.name, err: (err as Error).message }, 'rebuilding producer state for a damaged transaction index failed'))
       }
     }
     if (this.topics.get('__transaction_state') !== undefined) {
@@ -89,7 +93,7 @@ export class Core {
       import('./groups/offsets-log.js')
     ])
     const groups = new GroupCoordinator({
-      log: new TopicOffsetsLog(this.topics, numberConfig(this.config, 'offsets.topic.num.partitions'), this.producers),
+      log: new TopicOffsetsLog(this.topics, numberConfig(this.config, 'offsets.topic.num.partitions')),
       config: groupsConfigFrom(this.config),
       logger: this.logger.child({ component: 'groups' })
     })
@@ -111,7 +115,7 @@ export class Core {
     const txns = new TransactionCoordinator({
       log: new TopicTxnStateLog(this.topics, numberConfig(this.config, 'transaction.state.log.num.partitions')),
       writeMarker: markerWriter(this),
-      allocateProducerId: () => this.producers.ids.allocate(),
+      allocateProducerId: () => this.producerIds.allocate(),
       // __consumer_offsets may not exist before the first TxnOffsetCommit creates it
       partitionExists: (topic, partition) => topic === '__consumer_offsets' || this.topics.log(topic, partition) !== undefined,
       config: transactionsConfigFrom(this.config),
@@ -120,8 +124,7 @@ export class Core {
     try {
       await txns.load()
       await Promise.all(txns.openPartitions().map(async ([t, p]) => {
-        const log = this.topics.log(t, p)
-        if (log !== undefined) await this.producers.stateFor(log)
+        await this.topics.log(t, p)?.loadProducerState()
       }))
     } catch (err) {
       txns.close()
@@ -139,13 +142,8 @@ export class Core {
     return txns.checkPartition(transactionalId, producerId, producerEpoch, topic, partition, fenced)
   }
 
-  /** Deletes a topic: its partitions' producer state, its logs, then its groups' committed offsets. */
+  /** Deletes a topic: its partitions (with their producer state), then its groups' committed offsets. */
   async deleteTopic (name: string): Promise<void> {
-    const t = this.topics.get(name)
-    for (let p = 0; t !== undefined && p < t.partitions; p++) {
-      const log = this.topics.log(name, p)
-      if (log !== undefined) this.producers.forget(log)
-    }
     await this.topics.delete(name)
     await (await this.groups.get()).onTopicDeleted(name)
   }
@@ -157,14 +155,13 @@ export class Core {
     this.purgatory.wakeAll()
   }
 
-  /** Closes the coordinators, snapshots producer state, flushes and closes storage (once). */
+  /** Closes the coordinators, then flushes and closes storage (partitions write their producer snapshots) (once). */
   async close (): Promise<void> {
     if (this.closed) return
     this.closed = true
     this.beginClose()
     if (this.groups.started) (await this.groups.get().catch(() => null))?.close()
     if (this.transactions.started) (await this.transactions.get().catch(() => null))?.close()
-    this.producers.snapshotAll()
     await this.topics.logs.close()
   }
 }

@@ -9,7 +9,7 @@
 //   coordinators' replay at start.
 // Threading: main thread; the logs do their own I/O.
 import type { Topics } from './topics.js'
-import type { PartitionLog } from '../storage/log.js'
+import type { Partition } from '../storage/partition.js'
 import type { BatchHeader } from '../protocol/records/batch-header.js'
 import { iterateBatches } from '../protocol/records/record.js'
 
@@ -28,8 +28,8 @@ export class InternalTopic {
     return this.topics.get(this.name) !== undefined
   }
 
-  /** The partition's log, creating the topic first if it does not exist yet. */
-  async logFor (partition: number): Promise<PartitionLog> {
+  /** The partition, creating the topic first if it does not exist yet. */
+  async logFor (partition: number): Promise<Partition> {
     if (!this.exists()) {
       this.creating ??= this.topics.create(this.name, this.configuredPartitions, {
         'cleanup.policy': 'compact',

@@ -8,7 +8,8 @@ import type { BrokerConfig } from '../config/broker-config.js'
 import { topicLogSettings, validateTopicConfigs, type TopicLogSettings } from '../config/topic-config.js'
 import { parseNumber } from '../config/validate.js'
 import type { LogManager, TopicRecord } from '../storage/log-manager.js'
-import type { LogConfig, PartitionLog } from '../storage/log.js'
+import type { LogConfig } from '../storage/log.js'
+import type { Partition } from '../storage/partition.js'
 import { ErrorCode } from '../protocol/errors.js'
 
 export const MAX_TOPIC_NAME_LENGTH = 249
@@ -78,7 +79,7 @@ export class Topics {
     return name === undefined ? undefined : this.logs.topic(name)
   }
 
-  log (topic: string, partition: number): PartitionLog | undefined {
+  log (topic: string, partition: number): Partition | undefined {
     return this.logs.log(topic, partition)
   }
 

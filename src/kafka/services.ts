@@ -11,7 +11,7 @@ import type { FetchPurgatory } from '../core/fetch-purgatory.js'
 import type { FetchReadAhead } from '../core/fetch-readahead.js'
 import type { GroupCoordinator } from '../core/groups/coordinator.js'
 import type { Lazy } from '../core/lazy.js'
-import type { Producers } from '../core/producers/producers.js'
+import type { ProducerIdManager } from '../core/producer-ids.js'
 import type { Topics } from '../core/topics.js'
 import type { TransactionCoordinator } from '../core/transactions/coordinator.js'
 
@@ -37,7 +37,8 @@ export interface KafkaServices {
   /** True once the broker is shutting down. */
   readonly closing: boolean
   readonly topics: Topics
-  readonly producers: Producers
+  /** Producer ids for InitProducerId (the partitions' producer state is their own: storage/partition.ts). */
+  readonly producerIds: ProducerIdManager
   readonly purgatory: FetchPurgatory
   readonly readAhead: FetchReadAhead
   /** The group coordinator; only the lazily loaded handlers use it, and they load after it is created. */
@@ -48,7 +49,7 @@ export interface KafkaServices {
   /** Whether the producer's open transaction holds the partition (see Core.checkTransactionPartition). */
   checkTransactionPartition: (transactionalId: string, producerId: number, producerEpoch: number, topic: string, partition: number, fenced: boolean) => Promise<{ errorCode: number, message: string | null }>
   /** Appends a transaction marker to a partition, as WriteTxnMarkers asks (see core/transactions/markers.ts). */
-  appendTxnMarker: (topic: string, partition: number, producerId: number, producerEpoch: number, commit: boolean, coordinatorEpoch: number) => Promise<void>
+  appendTxnMarker: (topic: string, partition: number, producerId: number, producerEpoch: number, commit: boolean, coordinatorEpoch: number) => Promise<{ errorCode: number, message: string | null }>
   readonly listener: ListenerInfo
 }
 

@@ -76,7 +76,7 @@ export async function loadLog (opts: LoadOptions): Promise<LoadedLog> {
   for (let i = 0; i < sorted.length; i++) {
     const seg = LogSegment.open(dir, sorted[i]!, config)
     if (seg.txnIndexProblem !== null) {
-      // its aborts are re-added when the partition's producer state loads: a whole-log replay (producers.ts)
+      // its aborts are re-added when the partition's producer state loads: a whole-log replay (producers/producer-state-manager.ts)
       logger.warn({ file: seg.txnIndex.file, reason: seg.txnIndexProblem }, `ignoring the transaction index ${seg.txnIndex.file}: ${seg.txnIndexProblem}`)
     }
     const isLast = i === sorted.length - 1

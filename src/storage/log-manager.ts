@@ -3,7 +3,7 @@
 //
 //   <dataDir>/samsa-topics.msgpack            topic registry (topic-registry.ts)
 //   <dataDir>/.kafka_cleanshutdown            present only while the broker is stopped after a clean close
-//   <dataDir>/<topic>-<partition>/            one PartitionLog each
+//   <dataDir>/<topic>-<partition>/            one Partition each (its log and producer state)
 //   <dataDir>/<topic>-<p>.<id>-delete/        a deleted topic's partition awaiting removal (removed at open)
 //
 //   <dataDir>/log-start-offset-checkpoint     log start offset of every partition (Kafka's text format)
@@ -17,8 +17,8 @@
 // retention.ms / retention.bytes; DeleteRecords (deleteRecords) moves a log start offset. Either way the
 // log-start-offset checkpoint is rewritten before the call resolves, so a start after a crash never shows
 // records that were deleted.
-// close(): stops the cleaner, flushes and closes every log, rewrites the log-start-offset checkpoint, then
-// writes the marker, unless a storage error happened.
+// close(): stops the cleaner, flushes and closes every partition (each writes its producer snapshot), rewrites
+// the log-start-offset checkpoint, then writes the marker, unless a storage error happened.
 // Registry changes are serialized (one at a time). Threading: main thread; one Flusher shared by all logs;
 // the cleaner's one worker thread.
 import { randomUUID } from 'node:crypto'
@@ -31,7 +31,9 @@ import {
 import { LOG_START_OFFSET_CHECKPOINT_FILE, CheckpointFile, checkpointKey, type OffsetCheckpoint } from './checkpoint-file.js'
 import { LogCleaner, type LogCleanerOptions } from './cleaner/log-cleaner.js'
 import { PolicyViolationError } from './errors.js'
-import { PartitionLog, type LogConfig } from './log.js'
+import { configDefault, type LogConfig } from './log.js'
+import { Partition } from './partition.js'
+import type { ProducerIdObserver } from './producers/producer-state-manager.js'
 import { fsyncDir, readTopicRegistry, writeTopicRegistry, type TopicRecord } from './topic-registry.js'
 import { Flusher } from './workers/flusher.js'
 
@@ -46,19 +48,20 @@ export interface LogManagerOptions {
   flusher?: Flusher
   /**
    * Period of the retention check (log.retention.check.interval.ms); 0 disables the timer. Default:
-   * defaults.retentionCheckIntervalMs (the broker's value, filled by logConfigFor), else 300000.
+   * defaults.retentionCheckIntervalMs (the broker's value, filled by logConfigFor), else the definition's default (300000).
    */
   retentionCheckIntervalMs?: number
   /** The log cleaner: false disables it; an object tunes it. Default: on, Kafka's 15 s backoff. */
   cleaner?: false | Partial<Omit<LogCleanerOptions, 'dataDir' | 'logger' | 'logs'>>
   /** Parallel partition opens at startup. Default 8. */
   openConcurrency?: number
+  /** Told every producer id found in a partition's producer snapshot or replayed log (the id allocator's floor). */
+  onProducerId?: ProducerIdObserver
 }
 
 /** retention.ms / retention.bytes / cleanup.policy of a topic, from its overrides. */
 export interface RetentionSettings { retentionMs: number; retentionBytes: number; deletePolicy: boolean }
 
-const DEFAULT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000
 
 async function mapLimit<T> (items: T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
   let next = 0
@@ -80,7 +83,8 @@ export class LogManager {
   private readonly logConfigFor: (topic: TopicRecord) => LogConfig
   private readonly logger: Logger
   private readonly registry = new Map<string, TopicRecord>()
-  private readonly logs = new Map<string, PartitionLog[]>()
+  private readonly logs = new Map<string, Partition[]>()
+  private readonly onProducerId: ProducerIdObserver | undefined
   private mutex: Promise<void> = Promise.resolve()
   private retentionTimer: NodeJS.Timeout | null = null
   private closed = false
@@ -98,6 +102,7 @@ export class LogManager {
     this.cleanStart = cleanStart
     this.ownsFlusher = opts.flusher === undefined
     this.openConcurrency = opts.openConcurrency ?? 8
+    this.onProducerId = opts.onProducerId
     this.flusher = opts.flusher ?? new Flusher({ mode: 'always', logger: opts.logger })
     this.logStartCheckpoint = new CheckpointFile(opts.dataDir, LOG_START_OFFSET_CHECKPOINT_FILE, opts.logger)
     this.cleaner = opts.cleaner === false
@@ -117,7 +122,7 @@ export class LogManager {
       await fsp.rm(marker, { force: true })
       fsyncDir(opts.dataDir)
     }
-    const interval = opts.retentionCheckIntervalMs ?? opts.defaults.retentionCheckIntervalMs ?? 300_000
+    const interval = opts.retentionCheckIntervalMs ?? opts.defaults.retentionCheckIntervalMs ?? Number(configDefault('log.retention.check.interval.ms', true))
     if (interval > 0) {
       mgr.retentionTimer = setInterval(() => { mgr.runRetention(Date.now()).catch(err => mgr.logger.error({ err }, 'retention check failed')) }, interval)
       mgr.retentionTimer.unref()
@@ -159,7 +164,7 @@ export class LogManager {
     if (adopted.size > 0) await this.saveRegistry()
     const jobs: Array<{ t: TopicRecord; p: number }> = []
     for (const t of this.registry.values()) {
-      this.logs.set(t.name, new Array<PartitionLog>(t.partitions))
+      this.logs.set(t.name, new Array<Partition>(t.partitions))
       for (let p = 0; p < t.partitions; p++) jobs.push({ t, p })
     }
     await mapLimit(jobs, this.openConcurrency, async ({ t, p }) => {
@@ -169,8 +174,8 @@ export class LogManager {
     })
   }
 
-  private openLog (t: TopicRecord, p: number): Promise<PartitionLog> {
-    return PartitionLog.open({
+  private openLog (t: TopicRecord, p: number): Promise<Partition> {
+    return Partition.open({
       dir: join(this.dataDir, partitionDirName(t.name, p)),
       topic: t.name,
       partition: p,
@@ -178,7 +183,8 @@ export class LogManager {
       flusher: this.flusher,
       logger: this.logger,
       cleanShutdown: this.cleanStart,
-      logStartOffset: this.logStartOffsets.get(checkpointKey(t.name, p))
+      logStartOffset: this.logStartOffsets.get(checkpointKey(t.name, p)),
+      onProducerId: this.onProducerId
     })
   }
 
@@ -203,9 +209,9 @@ export class LogManager {
 
   topics (): TopicRecord[] { return [...this.registry.values()] }
   topic (name: string): TopicRecord | undefined { return this.registry.get(name) }
-  log (topic: string, partition: number): PartitionLog | undefined { return this.logs.get(topic)?.[partition] }
-  /** Every partition log. */
-  allLogs (): PartitionLog[] { const out: PartitionLog[] = []; for (const l of this.logs.values()) for (const p of l) if (p !== undefined) out.push(p); return out }
+  log (topic: string, partition: number): Partition | undefined { return this.logs.get(topic)?.[partition] }
+  /** Every partition. */
+  allLogs (): Partition[] { const out: Partition[] = []; for (const l of this.logs.values()) for (const p of l) if (p !== undefined) out.push(p); return out }
 
   createTopic (rec: TopicRecord): Promise<void> {
     return this.serialize(async () => {
@@ -214,7 +220,7 @@ export class LogManager {
       if (this.registry.has(rec.name)) throw new Error(`topic ${rec.name} already exists`)
       if (!Number.isInteger(rec.partitions) || rec.partitions < 1) throw new Error(`topic ${rec.name}: partitions must be an integer >= 1, got ${rec.partitions}`)
       const t: TopicRecord = { name: rec.name, topicId: rec.topicId, partitions: rec.partitions, configs: { ...rec.configs } }
-      const logs: PartitionLog[] = []
+      const logs: Partition[] = []
       for (let p = 0; p < t.partitions; p++) logs.push(await this.openLog(t, p))
       this.registry.set(t.name, t)
       this.logs.set(t.name, logs)
@@ -233,6 +239,7 @@ export class LogManager {
       const doomed: string[] = []
       for (let p = 0; p < logs.length; p++) {
         const log = logs[p]
+        log?.discardProducerState()
         if (log !== undefined) await log.close().catch(err => this.logger.warn({ err, topic: name, partition: p }, 'close before delete failed'))
         const from = join(this.dataDir, partitionDirName(name, p))
         const to = join(this.dataDir, deleteDirName(name, p, t.topicId))
@@ -278,15 +285,18 @@ export class LogManager {
 
   /**
    * retention.ms, retention.bytes and cleanup.policy of a topic: from its LogConfig when logConfigFor fills
-   * them (broker defaults included), else from the topic's overrides, else Kafka's defaults (7 days, no size
-   * limit, delete).
+   * them (broker defaults included), else from the topic's overrides, else the topic configs' defaults.
    */
   retentionOf (t: TopicRecord): RetentionSettings {
     const cfg = this.logConfigFor(t)
-    const ms = cfg.retentionMs ?? (t.configs['retention.ms'] !== undefined ? Number(t.configs['retention.ms']) : DEFAULT_RETENTION_MS)
-    const bytes = cfg.retentionBytes ?? (t.configs['retention.bytes'] !== undefined ? Number(t.configs['retention.bytes']) : -1)
-    const policy = cfg.cleanupPolicy ?? t.configs['cleanup.policy'] ?? 'delete'
+    const ms = cfg.retentionMs ?? Number(t.configs['retention.ms'] ?? configDefault('retention.ms'))
+    const bytes = cfg.retentionBytes ?? Number(t.configs['retention.bytes'] ?? configDefault('retention.bytes'))
+    const policy = this.cleanupPolicyOf(t)
     return { retentionMs: ms, retentionBytes: bytes, deletePolicy: policy.split(',').map(s => s.trim()).includes('delete') }
+  }
+
+  private cleanupPolicyOf (t: TopicRecord): string {
+    return this.logConfigFor(t).cleanupPolicy ?? t.configs['cleanup.policy'] ?? configDefault('cleanup.policy')
   }
 
   /**
@@ -321,7 +331,7 @@ export class LogManager {
     const log = this.log(topic, partition)
     if (t === undefined || log === undefined) throw new Error(`unknown topic or partition ${topic}-${partition}`)
     if (!this.retentionOf(t).deletePolicy) {
-      throw new PolicyViolationError(`Records of partition ${topic}-${partition} can not be deleted due to the configured policy (cleanup.policy=${this.logConfigFor(t).cleanupPolicy ?? t.configs['cleanup.policy'] ?? 'delete'})`)
+      throw new PolicyViolationError(`Records of partition ${topic}-${partition} can not be deleted due to the configured policy (cleanup.policy=${this.cleanupPolicyOf(t)})`)
     }
     const before = log.logStartOffset
     const lso = await log.deleteRecordsTo(offset === -1 ? log.highWatermark : offset)

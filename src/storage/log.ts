@@ -1,4 +1,5 @@
-// PartitionLog: the log of one topic partition, a sequence of segments (Kafka's UnifiedLog + LocalLog).
+// PartitionLog: the log of one topic partition, a sequence of segments (Kafka's LocalLog, with the high
+// watermark and the transaction index; Partition in partition.ts adds the producer state, as UnifiedLog does).
 //
 //   <dir>/00000000000000000000.log .index .timeindex     oldest segment
 //   <dir>/<base of the active segment>.log ...           active segment: the only one appended to
@@ -21,10 +22,10 @@
 // Exception, a full disk (ENOSPC/EDQUOT on a write): the failed group and everything queued after it are
 // refused (KAFKA_STORAGE_ERROR, never acknowledged), the log is cut back to the bytes written (file
 // truncated, segments rolled since removed, LEO back to the written end), and appends resume once that is
-// done; each later append tries the disk again. The log then emits 'truncated' (the new LEO): the offsets of
-// the refused appends will be assigned again, so state keyed by them (idempotent producers' last batches)
-// must be dropped or reloaded from the log. An fsync error stays fatal until restart: after a failed
-// fsync the page cache may hold bytes the disk does not (Kafka and PostgreSQL treat it the same way).
+// done; each later append tries the disk again. The offsets of the refused appends will be assigned again, so
+// state keyed by them (a Partition's producer state) is reloaded (onTruncated), then the log emits 'truncated'
+// (the new LEO). An fsync error stays fatal until restart: after a failed fsync the page cache may hold bytes
+// the disk does not (Kafka and PostgreSQL treat it the same way).
 //
 // Log start offset: the first segment's base offset, or higher after DeleteRecords (deleteRecordsTo);
 // the LogManager persists it in <dataDir>/log-start-offset-checkpoint and passes it back at open. It
@@ -39,11 +40,13 @@
 // (index/txn-index.ts). addAbortedTxn() writes the entry before the caller appends the marker;
 // collectAbortedTxns() answers read_committed fetches. A compaction swap gives the cleaned segment the entries
 // of the segments it replaces whose marker survived the cleaning. Which transactions are still open (the last
-// stable offset) is producer state, kept by the broker (broker/producers), not here.
+// stable offset) is producer state: a PartitionLog knows none (its LSO is the HW); Partition (partition.ts)
+// adds it, with the appends that check and record it.
 // Threading: main thread; fsync in the Flusher's worker threads.
 import { EventEmitter } from 'node:events'
 import { promises as fsp } from 'node:fs'
 import type { Logger } from '../logger.js'
+import { BROKER_CONFIG_BY_NAME, TOPIC_CONFIG_BY_NAME } from '../config/definitions.js'
 import {
   BATCH_LENGTH_OFFSET, LAST_OFFSET_DELTA_OFFSET, LOG_OVERHEAD, MAX_TIMESTAMP_OFFSET, RECORD_BATCH_OVERHEAD,
   TimestampType, setBaseOffset, setMaxTimestamp, setPartitionLeaderEpoch
@@ -92,13 +95,21 @@ export interface LogConfig {
   retentionCheckIntervalMs?: number
 }
 
+/** Kafka's default of a topic config (or, with `broker`, of a broker key), as config/definitions.ts writes it. */
+export function configDefault (name: string, broker = false): string {
+  const d = (broker ? BROKER_CONFIG_BY_NAME : TOPIC_CONFIG_BY_NAME).get(name)?.default
+  if (d === undefined || d === null) throw new Error(`config/definitions.ts has no default for ${broker ? 'broker' : 'topic'} config ${name}`)
+  return d
+}
+
+/** The topic configs' defaults (fsync: the broker's). */
 export const DEFAULT_LOG_CONFIG: LogConfig = {
-  segmentBytes: 1024 * 1024 * 1024,
-  segmentMs: 7 * 24 * 60 * 60 * 1000,
-  indexIntervalBytes: 4096,
-  segmentIndexBytes: 10 * 1024 * 1024,
-  messageTimestampType: 'CreateTime',
-  fsync: 'always'
+  segmentBytes: Number(configDefault('segment.bytes')),
+  segmentMs: Number(configDefault('segment.ms')),
+  indexIntervalBytes: Number(configDefault('index.interval.bytes')),
+  segmentIndexBytes: Number(configDefault('segment.index.bytes')),
+  messageTimestampType: configDefault('message.timestamp.type') as LogConfig['messageTimestampType'],
+  fsync: configDefault('fsync', true) as LogConfig['fsync']
 }
 
 export interface AppendResult {
@@ -169,11 +180,6 @@ export class PartitionLog extends EventEmitter {
   logStartOffset = 0
   logEndOffset = 0
   highWatermark = 0
-  /**
-   * Set by the broker once it holds this partition's producer state: the first offset of a transaction that
-   * is open (or whose marker is not yet below the given high watermark), null when none.
-   */
-  unstableOffsetSource: ((highWatermark: number) => number | null) | null = null
   storageError: Error | null = null
   /** Written into partitionLeaderEpoch of every appended batch (a single broker: 0). */
   leaderEpoch = 0
@@ -199,7 +205,7 @@ export class PartitionLog extends EventEmitter {
   private readonly initialLogStartOffset: number | undefined
   private readonly swapFaultHook: ((step: SwapStep) => void) | undefined
 
-  private constructor (opts: PartitionLogOptions) {
+  protected constructor (opts: PartitionLogOptions) {
     super()
     this.topic = opts.topic
     this.partition = opts.partition
@@ -216,14 +222,11 @@ export class PartitionLog extends EventEmitter {
   get config (): LogConfig { return this._config }
 
   /**
-   * Last stable offset: the high watermark, or the first offset of an unfinished transaction below it, never
-   * below the log start offset (DeleteRecords or retention may pass an open transaction's first offset; Kafka's
-   * updateFirstUnstableOffset clamps it the same way).
+   * Last stable offset: without producer state, the high watermark (Partition holds it back at the first
+   * offset of an unfinished transaction).
    */
   get lastStableOffset (): number {
-    const hw = this.highWatermark
-    const unstable = this.unstableOffsetSource?.(hw) ?? null
-    return unstable === null ? hw : Math.min(hw, Math.max(unstable, this.logStartOffset))
+    return this.highWatermark
   }
   /** Replaceable live (topic config changes); segment.index.bytes applies to segments created later. */
   set config (c: LogConfig) {
@@ -247,7 +250,7 @@ export class PartitionLog extends EventEmitter {
 
   // ---- load ----
 
-  private async load (cleanShutdown: boolean): Promise<void> {
+  protected async load (cleanShutdown: boolean): Promise<void> {
     const loaded = await loadLog({ dir: this.dir, name: this.name, config: this._config, logger: this.logger, cleanShutdown })
     this.segments = loaded.segments
     this.recoveredBytes = loaded.recoveredBytes
@@ -478,14 +481,18 @@ export class PartitionLog extends EventEmitter {
       await seg.truncateTo(seg.writtenSize)
       this.logEndOffset = Math.max(seg.nextOffset, this.highWatermark)
       this.diskFull = null
-      // offsets from here on will be assigned again: whoever cached facts about them (idempotent producer
-      // state: sequence numbers -> offsets) must drop them
+      // offsets from here on will be assigned again: facts cached about them (idempotent producer state:
+      // sequence numbers -> offsets) must be dropped
+      this.onTruncated(this.logEndOffset)
       this.emit('truncated', this.logEndOffset)
     } catch (cutErr) {
       this.diskFull = null
       this.fail(cutErr as Error, seg.logFile)
     }
   }
+
+  /** Called when a full-disk cut-back moved the log end offset back to `logEndOffset` (none here). */
+  protected onTruncated (_logEndOffset: number): void {}
 
   /** Resolves once every queued write and durable step has settled, a full-disk cut-back included (errors ignored). */
   whenIdle (): Promise<void> { return this.drained() }

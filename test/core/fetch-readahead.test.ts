@@ -78,8 +78,8 @@ t.test('a read_committed fetch whose LSO is below the read-ahead bound does not 
   const first = values((await fetchPartition(c, 'rc', 0, 0, { partitionMaxBytes: BUDGET })).records)
   const next = first[first.length - 1]![0] + 1
   // pretend a transaction opened right after `next`: the LSO drops below the HW the read-ahead read to
-  log.unstableOffsetSource = () => next + 200
-  t.teardown(() => { log.unstableOffsetSource = null })
+  Object.defineProperty(log, 'lastStableOffset', { configurable: true, get: () => next + 200 })
+  t.teardown(() => { Reflect.deleteProperty(log, 'lastStableOffset') })
   const before = b.current.broker.core.readAhead.taken
   const rc = values((await fetchPartition(c, 'rc', 0, next, { partitionMaxBytes: BUDGET, isolationLevel: 1 })).records)
   t.equal(b.current.broker.core.readAhead.taken, before, 'not taken')

@@ -11,7 +11,6 @@ import { ProtocolDecodeError } from '../../src/protocol/primitives/reader.js'
 import { LegacyFormatError } from '../../src/protocol/records/legacy.js'
 import { ConfigError } from '../../src/config/broker-config.js'
 import { CorruptLogError, KafkaStorageError, OffsetOutOfRangeError, PolicyViolationError } from '../../src/storage/errors.js'
-import { MarkerError } from '../../src/core/transactions/markers.js'
 import {
   BrokerUnreachableError, ConnectionClosedError, KafkaClientError, KafkaProtocolError, UnknownTopicError, UnsupportedApiError
 } from '../../src/client/errors.js'
@@ -29,7 +28,6 @@ const MAPPED: Record<string, [Error, number]> = {
   'storage/errors.ts:KafkaStorageError': [new KafkaStorageError('t-0: EIO'), ErrorCode.KAFKA_STORAGE_ERROR],
   'storage/errors.ts:CorruptLogError': [new CorruptLogError('batchLength 0'), ErrorCode.CORRUPT_MESSAGE],
   'storage/errors.ts:PolicyViolationError': [new PolicyViolationError('cleanup.policy=compact'), ErrorCode.POLICY_VIOLATION],
-  'core/transactions/markers.ts:MarkerError': [new MarkerError(ErrorCode.TRANSACTION_COORDINATOR_FENCED, 'older epoch'), ErrorCode.TRANSACTION_COORDINATOR_FENCED],
   'client/errors.ts:KafkaClientError': [new KafkaClientError('format v1'), ErrorCode.UNKNOWN_SERVER_ERROR],
   'client/errors.ts:BrokerUnreachableError': [new BrokerUnreachableError('h:1', 3, 'ECONNREFUSED'), ErrorCode.NETWORK_EXCEPTION],
   'client/errors.ts:ConnectionClosedError': [new ConnectionClosedError('closed'), ErrorCode.NETWORK_EXCEPTION],

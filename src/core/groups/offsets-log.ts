@@ -1,5 +1,5 @@
 // Where the coordinator's records go: the internal compacted topic __consumer_offsets, written through the
-// same PartitionLog as any topic, and read back in full at start.
+// same Partition (storage/partition.ts) as any topic, and read back in full at start.
 //
 // - A group lives in partition abs(javaStringHashCode(groupId)) % partitions, as Kafka, so the same group
 //   lands in the same partition number a Kafka broker would use.
@@ -11,15 +11,15 @@
 //   a transactional offset commit (TxnOffsetCommit) passes the producer's id and epoch instead: its batch
 //   is transactional (baseSequence -1, as Kafka's coordinator writes it) and its records stay pending until
 //   the transaction coordinator's control batch (COMMIT or ABORT marker) of that producer id follows.
-//   Given the broker's producer states, such a batch opens the producer's transaction in the partition's
-//   state (as any transactional append: LSO, aborted-transaction index), which the marker then closes.
+//   The partition appends it as a coordinator's batch (Partition.appendAsLeader, no sequence checks): it opens
+//   the producer's transaction in the partition's producer state (LSO, aborted-transaction index), which the
+//   marker then closes. A refused append rejects with the partition's message.
 // - replay() reads every partition from its log start to its log end, in offset order: each record with
 //   its batch's transactional producer (null for ordinary batches), and each COMMIT/ABORT control batch as a
 //   marker (other control types are skipped). Records that do not decode are passed through as-is for the
 //   caller to report.
 // Threading: main thread; the log does its own I/O and fsync.
 import type { Topics } from '../topics.js'
-import type { PartitionLog } from '../../storage/log.js'
 import { buildRecordBatch } from '../../protocol/records/builder.js'
 import { iterateRecords } from '../../protocol/records/record.js'
 import { controlRecordKey, controlRecordValue, parseControlRecordType } from '../../protocol/records/control.js'
@@ -65,21 +65,11 @@ export interface OffsetsLog {
   replay: (onRecord: ReplayRecord, onMarker?: ReplayMarker) => Promise<void>
 }
 
-/** A partition's producer state, as far as the coordinator's appends need it (PartitionProducerState). */
-export interface ProducerStateRecorder {
-  record: (producerId: number, epoch: number, batch: { firstSeq: number, lastSeq: number, firstOffset: number, lastOffset: number, timestamp: number }, isTransactional: boolean) => void
-}
-
-/** Where a partition's producer state comes from (the broker's Producers). */
-export interface ProducerStates {
-  stateFor: (log: PartitionLog) => Promise<ProducerStateRecorder>
-}
-
 /** __consumer_offsets in the broker's storage. */
 export class TopicOffsetsLog implements OffsetsLog {
   private readonly topic: InternalTopic
 
-  constructor (topics: Topics, configuredPartitions: number, private readonly producers?: ProducerStates) {
+  constructor (topics: Topics, configuredPartitions: number) {
     this.topic = new InternalTopic(topics, OFFSETS_TOPIC, configuredPartitions, OFFSETS_TOPIC_SEGMENT_BYTES)
   }
 
@@ -89,17 +79,15 @@ export class TopicOffsetsLog implements OffsetsLog {
 
   async append (partition: number, records: CoordinatorRecord[], now: number, txn?: TxnProducer): Promise<void> {
     if (records.length === 0) return
-    const log = await this.topic.logFor(partition)
+    const p = await this.topic.logFor(partition)
     const batch = buildRecordBatch(records.map(r => ({ key: r.key, value: r.value })), txn === undefined
       ? { timestamp: now }
       : { timestamp: now, producerId: txn.producerId, producerEpoch: txn.producerEpoch, baseSequence: -1, isTransactional: true })
-    const state = txn !== undefined && this.producers !== undefined ? await this.producers.stateFor(log) : null
-    const appended = log.append([batch], now)
-    // in the same turn as the append, as the produce path does: the transaction is open from this batch on
-    if (state !== null && txn !== undefined) {
-      state.record(txn.producerId, txn.producerEpoch, { firstSeq: -1, lastSeq: -1, firstOffset: appended.baseOffset, lastOffset: appended.lastOffset, timestamp: now }, true)
-    }
-    await appended.durable
+    // the transaction opens in the partition's producer state in the same turn as the append
+    if (txn !== undefined) await p.loadProducerState()
+    const r = p.appendAsLeader(batch, { now, origin: 'coordinator' })
+    if (r.kind === 'refused') throw new Error(r.message)
+    if (r.kind === 'appended') await r.durable
   }
 
   async replay (onRecord: ReplayRecord, onMarker?: ReplayMarker): Promise<void> {

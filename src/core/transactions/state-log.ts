@@ -1,5 +1,5 @@
 // Where the transaction coordinator's state goes: the internal compacted topic __transaction_state, written
-// through the same PartitionLog as any topic and read back in full when the coordinator loads.
+// through the same Partition (storage/partition.ts) as any topic and read back in full when the coordinator loads.
 //
 // - A transactional id lives in partition abs(javaStringHashCode(id)) % partitions, as Kafka, so the same id
 //   lands in the same partition number a Kafka broker would use.
@@ -52,8 +52,10 @@ export class TopicTxnStateLog implements TxnStateLog {
   }
 
   async append (partition: number, key: Buffer, value: Buffer | null, now: number): Promise<void> {
-    const log = await this.topic.logFor(partition)
-    await log.append([buildRecordBatch([{ key, value }], { timestamp: now })], now).durable
+    const p = await this.topic.logFor(partition)
+    const r = p.appendAsLeader(buildRecordBatch([{ key, value }], { timestamp: now }), { now, origin: 'coordinator' })
+    if (r.kind === 'refused') throw new Error(r.message)
+    if (r.kind === 'appended') await r.durable
   }
 
   async replay (onRecord: (partition: number, key: Buffer | null, value: Buffer | null) => void): Promise<void> {

@@ -18,13 +18,14 @@ import { decodeInitProducerIdRequest, type InitProducerIdRequest } from '../../p
 import { sizeInitProducerIdResponse, writeInitProducerIdResponse, type InitProducerIdResponse } from '../../protocol/generated/messages/init-producer-id-response.js'
 import { ErrorCode } from '../../protocol/errors.js'
 import { defineHandler } from '../handler.js'
+import { failure } from './failure.js'
 
 export default defineHandler({
   apiKey: 22,
   minVersion: 0,
   maxVersion: 5,
   codec: { decodeRequest: decodeInitProducerIdRequest, sizeResponse: sizeInitProducerIdResponse, writeResponse: writeInitProducerIdResponse },
-  uses: ['logger', 'producers', 'transactions'],
+  uses: ['logger', 'producerIds', 'transactions'],
   async handle (svc, ctx, req: InitProducerIdRequest): Promise<InitProducerIdResponse> {
     if (req.transactionalId !== null) {
       const txns = await svc.transactions.get()
@@ -39,10 +40,9 @@ export default defineHandler({
     }
     let producerId: number
     try {
-      producerId = svc.producers.ids.allocate()
+      producerId = svc.producerIds.allocate()
     } catch (err) {
-      svc.logger.error({ err: (err as Error).message }, 'cannot persist the producer id block')
-      return { throttleTimeMs: 0, errorCode: ErrorCode.KAFKA_STORAGE_ERROR, producerId: -1n, producerEpoch: -1 }
+      return { throttleTimeMs: 0, errorCode: failure(svc.logger, err, 'persisting the producer id block').code, producerId: -1n, producerEpoch: -1 }
     }
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId: BigInt(producerId), producerEpoch: 0 }
   }

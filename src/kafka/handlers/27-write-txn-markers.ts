@@ -10,7 +10,6 @@
 import { decodeWriteTxnMarkersRequest, type WriteTxnMarkersRequest } from '../../protocol/generated/messages/write-txn-markers-request.js'
 import { sizeWriteTxnMarkersResponse, writeWriteTxnMarkersResponse, type WriteTxnMarkersResponse } from '../../protocol/generated/messages/write-txn-markers-response.js'
 import { ErrorCode } from '../../protocol/errors.js'
-import { MarkerError } from '../../core/transactions/markers.js'
 import { defineHandler } from '../handler.js'
 
 export default defineHandler({
@@ -26,16 +25,14 @@ export default defineHandler({
         name: t.name,
         partitions: await Promise.all(t.partitionIndexes.map(async partitionIndex => {
           if (svc.topics.log(t.name, partitionIndex) === undefined) return { partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }
-          try {
-            await svc.appendTxnMarker(t.name, partitionIndex, Number(m.producerId), m.producerEpoch, m.transactionResult, m.coordinatorEpoch)
-            svc.logger.info({ topic: t.name, partition: partitionIndex, producerId: Number(m.producerId), commit: m.transactionResult, clientId: ctx.clientId },
-              `WriteTxnMarkers: ${m.transactionResult ? 'COMMIT' : 'ABORT'} marker for producer ${m.producerId} written to ${t.name}-${partitionIndex}`)
-            return { partitionIndex, errorCode: ErrorCode.NONE }
-          } catch (err) {
-            const code = err instanceof MarkerError ? err.errorCode : ErrorCode.KAFKA_STORAGE_ERROR
-            svc.logger.warn({ topic: t.name, partition: partitionIndex, producerId: Number(m.producerId), err: (err as Error).message }, 'WriteTxnMarkers refused')
-            return { partitionIndex, errorCode: code }
+          const r = await svc.appendTxnMarker(t.name, partitionIndex, Number(m.producerId), m.producerEpoch, m.transactionResult, m.coordinatorEpoch)
+          if (r.errorCode !== ErrorCode.NONE) {
+            svc.logger.warn({ topic: t.name, partition: partitionIndex, producerId: Number(m.producerId), err: r.message }, 'WriteTxnMarkers refused')
+            return { partitionIndex, errorCode: r.errorCode }
           }
+          svc.logger.info({ topic: t.name, partition: partitionIndex, producerId: Number(m.producerId), commit: m.transactionResult, clientId: ctx.clientId },
+            `WriteTxnMarkers: ${m.transactionResult ? 'COMMIT' : 'ABORT'} marker for producer ${m.producerId} written to ${t.name}-${partitionIndex}`)
+          return { partitionIndex, errorCode: ErrorCode.NONE }
         }))
       })))
     })))

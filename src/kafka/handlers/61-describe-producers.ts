@@ -7,34 +7,36 @@ import { decodeDescribeProducersRequest, type DescribeProducersRequest } from '.
 import { sizeDescribeProducersResponse, writeDescribeProducersResponse, type DescribeProducersResponse } from '../../protocol/generated/messages/describe-producers-response.js'
 import { ErrorCode } from '../../protocol/errors.js'
 import { defineHandler } from '../handler.js'
+import { failure } from './failure.js'
 
 export default defineHandler({
   apiKey: 61,
   minVersion: 0,
   maxVersion: 0,
   codec: { decodeRequest: decodeDescribeProducersRequest, sizeResponse: sizeDescribeProducersResponse, writeResponse: writeDescribeProducersResponse },
-  uses: ['producers', 'topics'],
+  uses: ['logger', 'topics'],
   async handle (svc, _ctx, req: DescribeProducersRequest): Promise<DescribeProducersResponse> {
     return {
       throttleTimeMs: 0,
       topics: await Promise.all(req.topics.map(async t => ({
         name: t.name,
         partitions: await Promise.all(t.partitionIndexes.map(async partitionIndex => {
-          const log = svc.topics.log(t.name, partitionIndex)
-          if (log === undefined) {
+          const partition = svc.topics.log(t.name, partitionIndex)
+          if (partition === undefined) {
             return { partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `unknown topic or partition ${t.name}-${partitionIndex}`, activeProducers: [] }
           }
-          let state
+          let producers
           try {
-            state = await svc.producers.stateFor(log)
+            producers = await partition.activeProducers()
           } catch (err) {
-            return { partitionIndex, errorCode: ErrorCode.KAFKA_STORAGE_ERROR, errorMessage: `the producer state of ${t.name}-${partitionIndex} could not be loaded: ${(err as Error).message}`, activeProducers: [] }
+            const f = failure(svc.logger, err, `loading the producer state of ${t.name}-${partitionIndex}`)
+            return { partitionIndex, errorCode: f.code, errorMessage: f.message, activeProducers: [] }
           }
           return {
             partitionIndex,
             errorCode: ErrorCode.NONE,
             errorMessage: null,
-            activeProducers: [...state.producers.values()].map(e => {
+            activeProducers: producers.map(e => {
               const last = e.batches[e.batches.length - 1]
               return {
                 producerId: BigInt(e.producerId),

@@ -120,7 +120,7 @@ t.test('pipelined idempotent requests append in request order while producer sta
 })
 
 t.test('producer ids stay above the ids in adopted producer snapshots (a partition written by Kafka)', async t => {
-  const { writeSnapshot } = await import('../../../src/core/producers/snapshot.js')
+  const { writeSnapshot } = await import('../../../src/storage/producers/snapshot.js')
   const { tempDir } = await import('../../helpers/broker.js')
   const dataDir = tempDir()
   t.teardown(() => fs.rmSync(dataDir, { recursive: true, force: true }))

@@ -7,7 +7,7 @@ import type { TxnOffsetCommitRequest } from '../../../src/protocol/generated/mes
 import type { RequestContext } from '../../../src/kafka/network/connection.js'
 import type { GroupCoordinator } from '../../../src/core/groups/coordinator.js'
 import type { TxnCommitRequest } from '../../../src/core/groups/offset-manager.js'
-import { OFFSETS_TOPIC, TopicOffsetsLog, type ProducerStateRecorder } from '../../../src/core/groups/offsets-log.js'
+import { OFFSETS_TOPIC, TopicOffsetsLog } from '../../../src/core/groups/offsets-log.js'
 import { offsetCommitRecord } from '../../../src/core/groups/records.js'
 import { controlRecordKey, controlRecordValue } from '../../../src/protocol/records/control.js'
 import { buildRecordBatch } from '../../../src/protocol/records/builder.js'
@@ -142,14 +142,15 @@ t.test('a real __consumer_offsets: transactional batch, markers, and the replay 
 
 t.test('with the broker\'s producer states, a transactional append opens the producer\'s transaction in the partition', async t => {
   const b = await withBroker(t, { config: { 'offsets.topic.num.partitions': 2 } })
-  const recorded: unknown[][] = []
-  const state: ProducerStateRecorder = { record: (...args) => { recorded.push(args) } }
-  const log = new TopicOffsetsLog(b.current.broker.core.topics, 2, { stateFor: async () => state })
+  const log = new TopicOffsetsLog(b.current.broker.core.topics, 2)
+  /** What the partition's producer state recorded: [producerId, epoch, batch, transaction open] per batch. */
+  const recorded = (): unknown[][] => [...(b.current.broker.core.topics.log(OFFSETS_TOPIC, 1)?.producerState.loaded?.producers.values() ?? [])]
+    .flatMap(e => e.batches.map(batch => [e.producerId, e.epoch, batch, e.currentTxnFirstOffset >= 0]))
   const rec = offsetCommitRecord('g', 't', 0, { offset: 1n, leaderEpoch: -1, metadata: '', commitTimestamp: 0n, expireTimestamp: -1n })
   await log.append(1, [rec], 1000)
-  t.same(recorded, [], 'an ordinary append is no producer\'s')
+  t.same(recorded(), [], 'an ordinary append is no producer\'s')
   await log.append(1, [rec, rec], 2000, { producerId: PID, producerEpoch: EPOCH })
-  t.same(recorded, [[PID, EPOCH, { firstSeq: -1, lastSeq: -1, firstOffset: 1, lastOffset: 2, timestamp: 2000 }, true]])
+  t.same(recorded(), [[PID, EPOCH, { firstSeq: -1, lastSeq: -1, firstOffset: 1, lastOffset: 2, timestamp: 2000 }, true]])
   const seen: Array<[number, number | null]> = []
   const markers: Array<[number, number, boolean]> = []
   const p1 = b.current.broker.core.topics.log(OFFSETS_TOPIC, 1)

@@ -23,7 +23,8 @@
 // Open transactions are kept in a Map in insertion order, which is first-offset order: a transaction opens
 // at the offset being appended, above every earlier one.
 // Invariant: check() and record() run in the same synchronous turn as the append that assigns the offsets,
-// so no other append can slip between them.
+// so no other append can slip between them (Partition.appendAsLeader does both).
+// In memory only (snapshot.ts holds the file format). Threading: main thread.
 import { ErrorCode } from '../../protocol/errors.js'
 
 export const MAX_CACHED_BATCHES = 5

@@ -11,6 +11,8 @@
 // Kafka keeps only each producer's last batch in a snapshot, so after a restart the deduplication window of
 // a producer starts with that one batch; later batches refill it to five. A producer known only by a marker
 // (no data batch) is written with lastSequence -1, lastOffset -1, offsetDelta 0, as Kafka does.
+// Writes go to `<file>.tmp`, fsynced, then renamed over the file; older snapshots are removed after.
+// Threading: main thread, synchronous file I/O (at a partition's first load and at its close).
 import fs from 'node:fs'
 import path from 'node:path'
 import { crc32c } from '../../protocol/records/crc32c.js'
@@ -100,4 +102,30 @@ export function writeSnapshot (dir: string, offset: number, entries: ProducerEnt
   for (const other of listSnapshots(dir)) {
     if (other !== offset) fs.rmSync(path.join(dir, snapshotFileName(other)), { force: true })
   }
+}
+
+/**
+ * Largest producer id in the newest snapshot of every partition directory under dataDir (-1 if none): a
+ * partition written by Kafka (or restored from elsewhere) carries ids this broker never issued.
+ */
+export function highestSnapshotProducerId (dataDir: string): number {
+  let max = -1
+  let dirs: string[]
+  try {
+    dirs = fs.readdirSync(dataDir, { withFileTypes: true }).filter(d => d.isDirectory()).map(d => d.name)
+  } catch {
+    return max
+  }
+  for (const d of dirs) {
+    const dir = path.join(dataDir, d)
+    const offsets = listSnapshots(dir)
+    const newest = offsets[offsets.length - 1]
+    if (newest === undefined) continue
+    try {
+      for (const e of decodeSnapshot(fs.readFileSync(path.join(dir, snapshotFileName(newest))))) if (e.producerId > max) max = e.producerId
+    } catch {
+      // An unreadable snapshot is reported when its partition loads; it cannot raise the floor.
+    }
+  }
+  return max
 }

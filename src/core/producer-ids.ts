@@ -2,6 +2,10 @@
 // current block is persisted (fsynced) before any id of it is returned, so no id is ever issued twice, even
 // after a crash (a crash only skips the unused rest of a block, as Kafka's ProducerIdManager does).
 //
+// Ids found in the data are never handed out: the newest producer snapshots are read at the first allocation
+// (storage's highestSnapshotProducerId), and storage reports every id it replays from a log (observe, wired
+// through the LogManager's onProducerId).
+//
 // File: <dataDir>/samsa-producer-ids.msgpack, msgpackr-encoded { version: 1, nextBlockStart: number }.
 import fs from 'node:fs'
 import path from 'node:path'

@@ -1,19 +1,19 @@
 // Producer state and transactions (Kafka's ProducerStateManager / ProducerAppendInfo): open transactions, the
 // first unstable offset, markers, snapshots, and the rebuild of all of it from a log at load.
 import t from 'tap'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { silentLogger } from '../../../src/logger.js'
 import { ErrorCode } from '../../../src/protocol/errors.js'
 import { buildRecordBatch } from '../../../src/protocol/records/builder.js'
 import { buildControlBatch } from '../../../src/protocol/records/control.js'
-import { PartitionProducerState, type BatchMetadata, type ProducerEntry } from '../../../src/core/producers/producer-state.js'
-import { Producers } from '../../../src/core/producers/producers.js'
-import { decodeSnapshot, encodeSnapshot, snapshotFileName, writeSnapshot } from '../../../src/core/producers/snapshot.js'
+import { PartitionProducerState, type BatchMetadata, type ProducerEntry } from '../../../src/storage/producers/producer-state.js'
+import { decodeSnapshot, encodeSnapshot, snapshotFileName, writeSnapshot } from '../../../src/storage/producers/snapshot.js'
 import { decodeAbortedTxns } from '../../../src/storage/index/txn-index.js'
 import { txnIndexFileName } from '../../../src/storage/log-file-names.js'
-import { DEFAULT_LOG_CONFIG, PartitionLog } from '../../../src/storage/log.js'
+import { DEFAULT_LOG_CONFIG, type PartitionLog } from '../../../src/storage/log.js'
+import { Partition } from '../../../src/storage/partition.js'
 import { Flusher } from '../../../src/storage/workers/flusher.js'
 
 function tmp (t: { teardown: (fn: () => void) => void }): string {
@@ -70,10 +70,9 @@ t.test('firstUnstableOffset(hw): open transactions, and completed ones until the
 
 t.test('the log\'s lastStableOffset is min(HW, first unstable offset) once the state is attached', async t => {
   const dir = join(tmp(t), 't-0')
-  const log = await PartitionLog.open({ dir, topic: 't', partition: 0, config: { ...DEFAULT_LOG_CONFIG, fsync: 'never' }, flusher: new Flusher({ mode: 'never', logger: silentLogger }), logger: silentLogger, cleanShutdown: true })
+  const log = await Partition.open({ dir, topic: 't', partition: 0, config: { ...DEFAULT_LOG_CONFIG, fsync: 'never' }, flusher: new Flusher({ mode: 'never', logger: silentLogger }), logger: silentLogger, cleanShutdown: true })
   t.teardown(async () => { await log.close() })
-  const s = new PartitionProducerState()
-  log.unstableOffsetSource = hw => s.firstUnstableOffset(hw)
+  const s = await log.loadProducerState()
   const r = log.append([buildRecordBatch([{ value: 'a' }, { value: 'b' }])], 1)
   await r.durable
   t.equal(log.lastStableOffset, 2, 'no transaction: the HW')
@@ -213,8 +212,8 @@ function markerBatch (pid: number, epoch: number, commit: boolean, coordinatorEp
   return buildControlBatch({ producerId: pid, producerEpoch: epoch, commit, coordinatorEpoch, timestamp: 1000 })
 }
 
-async function openLog (dir: string, cleanShutdown = true): Promise<PartitionLog> {
-  return await PartitionLog.open({ dir, topic: 't', partition: 0, config: { ...DEFAULT_LOG_CONFIG, fsync: 'never', segmentBytes: 400 }, flusher: new Flusher({ mode: 'never', logger: silentLogger }), logger: silentLogger, cleanShutdown })
+async function openLog (dir: string, cleanShutdown = true): Promise<Partition> {
+  return await Partition.open({ dir, topic: 't', partition: 0, config: { ...DEFAULT_LOG_CONFIG, fsync: 'never', segmentBytes: 400 }, flusher: new Flusher({ mode: 'never', logger: silentLogger }), logger: silentLogger, cleanShutdown })
 }
 
 /**
@@ -241,8 +240,7 @@ t.test('Producers.load replays transactional and control batches: open transacti
   const dir = join(root, 't-0')
   const log = await openLog(dir)
   const at = await writeHistory(log)
-  const producers = new Producers(root, silentLogger)
-  const s = await producers.stateFor(log)
+  const s = await log.loadProducerState()
   t.same([...s.ongoing], [[3, at.c!]], 'only C is open')
   t.equal(s.producers.get(1)!.currentTxnFirstOffset, -1)
   t.equal(s.producers.get(1)!.batches.at(-1)!.lastSeq, 2, 'A\'s sequences, across its two batches')
@@ -263,7 +261,7 @@ t.test('Producers.load re-adds an aborted entry lost from the .txnindex, once, i
   const dir = join(root, 't-0')
   let log = await openLog(dir)
   const at = await writeHistory(log)
-  const first = await new Producers(root, silentLogger).stateFor(log)
+  const first = await log.loadProducerState()
   t.ok(first)
   const all = log.collectAbortedTxns(0, log.logEndOffset)
   t.equal(all.length, 2)
@@ -271,9 +269,11 @@ t.test('Producers.load re-adds an aborted entry lost from the .txnindex, once, i
   const segB = log.segmentList().find(s => s.txnIndex.entries.some(e => e.producerId === 2))!
   segB.txnIndex.replaceAll(segB.txnIndex.entries.filter(e => e.producerId !== 2))
   await log.close()
+  // no snapshot: the next load replays the log
+  for (const f of readdirSync(dir)) if (f.endsWith('.snapshot')) rmSync(join(dir, f))
   log = await openLog(dir)
   t.same(log.collectAbortedTxns(0, log.logEndOffset).map(e => e.producerId), [4], 'B is gone from the index')
-  await new Producers(root, silentLogger).stateFor(log)
+  await log.loadProducerState()
   t.same(log.collectAbortedTxns(0, log.logEndOffset), all, 'B is back, D is not duplicated')
   t.same(decodeAbortedTxns(readFileSync(txnIndexFileName(dir, segB.baseOffset))), log.segmentList().find(s => s.baseOffset === segB.baseOffset)!.txnIndex.entries)
   t.ok(at)
@@ -285,11 +285,10 @@ t.test('a damaged .txnindex makes Producers.load ignore the snapshot and replay 
   const dir = join(root, 't-0')
   let log = await openLog(dir)
   await writeHistory(log)
-  const producers = new Producers(root, silentLogger)
-  await producers.stateFor(log)
+  await log.loadProducerState()
   const all = log.collectAbortedTxns(0, log.logEndOffset)
   t.equal(all.length, 2)
-  producers.snapshotAll()
+  log.producerState.takeSnapshot()
   await log.close()
   // every .txnindex gets a bad first entry
   for (const s of log.segmentList()) {
@@ -302,7 +301,7 @@ t.test('a damaged .txnindex makes Producers.load ignore the snapshot and replay 
   log = await openLog(dir)
   t.ok(log.segmentList().some(s => s.txnIndexProblem !== null), 'the open noticed')
   t.same(log.collectAbortedTxns(0, log.logEndOffset), [], 'the entries are gone')
-  await new Producers(root, silentLogger).stateFor(log)
+  await log.loadProducerState()
   t.same(log.collectAbortedTxns(0, log.logEndOffset), all, 'all back, although the snapshot was at the log end')
   t.notOk(log.segmentList().some(s => s.txnIndexProblem !== null))
   await log.close()
@@ -322,7 +321,7 @@ t.test('Producers.load starts from a snapshot with an open transaction, then rep
   const more = log.append([txBatch(3, 0, 3, 1)], 1)
   const abort = log.append([markerBatch(3, 0, false, 2)], 1)
   await abort.durable
-  const s = await new Producers(root, silentLogger).stateFor(log)
+  const s = await log.loadProducerState()
   t.same([...s.ongoing], [], 'the abort after the snapshot closed C')
   t.equal(s.producers.get(3)!.batches.at(-1)!.lastOffset, more.lastOffset)
   t.same(log.collectAbortedTxns(0, log.logEndOffset), [{ producerId: 3, firstOffset: c.baseOffset, lastOffset: abort.baseOffset, lastStableOffset: abort.baseOffset + 1 }],
@@ -335,18 +334,19 @@ t.test('Producers.load starts from a snapshot with an open transaction, then rep
 t.test('a snapshot written after a replay keeps marker-only producers (their epoch survives a restart)', async t => {
   const root = tmp(t)
   const dir = join(root, 't-0')
-  const log = await openLog(dir)
+  let log = await openLog(dir)
   // producer 9's open transaction is aborted with a bumped epoch (fenced) and it writes nothing after
   log.append([txBatch(9, 0, 0, 1)], 1)
   const m = log.append([markerBatch(9, 1, false, 0)], 1)
   await m.durable
-  const producers = new Producers(root, silentLogger)
-  await producers.stateFor(log)
-  producers.snapshotAll()
+  await log.loadProducerState()
+  log.producerState.takeSnapshot()
   const snap = decodeSnapshot(readFileSync(join(dir, snapshotFileName(log.logEndOffset))))
   t.same(snap.map(e => [e.producerId, e.epoch, e.batches.length]), [[9, 1, 0]], 'the fencing epoch is in the snapshot')
   // and a reload from that snapshot refuses the fenced epoch's marker
-  const again = await new Producers(root, silentLogger).stateFor(log)
+  await log.close()
+  log = await openLog(dir)
+  const again = await log.loadProducerState()
   t.equal(again.checkMarker(9, 0)?.errorCode, ErrorCode.INVALID_PRODUCER_EPOCH)
   await log.close()
 })
@@ -358,13 +358,12 @@ t.test('after a cut-back (\'truncated\') the LSO stays held by the open transact
   log.append([buildRecordBatch([{ value: 'plain' }])], 1)
   const tx = log.append([txBatch(3, 0, 0, 2)], 1)
   await tx.durable
-  const producers = new Producers(root, silentLogger)
-  const before = await producers.stateFor(log)
+  const before = await log.loadProducerState()
   t.equal(log.lastStableOffset, tx.baseOffset)
-  log.emit('truncated', log.logEndOffset)
-  t.equal(producers.loaded(log), undefined, 'the state is being reloaded')
+  log.producerState.truncateAndReload()
+  t.equal(log.producerState.loaded, null, 'the state is being reloaded')
   t.equal(log.lastStableOffset, tx.baseOffset, 'meanwhile the LSO is not the HW')
-  const after = await producers.stateFor(log)
+  const after = await log.loadProducerState()
   t.not(after, before)
   t.equal(log.lastStableOffset, tx.baseOffset, 'the reloaded state holds it too')
   await log.close()
@@ -376,7 +375,7 @@ t.test('an unreadable snapshot is ignored: the state is rebuilt from the whole l
   const log = await openLog(dir)
   const at = await writeHistory(log)
   writeFileSync(join(dir, snapshotFileName(log.logEndOffset)), Buffer.from('garbage!garbage!'))
-  const s = await new Producers(root, silentLogger).stateFor(log)
+  const s = await log.loadProducerState()
   t.same([...s.ongoing], [[3, at.c!]])
   await log.close()
 })
