@@ -1,4 +1,4 @@
-// Fetch read-ahead (src/broker/fetch-readahead.ts): a sequential consumer's next stretch is read while it works
+// Fetch read-ahead (src/core/fetch-readahead.ts): a sequential consumer's next stretch is read while it works
 // through the previous one. The answers must be exactly what fetches without read-ahead return: every record
 // once and in order, and a fetch that does not continue where the last one ended (another offset, another
 // budget, a lower bound such as a read_committed LSO) is served by its own read.
