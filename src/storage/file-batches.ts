@@ -13,7 +13,8 @@
 // Buffers: with keepViews every read takes a new pooled buffer (read-buffers.ts), so views of earlier
 // batches stay valid until release() hands them all back (reads returned to a Fetch). Without it one pooled
 // buffer is reused (grown for a batch larger than the window) and release() returns it: memory stays at one
-// window whatever the region's size. Not calling release() is safe (the garbage collector takes the buffers).
+// window whatever the region's size. Not calling release() is safe (the garbage collector takes the buffers);
+// `pooled: false` takes plain allocations instead (an offline tool whose results keep views).
 // I/O: async by default: next() returns false with state NeedsRead when bytes must be read, and
 //   while (w.next() || (w.state === CursorState.NeedsRead && await w.read())) { ... }
 // walks the region awaiting only when a read is due (no promise per batch). With `sync` (worker threads,
@@ -30,6 +31,8 @@ export interface FileBatchesOptions extends BatchCursorOptions {
   windowBytes: number
   /** Views of earlier batches stay valid after later reads (each read takes its own buffer). */
   keepViews?: boolean
+  /** Buffers come from read-buffers.ts (default); false: plain allocations left to the garbage collector. */
+  pooled?: boolean
   /** next() brings each whole batch into the window, not only its header. */
   wholeBatches?: boolean
   /** Read with readSync inside next() instead of returning NeedsRead. */
@@ -41,6 +44,7 @@ export class FileBatches extends BatchCursor {
   private readonly keepViews: boolean
   private readonly wholeBatches: boolean
   private readonly sync: boolean
+  private readonly pooled: boolean
   /** File position of buf[0]; buf holds the window's valid bytes only. */
   private winStart = 0
   /** Bytes the pending read must bring, from position. */
@@ -48,12 +52,13 @@ export class FileBatches extends BatchCursor {
   private reused: Buffer | null = null
   private readonly owned: Buffer[] = []
 
-  constructor (private readonly fd: number, opts: FileBatchesOptions) {
+  constructor (readonly fd: number, opts: FileBatchesOptions) {
     super(opts)
     this.windowBytes = opts.windowBytes
     this.keepViews = opts.keepViews === true
     this.wholeBatches = opts.wholeBatches === true
     this.sync = opts.sync === true
+    this.pooled = opts.pooled !== false
   }
 
   /** Walks the batches of the file region [from, end) from the first. */
@@ -91,7 +96,7 @@ export class FileBatches extends BatchCursor {
   release = (): void => {
     for (const b of this.owned) releaseReadBuffer(b)
     this.owned.length = 0
-    if (this.reused !== null) releaseReadBuffer(this.reused)
+    if (this.reused !== null && this.pooled) releaseReadBuffer(this.reused)
     this.reused = null
   }
 
@@ -133,13 +138,14 @@ export class FileBatches extends BatchCursor {
 
   private target (len: number): Buffer {
     if (this.keepViews) {
+      if (!this.pooled) return Buffer.allocUnsafe(len)
       const b = acquireReadBuffer(len)
       this.owned.push(b)
       return b
     }
     if (this.reused === null || this.reused.length < len) {
-      if (this.reused !== null) releaseReadBuffer(this.reused)
-      this.reused = acquireReadBuffer(len)
+      if (this.reused !== null && this.pooled) releaseReadBuffer(this.reused)
+      this.reused = this.pooled ? acquireReadBuffer(len) : Buffer.allocUnsafe(len)
     }
     return this.reused
   }
