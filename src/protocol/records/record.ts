@@ -14,7 +14,7 @@ import {
   type BatchHeader
 } from './batch-header.js'
 import { decompress } from './compression.js'
-import { readVarint, readVarlong, type Cursor } from './varint.js'
+import { readVarint, readVarlong, type VarintCursor as Cursor } from '../primitives/varint.js'
 
 export interface RecordHeader { key: string; value: Buffer | null }
 
