@@ -78,8 +78,10 @@ export class FileBatches extends BatchCursor {
 
   /** Does the read next() asked for (state NeedsRead), then goes on as next() does. */
   async read (): Promise<boolean> {
-    await this.fill(this.position, this.want)
-    return this.step()
+    // a header read can reveal a batch larger than the window: read again until the check has its bytes
+    do await this.fill(this.position, this.want)
+    while (!this.step() && this.state === CursorState.NeedsRead)
+    return this.state === CursorState.Batch
   }
 
   /** Whether the whole current batch is in the window (else loadBatch()). */
