@@ -25,9 +25,9 @@
 // removed at the next start.
 import { fstatSync, openSync, promises as fsp, rmSync } from 'node:fs'
 import type { Logger } from '../logger.js'
-import { CursorState, readInt64 } from '../protocol/records/batch-cursor.js'
+import { CursorState } from '../protocol/records/batch-cursor.js'
 import {
-  CURRENT_MAGIC, LOG_OVERHEAD, MAX_TIMESTAMP_OFFSET, MIN_BATCH_LENGTH, RECORD_BATCH_OVERHEAD, isControl
+  CURRENT_MAGIC, LOG_OVERHEAD, MAX_TIMESTAMP_OFFSET, MIN_BATCH_LENGTH, RECORD_BATCH_OVERHEAD, isControl, readInt64
 } from '../protocol/records/batch-header.js'
 import { iterateRecords } from '../protocol/records/record.js'
 import { INT32_MAX } from '../protocol/primitives/limits.js'

@@ -30,7 +30,7 @@ import {
   ATTRIBUTES_OFFSET, BASE_SEQUENCE_OFFSET, BASE_TIMESTAMP_OFFSET, BATCH_LENGTH_OFFSET, COMPRESSION_CODEC_MASK, CONTROL_MASK,
   CRC_OFFSET, CURRENT_MAGIC, CompressionCodec, DELETE_HORIZON_MASK, LAST_OFFSET_DELTA_OFFSET, LOG_OVERHEAD, MAGIC_OFFSET,
   MAX_TIMESTAMP_OFFSET, MIN_BATCH_LENGTH, PARTITION_LEADER_EPOCH_OFFSET, PRODUCER_EPOCH_OFFSET, PRODUCER_ID_OFFSET,
-  RECORD_BATCH_OVERHEAD, RECORDS_COUNT_OFFSET, TIMESTAMP_TYPE_MASK, TRANSACTIONAL_MASK, readBatchHeader, type BatchHeader
+  RECORD_BATCH_OVERHEAD, RECORDS_COUNT_OFFSET, TIMESTAMP_TYPE_MASK, TRANSACTIONAL_MASK, readBatchHeader, readInt64, type BatchHeader
 } from './batch-header.js'
 import { crc32c } from './crc32c.js'
 
@@ -59,13 +59,6 @@ export interface BatchCursorOptions {
   checkCrc?: boolean
   /** Stop at a batch larger than this many bytes, LOG_OVERHEAD included (SizeAboveMaximum). */
   maxSize?: number
-}
-
-const TWO_POW_32 = 4294967296
-
-/** int64 at `i` as a number, without a BigInt. */
-export function readInt64 (buf: Buffer, i: number): number {
-  return buf.readInt32BE(i) * TWO_POW_32 + buf.readUInt32BE(i + 4)
 }
 
 export class BatchCursor {

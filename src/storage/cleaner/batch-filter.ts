@@ -27,14 +27,13 @@
 import {
   ATTRIBUTES_OFFSET, BASE_TIMESTAMP_OFFSET, BATCH_LENGTH_OFFSET, COMPRESSION_CODEC_MASK, CONTROL_MASK, CRC_OFFSET,
   DELETE_HORIZON_MASK, LAST_OFFSET_DELTA_OFFSET, LOG_OVERHEAD, MAX_TIMESTAMP_OFFSET, PRODUCER_ID_OFFSET,
-  RECORDS_COUNT_OFFSET, RECORDS_OFFSET, TIMESTAMP_TYPE_MASK, TRANSACTIONAL_MASK
+  RECORDS_COUNT_OFFSET, readInt64, RECORDS_OFFSET, TIMESTAMP_TYPE_MASK, TRANSACTIONAL_MASK
 } from '../../protocol/records/batch-header.js'
 import { compress, decompress } from '../../protocol/records/compression.js'
 import { crc32c } from '../../protocol/records/crc32c.js'
 import type { OffsetMap } from './offset-map.js'
 import { RecordCursor } from './record-scan.js'
 import { sizeOfVarint, sizeOfVarlong, varintLength, writeVarint, writeVarlong } from '../../protocol/primitives/varint.js'
-import { readInt64 } from '../../protocol/records/batch-cursor.js'
 
 export type TxnStatus = 'commit' | 'abort' | 'undecided'
 

@@ -1,8 +1,8 @@
 // BatchCursor over a Buffer: the per-batch fields of valid batches, and where and why it stops on a
 // truncated tail, a batchLength below the minimum, a size above the maximum, a bad magic and a bad CRC.
 import t from 'tap'
-import { BatchCursor, CursorState, readInt64 } from '../../../src/protocol/records/batch-cursor.js'
-import { CRC_OFFSET, MAGIC_OFFSET, TimestampType, readBatchHeader } from '../../../src/protocol/records/batch-header.js'
+import { BatchCursor, CursorState } from '../../../src/protocol/records/batch-cursor.js'
+import { CRC_OFFSET, MAGIC_OFFSET, TimestampType, readBatchHeader, readInt64 } from '../../../src/protocol/records/batch-header.js'
 import { buildRecordBatch } from '../../../src/protocol/records/builder.js'
 import { writeMessageSet } from '../../../src/protocol/records/legacy.js'
 import { iterateBatches } from '../../../src/protocol/records/record.js'
