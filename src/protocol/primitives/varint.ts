@@ -72,6 +72,7 @@ export function writeVarint (buf: Buffer, pos: number, v: number): number {
 /** Writes safe-integer `v` as a zigzag varlong at buf[pos]; returns the position after it. */
 export function writeVarlong (buf: Buffer, pos: number, v: number): number {
   let u = zigzagLong(v)
+  if (u >= TWO_POW_53) return writeVarlongBig(buf, pos, zigzag64(BigInt(v)))
   while (u >= 128) {
     buf[pos++] = (u % 128) | 0x80
     u = Math.floor(u / 128)
@@ -101,8 +102,10 @@ export function readVarint (c: VarintCursor, end = c.buf.length): number {
 /** Reads a zigzag varlong at c.pos as a number, not past `end` (default: the end of c.buf). */
 export function readVarlong (c: VarintCursor, end = c.buf.length): number {
   const buf = c.buf
-  let pos = c.pos
-  // the first 28 bits in int32 arithmetic (most deltas end here), the rest in float arithmetic
+  const start = c.pos
+  let pos = start
+  // the first 28 bits in int32 arithmetic (most deltas end here), up to 49 bits in exact float arithmetic,
+  // longer ones (|value| >= 2^48, rare) with BigInt
   let low = 0
   for (let shift = 0; shift < 28; shift += 7) {
     if (pos >= end) throw new RangeError(`varlong runs past the end of the buffer at byte ${pos}`)
@@ -115,17 +118,42 @@ export function readVarlong (c: VarintCursor, end = c.buf.length): number {
   }
   let value = low
   let mult = 0x10000000
-  for (let i = 4; ; i++) {
+  for (let i = 4; i < 7; i++) {
     if (pos >= end) throw new RangeError(`varlong runs past the end of the buffer at byte ${pos}`)
-    if (i >= 10) throw new RangeError(`varlong longer than 10 bytes at byte ${pos}`)
     const b = buf[pos++]!
     value += (b & 0x7f) * mult
-    if (b < 0x80) break
+    if (b < 0x80) {
+      c.pos = pos
+      // zigzag: even -> value / 2, odd -> -(value + 1) / 2
+      return value % 2 === 0 ? value / 2 : -(value + 1) / 2
+    }
     mult *= 128
   }
-  c.pos = pos
-  // zigzag: even -> value / 2, odd -> -(value + 1) / 2
-  return value % 2 === 0 ? value / 2 : -(value + 1) / 2
+  c.pos = start
+  return readVarlongBig(c, end)
+}
+
+const TWO_POW_53 = 2 ** 53
+
+/** readVarlong for any length, in BigInt arithmetic (exact for every int64, rounded to a number at the end). */
+function readVarlongBig (c: VarintCursor, end: number): number {
+  let value = 0n
+  let shift = 0n
+  for (let i = 0; ; i++) {
+    if (c.pos >= end) throw new RangeError(`varlong runs past the end of the buffer at byte ${c.pos}`)
+    if (i >= 10) throw new RangeError(`varlong longer than 10 bytes at byte ${c.pos}`)
+    const b = c.buf[c.pos++]!
+    value |= BigInt(b & 0x7f) << shift
+    if ((b & 0x80) === 0) break
+    shift += 7n
+  }
+  return Number((value >> 1n) ^ -(value & 1n))
+}
+
+function writeVarlongBig (buf: Buffer, pos: number, u: bigint): number {
+  while (u >= 0x80n) { buf[pos++] = Number(u & 0x7fn) | 0x80; u >>= 7n }
+  buf[pos++] = Number(u)
+  return pos
 }
 
 /** Bytes of the varint that starts at buf[pos] (its last byte has the high bit clear). */
