@@ -15,6 +15,8 @@
 //     rebuilt from the log by recover(), which truncates at the first invalid byte.
 //   - the transaction index (index/txn-index.ts) names only abort markers below nextOffset: recover() and
 //     truncateTo() drop the entries past the new end.
+// Walks: loadIndexes, recover, read, findOffsetByTimestamp and truncateTo step through batch headers with
+// file-batches.ts (one window of positional reads; recover and loadIndexes also check magic and CRC32C).
 // Threading: main thread; I/O is async on raw fds (libuv pool), fsync happens in the Flusher's workers.
 // The fd stays open while reads or syncs use it (acquire/release), so a closed fd number is never reused
 // under a pending operation. Index writes of one segment run one after the other (writeIndexes chains
