@@ -14,15 +14,15 @@
 //               entries, as is a zero first entry followed only by zeros (an active index with no entry yet). With the sibling .log present, offset-index entries are checked against it: a batch
 //               must start at the position and end at the offset; time-index offsets must fall in a batch.
 //
-// The .log is read through a sliding window (4 MiB positional reads), so segments of any size are walked
-// in constant memory; batches are yielded one at a time for the caller to print as it goes.
+// The .log is walked with storage/file-batches.ts through a window of 4 MiB positional reads, so segments of
+// any size are walked in constant memory; batches are yielded one at a time for the caller to print as it goes.
 import fs from 'node:fs'
 import path from 'node:path'
+import { CursorState } from '../protocol/records/batch-cursor.js'
 import {
-  ATTRIBUTES_OFFSET, DELETE_HORIZON_MASK, LOG_OVERHEAD, MIN_BATCH_LENGTH, RECORD_BATCH_OVERHEAD, readBatchHeader, TimestampType,
-  type BatchHeader
+  CURRENT_MAGIC, DELETE_HORIZON_MASK, LOG_OVERHEAD, MIN_BATCH_LENGTH, RECORD_BATCH_OVERHEAD, TimestampType, type BatchHeader
 } from '../protocol/records/batch-header.js'
-import { crc32c } from '../protocol/records/crc32c.js'
+import { FileBatches } from '../storage/file-batches.js'
 import { codecName } from '../protocol/records/compression.js'
 import { iterateRecords } from '../protocol/records/record.js'
 
@@ -82,67 +82,26 @@ export function baseOffsetOf (file: string): number {
   return m === null ? 0 : Number(m[1])
 }
 
-/** Positional reads through a window, so each batch is one subarray and most batches cost no syscall. */
-class WindowReader {
-  private buf: Buffer = Buffer.alloc(0)
-  private start = 0
-
-  constructor (private readonly fd: number, readonly size: number, private readonly windowBytes = 4 * 1024 * 1024) {}
-
-  /** `len` bytes at `pos` (the caller checked pos + len <= size). */
-  read (pos: number, len: number): Buffer {
-    if (pos >= this.start && pos + len <= this.start + this.buf.length) return this.buf.subarray(pos - this.start, pos - this.start + len)
-    const want = Math.min(Math.max(len, this.windowBytes), this.size - pos)
-    const buf = Buffer.allocUnsafe(want)
-    let got = 0
-    while (got < want) {
-      const n = fs.readSync(this.fd, buf, got, want - got, pos + got)
-      if (n === 0) break
-      got += n
-    }
-    this.buf = buf.subarray(0, got)
-    this.start = pos
-    return this.buf.subarray(0, Math.min(len, got))
-  }
-}
-
 /** Walks a .log file's batches (see the header comment). `onProgress` gets the position now and then. */
 export function * dumpLog (file: string, opts: { records?: boolean, onProgress?: (position: number, size: number) => void } = {}): Generator<LogEvent> {
   const fd = fs.openSync(file, 'r')
   try {
     const size = fs.fstatSync(fd).size
-    const r = new WindowReader(fd, size)
-    let pos = 0
+    // each batch is one view of the window; records keep views of it, so every read takes its own buffer
+    const w = new FileBatches(fd, { windowBytes: 4 * 1024 * 1024, wholeBatches: true, keepViews: true, pooled: false, sync: true }).open(0, size)
     let nextOffset = -1
     let batches = 0
-    while (pos < size) {
-      if ((++batches & 1023) === 0) opts.onProgress?.(pos, size)
-      const left = size - pos
-      if (left < LOG_OVERHEAD) {
-        yield corrupt(pos, `${left} trailing byte${left === 1 ? '' : 's'}, too few for a batch header (${RECORD_BATCH_OVERHEAD} bytes)`)
-        return
-      }
-      const head = r.read(pos, LOG_OVERHEAD)
-      const batchLength = head.readInt32BE(8)
-      const baseOffset = Number(head.readBigInt64BE(0))
-      if (batchLength < MIN_BATCH_LENGTH) {
-        yield corrupt(pos, `batch length ${batchLength} is below the minimum ${MIN_BATCH_LENGTH} (base offset field ${baseOffset}); the remaining ${left} bytes cannot be read as batches`)
-        return
-      }
-      const total = batchLength + LOG_OVERHEAD
-      if (total > left) {
-        yield corrupt(pos, `truncated batch: its length says ${total} bytes, only ${left} remain in the file (base offset field ${baseOffset})`)
-        return
-      }
-      const buf = r.read(pos, total)
-      const header = readBatchHeader(buf, 0)
-      if (header.magic !== 2) {
-        yield corrupt(pos, `batch with magic ${header.magic} (message format v${header.magic}): only RecordBatch v2 (magic 2) is decoded; skipped ${total} bytes`)
-        pos += total
+    while (w.next()) {
+      if ((++batches & 1023) === 0) opts.onProgress?.(w.position, size)
+      const pos = w.position
+      const total = w.size
+      if (w.magic !== CURRENT_MAGIC) {
+        yield corrupt(pos, `batch with magic ${w.magic} (message format v${w.magic}): only RecordBatch v2 (magic 2) is decoded; skipped ${total} bytes`)
         continue
       }
-      const computedCrc = crc32c(buf.subarray(ATTRIBUTES_OFFSET))
-      const lastOffset = header.baseOffset + header.lastOffsetDelta
+      const header = w.header()
+      const computedCrc = w.computeCrc()
+      const lastOffset = w.lastOffset
       const batch: DumpedBatch = {
         position: pos,
         size: total,
@@ -165,7 +124,7 @@ export function * dumpLog (file: string, opts: { records?: boolean, onProgress?:
       }
       if (opts.records === true && batch.crcValid) {
         try {
-          batch.records = [...iterateRecords(buf, 0)].map(rec => ({
+          batch.records = [...iterateRecords(w.buf, w.offset)].map(rec => ({
             offset: rec.offset,
             timestamp: rec.timestamp,
             keySize: rec.key?.length ?? -1,
@@ -181,11 +140,32 @@ export function * dumpLog (file: string, opts: { records?: boolean, onProgress?:
       }
       yield { type: 'batch', batch }
       nextOffset = lastOffset + 1
-      pos += total
+    }
+    const problem = walkStopProblem(w, size)
+    if (problem !== null) {
+      yield problem
+      return
     }
     opts.onProgress?.(size, size)
   } finally {
     fs.closeSync(fd)
+  }
+}
+
+/** Where and why the walk of a .log stopped before its end (the rest cannot be read as batches), or null. */
+function walkStopProblem (w: FileBatches, size: number): LogEvent | null {
+  const pos = w.position
+  const left = size - pos
+  const total = w.size
+  const belowMinimum = (): LogEvent => corrupt(pos, `batch length ${w.batchLength} is below the minimum ${MIN_BATCH_LENGTH} (base offset field ${w.baseOffset}); the remaining ${left} bytes cannot be read as batches`)
+  const truncated = (): LogEvent => corrupt(pos, `truncated batch: its length says ${total} bytes, only ${left} remain in the file (base offset field ${w.baseOffset})`)
+  switch (w.state) {
+    case CursorState.TruncatedHeader:
+      if (left < LOG_OVERHEAD) return corrupt(pos, `${left} trailing byte${left === 1 ? '' : 's'}, too few for a batch header (${RECORD_BATCH_OVERHEAD} bytes)`)
+      return w.batchLength < MIN_BATCH_LENGTH ? belowMinimum() : truncated()
+    case CursorState.SizeBelowMinimum: return belowMinimum()
+    case CursorState.TruncatedBatch: return truncated()
+    default: return null
   }
 }
 

@@ -19,10 +19,10 @@
 import { fstatSync, mkdirSync, promises as fsp, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Logger } from '../logger.js'
-import {
-  BATCH_LENGTH_OFFSET, CURRENT_MAGIC, LAST_OFFSET_DELTA_OFFSET, LOG_OVERHEAD, MAGIC_OFFSET, MIN_BATCH_LENGTH, RECORD_BATCH_OVERHEAD
-} from '../protocol/records/batch-header.js'
-import { closeFd, openFd, readAt } from './file-io.js'
+import { CursorState } from '../protocol/records/batch-cursor.js'
+import { RECORD_BATCH_OVERHEAD } from '../protocol/records/batch-header.js'
+import { FileBatches } from './file-batches.js'
+import { closeFd, openFd } from './file-io.js'
 import {
   CLEANED_FILE_SUFFIX, DELETED_FILE_SUFFIX, SWAP_FILE_SUFFIX, logFileName, offsetIndexFileName, parseSegmentFileName,
   timeIndexFileName, txnIndexFileName
@@ -146,17 +146,9 @@ async function completeSwaps (dir: string, logger: Logger): Promise<void> {
 async function nextOffsetOfFile (file: string, base: number): Promise<number> {
   const fd = await openFd(file, 'r')
   try {
-    const size = fstatSync(fd).size
-    let pos = 0
+    const w = new FileBatches(fd, { windowBytes: RECORD_BATCH_OVERHEAD, checkMagic: true }).open(0, fstatSync(fd).size)
     let next = base
-    while (pos + RECORD_BATCH_OVERHEAD <= size) {
-      const head = await readAt(fd, pos, RECORD_BATCH_OVERHEAD)
-      if (head.length < RECORD_BATCH_OVERHEAD) break
-      const len = head.readInt32BE(BATCH_LENGTH_OFFSET)
-      if (len < MIN_BATCH_LENGTH || head.readInt8(MAGIC_OFFSET) !== CURRENT_MAGIC || pos + len + LOG_OVERHEAD > size) break
-      next = Number(head.readBigInt64BE(0)) + head.readInt32BE(LAST_OFFSET_DELTA_OFFSET) + 1
-      pos += len + LOG_OVERHEAD
-    }
+    while (w.next() || (w.state === CursorState.NeedsRead && await w.read())) next = w.lastOffset + 1
     return next
   } finally {
     await closeFd(fd)

@@ -43,6 +43,7 @@
 // stable offset) is producer state: a PartitionLog knows none (its LSO is the HW); Partition (partition.ts)
 // adds it, with the appends that check and record it.
 // Threading: main thread; fsync in the Flusher's worker threads.
+import { INT32_MAX } from '../protocol/primitives/limits.js'
 import { EventEmitter } from 'node:events'
 import { promises as fsp } from 'node:fs'
 import type { Logger } from '../logger.js'
@@ -170,7 +171,6 @@ interface WriteGroup {
 interface QueuedTask { kind: 'task'; run: () => Promise<void>; done: Deferred }
 
 const EMPTY_READ: ReadResult = { batches: [], bytes: 0 }
-const INT32_MAX = 0x7fffffff
 
 export class PartitionLog extends EventEmitter {
   readonly topic: string

@@ -2,7 +2,8 @@
 // hands to the socket without copying; allocating a fresh multi-MiB buffer per read made V8 run a full GC
 // every few fetches (external memory pressure: 41-45% of fetch CPU in the benchmark's profile). Buffers are
 // returned with releaseReadBuffer() once the response holding views of them has been written; a buffer never
-// returned (an error, a reader that keeps it) is simply left to the garbage collector.
+// returned (an error, a reader that keeps it) is simply left to the garbage collector. The batch walks of
+// file-batches.ts take their windows here too (recovery, index checks, the cleaner) and give them back at the end.
 //
 // Invariants: a released buffer has no live view left (the caller's contract); free buffers are grouped by
 // power-of-two capacity from MIN_POOLED up; at most MAX_FREE_BYTES sit in the free lists. Reads below

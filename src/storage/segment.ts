@@ -15,6 +15,8 @@
 //     rebuilt from the log by recover(), which truncates at the first invalid byte.
 //   - the transaction index (index/txn-index.ts) names only abort markers below nextOffset: recover() and
 //     truncateTo() drop the entries past the new end.
+// Walks: loadIndexes, recover, read, findOffsetByTimestamp and truncateTo step through batch headers with
+// file-batches.ts (one window of positional reads; recover and loadIndexes also check magic and CRC32C).
 // Threading: main thread; I/O is async on raw fds (libuv pool), fsync happens in the Flusher's workers.
 // The fd stays open while reads or syncs use it (acquire/release), so a closed fd number is never reused
 // under a pending operation. Index writes of one segment run one after the other (writeIndexes chains
@@ -25,15 +27,15 @@
 // removed at the next start.
 import { fstatSync, openSync, promises as fsp, rmSync } from 'node:fs'
 import type { Logger } from '../logger.js'
+import { CursorState } from '../protocol/records/batch-cursor.js'
 import {
-  ATTRIBUTES_OFFSET, BATCH_LENGTH_OFFSET, CONTROL_MASK, CRC_OFFSET, CURRENT_MAGIC, LAST_OFFSET_DELTA_OFFSET, LOG_OVERHEAD,
-  MAGIC_OFFSET, MAX_TIMESTAMP_OFFSET, MIN_BATCH_LENGTH, RECORD_BATCH_OVERHEAD, TIMESTAMP_TYPE_MASK
+  CURRENT_MAGIC, LOG_OVERHEAD, MAX_TIMESTAMP_OFFSET, MIN_BATCH_LENGTH, RECORD_BATCH_OVERHEAD, isControl, readInt64
 } from '../protocol/records/batch-header.js'
-import { crc32c } from '../protocol/records/crc32c.js'
 import { iterateRecords } from '../protocol/records/record.js'
+import { INT32_MAX } from '../protocol/primitives/limits.js'
 import { CorruptLogError } from './errors.js'
-import { closeFd, readAt, readInto, truncateFd } from './file-io.js'
-import { acquireReadBuffer, releaseReadBuffer } from './read-buffers.js'
+import { FileBatches } from './file-batches.js'
+import { closeFd, readAt, truncateFd } from './file-io.js'
 import { OffsetIndex } from './index/offset-index.js'
 import { TxnIndex, type AbortedTxn } from './index/txn-index.js'
 import { TimeIndex } from './index/time-index.js'
@@ -51,39 +53,9 @@ export interface ReadResult {
   release?: () => void
 }
 
-const INT32_MAX = 0x7fffffff
 const RECOVERY_WINDOW = 8 * 1024 * 1024
 const MIN_READ_WINDOW = 16 * 1024
 const MAX_READ_WINDOW = 16 * 1024 * 1024
-
-function readOffset (b: Buffer, i: number): number { return Number(b.readBigInt64BE(i)) }
-
-/**
- * A window of file bytes, refilled by positional reads into pooled buffers; views into it stay valid after a
- * refill (each fill takes a new buffer). `release()` returns every buffer it took to the pool.
- */
-class FileWindow {
-  buf: Buffer = Buffer.alloc(0)
-  start = 0
-  private readonly owned: Buffer[] = []
-  constructor (private readonly fd: number, private readonly end: number, private readonly size: number) {}
-  has (pos: number, n: number): boolean { return pos >= this.start && pos + n <= this.start + this.buf.length }
-  /** Makes [pos, pos+n) available; false if it lies past the end. */
-  async fill (pos: number, n: number): Promise<boolean> {
-    if (pos + n > this.end) return false
-    const len = Math.min(this.end - pos, Math.max(n, this.size))
-    const target = acquireReadBuffer(len)
-    this.owned.push(target)
-    this.buf = await readInto(this.fd, target, pos, len)
-    this.start = pos
-    return this.buf.length >= n
-  }
-
-  release = (): void => {
-    for (const b of this.owned) releaseReadBuffer(b)
-    this.owned.length = 0
-  }
-}
 
 export class LogSegment {
   readonly dir: string
@@ -231,41 +203,33 @@ export class LogSegment {
       this.offsetOfMaxTimestampSoFar = lastTime.offset
       this.maxTimestampRecordOffset = lastTime.offset
     }
-    // walk the tail after the last index entry: whole batches up to the end of the file
-    const w = new FileWindow(this.fd, this.size, RECOVERY_WINDOW)
-    let pos = lastIdx.position
+    // walk the tail after the last index entry: whole batches up to the end of the file; the tail is short
+    // (about index.interval.bytes), so its CRCs are checked too
+    const w = new FileBatches(this.fd, { windowBytes: RECOVERY_WINDOW, checkMagic: true, checkCrc: true }).open(lastIdx.position, this.size)
     let next = this.offsetIndex.entries > 0 ? lastIdx.offset + 1 : this.baseOffset
     let sinceIndex = 0
-    while (pos < this.size) {
-      if (!w.has(pos, RECORD_BATCH_OVERHEAD) && !await w.fill(pos, RECORD_BATCH_OVERHEAD)) {
-        return `log ${this.logFile}: ${this.size - pos} bytes at position ${pos} are shorter than a batch header`
+    try {
+      while (w.next() || (w.state === CursorState.NeedsRead && await w.read())) {
+        next = w.lastOffset + 1
+        if (w.maxTimestamp > this.maxTimestampSoFar) {
+          this.maxTimestampSoFar = w.maxTimestamp
+          this.offsetOfMaxTimestampSoFar = w.lastOffset
+          this.maxTimestampRecordOffset = w.maxTimestampOffset
+        }
+        sinceIndex += w.size
       }
-      let i = pos - w.start
-      const len = w.buf.readInt32BE(i + BATCH_LENGTH_OFFSET)
-      const magic = w.buf.readInt8(i + MAGIC_OFFSET)
-      if (len < MIN_BATCH_LENGTH || magic !== CURRENT_MAGIC || pos + len + LOG_OVERHEAD > this.size) {
-        return `log ${this.logFile}: batch at position ${pos} has batchLength ${len} and magic ${magic} (file is ${this.size} bytes)`
+      const pos = w.position
+      switch (w.state) {
+        case CursorState.End: break
+        case CursorState.TruncatedHeader:
+          return `log ${this.logFile}: ${this.size - pos} bytes at position ${pos} are shorter than a batch header`
+        case CursorState.BadCrc:
+          return `log ${this.logFile}: batch at position ${pos} fails its CRC32C (header ${w.crc}, computed ${w.computedCrc})`
+        default:
+          return `log ${this.logFile}: batch at position ${pos} has batchLength ${w.batchLength} and magic ${w.magic} (file is ${this.size} bytes)`
       }
-      // the tail after the last index entry is short (about index.interval.bytes): its CRCs are checked too
-      if (!w.has(pos, len + LOG_OVERHEAD)) {
-        await w.fill(pos, len + LOG_OVERHEAD)
-        i = 0
-      }
-      const expected = w.buf.readUInt32BE(i + CRC_OFFSET)
-      const actual = crc32c(w.buf.subarray(i + ATTRIBUTES_OFFSET, i + len + LOG_OVERHEAD))
-      if (expected !== actual) return `log ${this.logFile}: batch at position ${pos} fails its CRC32C (header ${expected}, computed ${actual})`
-      const base = readOffset(w.buf, i)
-      const last = base + w.buf.readInt32BE(i + LAST_OFFSET_DELTA_OFFSET)
-      const maxTs = readOffset(w.buf, i + MAX_TIMESTAMP_OFFSET)
-      next = last + 1
-      if (maxTs > this.maxTimestampSoFar) {
-        this.maxTimestampSoFar = maxTs
-        this.offsetOfMaxTimestampSoFar = last
-        const logAppendTime = (w.buf.readInt16BE(i + ATTRIBUTES_OFFSET) & TIMESTAMP_TYPE_MASK) !== 0
-        this.maxTimestampRecordOffset = logAppendTime ? base : last
-      }
-      sinceIndex += len + LOG_OVERHEAD
-      pos += len + LOG_OVERHEAD
+    } finally {
+      w.release()
     }
     this.nextOffset = next
     this.bytesSinceLastIndexEntry = sinceIndex
@@ -286,39 +250,23 @@ export class LogSegment {
     this.offsetOfMaxTimestampSoFar = this.baseOffset
     this.maxTimestampRecordOffset = -1
     this.bytesSinceLastIndexEntry = 0
-    const w = new FileWindow(this.fd, fileSize, RECOVERY_WINDOW)
-    let pos = 0
+    const w = new FileBatches(this.fd, { windowBytes: RECOVERY_WINDOW, checkMagic: true, checkCrc: true, maxSize: maxBatchBytes }).open(0, fileSize)
     let reason: string | null = null
-    while (pos < fileSize) {
-      if (!w.has(pos, RECORD_BATCH_OVERHEAD) && !await w.fill(pos, RECORD_BATCH_OVERHEAD)) {
-        reason = `${fileSize - pos} trailing bytes are shorter than a batch header (61)`
-        break
+    try {
+      while (w.next() || (w.state === CursorState.NeedsRead && await w.read())) {
+        const base = w.baseOffset
+        const last = w.lastOffset
+        if (base < this.nextOffset || last < base || last - this.baseOffset > INT32_MAX) {
+          reason = `batch offsets [${base}, ${last}] do not follow ${this.nextOffset - 1} inside segment base ${this.baseOffset}`
+          break
+        }
+        this.indexBatch(w.position, w.size, last, w.maxTimestamp, w.maxTimestampOffset)
       }
-      let i = pos - w.start
-      const len = w.buf.readInt32BE(i + BATCH_LENGTH_OFFSET)
-      const magic = w.buf.readInt8(i + MAGIC_OFFSET)
-      if (len < MIN_BATCH_LENGTH || len + LOG_OVERHEAD > maxBatchBytes) { reason = `batchLength ${len} is out of bounds [${MIN_BATCH_LENGTH}, ${maxBatchBytes - LOG_OVERHEAD}]`; break }
-      if (magic !== CURRENT_MAGIC) { reason = `magic is ${magic}, expected ${CURRENT_MAGIC}`; break }
-      const size = len + LOG_OVERHEAD
-      if (pos + size > fileSize) { reason = `batch claims ${size} bytes, only ${fileSize - pos} left in the file`; break }
-      if (!w.has(pos, size)) {
-        await w.fill(pos, size)
-        i = 0
-      }
-      const expected = w.buf.readUInt32BE(i + CRC_OFFSET)
-      const actual = crc32c(w.buf.subarray(i + ATTRIBUTES_OFFSET, i + size))
-      if (expected !== actual) { reason = `CRC32C mismatch: header says ${expected}, computed ${actual}`; break }
-      const base = readOffset(w.buf, i)
-      const last = base + w.buf.readInt32BE(i + LAST_OFFSET_DELTA_OFFSET)
-      if (base < this.nextOffset || last < base || last - this.baseOffset > INT32_MAX) {
-        reason = `batch offsets [${base}, ${last}] do not follow ${this.nextOffset - 1} inside segment base ${this.baseOffset}`
-        break
-      }
-      const maxTs = readOffset(w.buf, i + MAX_TIMESTAMP_OFFSET)
-      const logAppendTime = (w.buf.readInt16BE(i + ATTRIBUTES_OFFSET) & TIMESTAMP_TYPE_MASK) !== 0
-      this.indexBatch(pos, size, last, maxTs, logAppendTime ? base : last)
-      pos += size
+      reason ??= recoveryStopReason(w, fileSize, maxBatchBytes)
+    } finally {
+      w.release()
     }
+    const pos = w.position
     const removed = fileSize - pos
     this.txnIndex.truncateTo(this.nextOffset)
     if (removed > 0) {
@@ -343,39 +291,34 @@ export class LogSegment {
     const empty = fetchOffset >= this.nextOffset || this.size === 0 ? null : { batches: [], bytes: 0 }
     if (start >= end) return empty
     const windowSize = Math.min(MAX_READ_WINDOW, Math.max(MIN_READ_WINDOW, maxBytes + 2 * this.config.indexIntervalBytes))
-    const w = new FileWindow(this.fd, end, windowSize)
-    let pos = start
+    const w = new FileBatches(this.fd, { windowBytes: windowSize, keepViews: true }).open(start, end)
     // scan batch headers forward to the batch holding fetchOffset
     for (;;) {
-      if (!w.has(pos, RECORD_BATCH_OVERHEAD) && !await w.fill(pos, RECORD_BATCH_OVERHEAD)) return empty
-      const i = pos - w.start
-      const size = this.checkedSize(w.buf, i, pos)
-      if (readOffset(w.buf, i) + w.buf.readInt32BE(i + LAST_OFFSET_DELTA_OFFSET) >= fetchOffset) break
-      pos += size
+      if (!w.next() && !(w.state === CursorState.NeedsRead && await w.read())) {
+        w.release()
+        if (w.state === CursorState.SizeBelowMinimum) throw this.corruptBatch(w)
+        return empty
+      }
+      if (w.lastOffset >= fetchOffset) break
     }
     const batches: Buffer[] = []
     let bytes = 0
     for (;;) {
-      if (!w.has(pos, RECORD_BATCH_OVERHEAD) && !await w.fill(pos, RECORD_BATCH_OVERHEAD)) break
-      let i = pos - w.start
-      const size = this.checkedSize(w.buf, i, pos)
-      if (readOffset(w.buf, i) + w.buf.readInt32BE(i + LAST_OFFSET_DELTA_OFFSET) >= maxOffset) break
-      if (bytes + size > maxBytes && !(minOneBatch && batches.length === 0)) break
-      if (!w.has(pos, size)) {
-        if (!await w.fill(pos, size)) break
-        i = 0
+      if (w.lastOffset >= maxOffset) break
+      if (bytes + w.size > maxBytes && !(minOneBatch && batches.length === 0)) break
+      if (!w.hasWholeBatch && !await w.loadBatch()) break
+      batches.push(w.batch())
+      bytes += w.size
+      if (!w.next() && !(w.state === CursorState.NeedsRead && await w.read())) {
+        if (w.state === CursorState.SizeBelowMinimum) throw this.corruptBatch(w)
+        break
       }
-      batches.push(w.buf.subarray(i, i + size))
-      bytes += size
-      pos += size
     }
     return { batches, bytes, release: w.release }
   }
 
-  private checkedSize (buf: Buffer, i: number, pos: number): number {
-    const len = buf.readInt32BE(i + BATCH_LENGTH_OFFSET)
-    if (len < MIN_BATCH_LENGTH) throw new CorruptLogError(`log ${this.logFile}: batch at position ${pos} has batchLength ${len}, expected >= ${MIN_BATCH_LENGTH}`)
-    return len + LOG_OVERHEAD
+  private corruptBatch (w: FileBatches): CorruptLogError {
+    return new CorruptLogError(`log ${this.logFile}: batch at position ${w.position} has batchLength ${w.batchLength}, expected >= ${MIN_BATCH_LENGTH}`)
   }
 
   /**
@@ -385,32 +328,26 @@ export class LogSegment {
   async findOffsetByTimestamp (ts: number, startingOffset: number): Promise<{ offset: number; timestamp: number } | null> {
     const end = this.writtenSize
     const to = this.timeIndex.lookup(ts)
-    let pos = this.offsetIndex.lookup(Math.max(to.offset, startingOffset)).position
-    const w = new FileWindow(this.fd, end, 64 * 1024)
-    while (pos < end) {
-      if (!w.has(pos, RECORD_BATCH_OVERHEAD) && !await w.fill(pos, RECORD_BATCH_OVERHEAD)) return null
-      let i = pos - w.start
-      const size = this.checkedSize(w.buf, i, pos)
-      const base = readOffset(w.buf, i)
-      const last = base + w.buf.readInt32BE(i + LAST_OFFSET_DELTA_OFFSET)
-      const maxTs = readOffset(w.buf, i + MAX_TIMESTAMP_OFFSET)
-      if (maxTs >= ts && last >= startingOffset) {
-        if (!w.has(pos, size)) {
-          if (!await w.fill(pos, size)) return null
-          i = 0
-        }
+    const from = this.offsetIndex.lookup(Math.max(to.offset, startingOffset)).position
+    const w = new FileBatches(this.fd, { windowBytes: 64 * 1024 }).open(from, end)
+    try {
+      while (w.next() || (w.state === CursorState.NeedsRead && await w.read())) {
+        if (w.maxTimestamp < ts || w.lastOffset < startingOffset) continue
+        if (!w.hasWholeBatch && !await w.loadBatch()) return null
         try {
-          for (const r of iterateRecords(w.buf, i)) {
+          for (const r of iterateRecords(w.buf, w.offset)) {
             if (r.timestamp >= ts && r.offset >= startingOffset) return { offset: r.offset, timestamp: r.timestamp }
           }
         } catch {
           // undecodable records: answer at batch level
-          return { offset: Math.max(base, startingOffset), timestamp: maxTs }
+          return { offset: Math.max(w.baseOffset, startingOffset), timestamp: w.maxTimestamp }
         }
       }
-      pos += size
+      if (w.state === CursorState.SizeBelowMinimum) throw this.corruptBatch(w)
+      return null
+    } finally {
+      w.release()
     }
-    return null
   }
 
   // ---- lifecycle ----
@@ -456,7 +393,7 @@ export class LogSegment {
     for (const e of entries) {
       const r = e.lastOffset < this.nextOffset ? await this.read(e.lastOffset, 0, true, e.lastOffset + 1) : null
       const b = r?.batches[0]
-      if (b !== undefined && Number(b.readBigInt64BE(0)) === e.lastOffset && (b.readInt16BE(ATTRIBUTES_OFFSET) & CONTROL_MASK) !== 0) kept.push(e)
+      if (b !== undefined && readInt64(b, 0) === e.lastOffset && isControl(b)) kept.push(e)
       r?.release?.()
     }
     const dropped = entries.length - kept.length
@@ -486,7 +423,7 @@ export class LogSegment {
   async firstBatchTimestamp (): Promise<number> {
     if (this.writtenSize < RECORD_BATCH_OVERHEAD) return -1
     const head = await readAt(this.fd, 0, RECORD_BATCH_OVERHEAD)
-    return head.length < RECORD_BATCH_OVERHEAD ? -1 : readOffset(head, MAX_TIMESTAMP_OFFSET)
+    return head.length < RECORD_BATCH_OVERHEAD ? -1 : readInt64(head, MAX_TIMESTAMP_OFFSET)
   }
 
   /**
@@ -503,24 +440,18 @@ export class LogSegment {
     let tailMax = -1
     let tailMaxOffset = this.baseOffset
     let tailMaxRecordOffset = -1
-    const w = new FileWindow(this.fd, size, RECOVERY_WINDOW)
-    let pos = from
-    while (pos < size) {
-      if (!w.has(pos, RECORD_BATCH_OVERHEAD) && !await w.fill(pos, RECORD_BATCH_OVERHEAD)) break
-      const i = pos - w.start
-      const len = w.buf.readInt32BE(i + BATCH_LENGTH_OFFSET)
-      if (len < MIN_BATCH_LENGTH) break
-      const base = readOffset(w.buf, i)
-      const lastOff = base + w.buf.readInt32BE(i + LAST_OFFSET_DELTA_OFFSET)
-      const maxTs = readOffset(w.buf, i + MAX_TIMESTAMP_OFFSET)
-      if (maxTs > tailMax) {
-        tailMax = maxTs
-        tailMaxOffset = lastOff
-        const logAppendTime = (w.buf.readInt16BE(i + ATTRIBUTES_OFFSET) & TIMESTAMP_TYPE_MASK) !== 0
-        tailMaxRecordOffset = logAppendTime ? base : lastOff
+    const w = new FileBatches(this.fd, { windowBytes: RECOVERY_WINDOW }).open(from, size)
+    try {
+      while (w.next() || (w.state === CursorState.NeedsRead && await w.read())) {
+        if (w.maxTimestamp > tailMax) {
+          tailMax = w.maxTimestamp
+          tailMaxOffset = w.lastOffset
+          tailMaxRecordOffset = w.maxTimestampOffset
+        }
+        next = w.lastOffset + 1
       }
-      next = lastOff + 1
-      pos += len + LOG_OVERHEAD
+    } finally {
+      w.release()
     }
     this.timeIndex.truncateTo(next)
     this.txnIndex.truncateTo(next)
@@ -566,5 +497,18 @@ export class LogSegment {
     this.deleted = true
     await this.indexWrites
     await this.removeDeletedFiles()
+  }
+}
+
+/** Why recover() stopped where the walk stopped (null: at the end of the file). */
+function recoveryStopReason (w: FileBatches, fileSize: number, maxBatchBytes: number): string | null {
+  switch (w.state) {
+    case CursorState.TruncatedHeader: return `${fileSize - w.position} trailing bytes are shorter than a batch header (${RECORD_BATCH_OVERHEAD})`
+    case CursorState.SizeBelowMinimum:
+    case CursorState.SizeAboveMaximum: return `batchLength ${w.batchLength} is out of bounds [${MIN_BATCH_LENGTH}, ${maxBatchBytes - LOG_OVERHEAD}]`
+    case CursorState.BadMagic: return `magic is ${w.magic}, expected ${CURRENT_MAGIC}`
+    case CursorState.TruncatedBatch: return `batch claims ${w.size} bytes, only ${fileSize - w.position} left in the file`
+    case CursorState.BadCrc: return `CRC32C mismatch: header says ${w.crc}, computed ${w.computedCrc}`
+    default: return null
   }
 }

@@ -33,7 +33,7 @@ import type { PartitionLog } from '../../storage/log.js'
 import { defineHandler } from '../handler.js'
 import { downConvert } from '../../protocol/records/convert.js'
 import { AFTER_WRITE } from '../network/connection.js'
-import { RECORD_BATCH_OVERHEAD, batchSize, lastOffset } from '../../protocol/records/batch-header.js'
+import { BatchCursor } from '../../protocol/records/batch-cursor.js'
 import type { KafkaServices } from '../services.js'
 import { failure } from './failure.js'
 
@@ -193,13 +193,13 @@ async function readAll (svc: Pick<KafkaServices, 'logger' | 'readAhead'>, conn: 
   return { bytes, errors }
 }
 
+const lastBatchCursor = new BatchCursor()
+
 /** Last offset of the last batch in a buffer of whole batches (a read returns buffers of whole batches). */
 function lastOffsetOfLastBatch (buf: Buffer): number {
-  let pos = 0
+  const c = lastBatchCursor.reset(buf)
   let last = -1
-  while (pos + RECORD_BATCH_OVERHEAD <= buf.length) {
-    last = lastOffset(buf, pos)
-    pos += batchSize(buf, pos)
-  }
+  while (c.next()) last = c.lastOffset
+  c.reset(EMPTY)
   return last
 }

@@ -19,6 +19,8 @@
 //   61      ...   records (compressed as a whole when codec != 0)
 //
 // Offsets and timestamps are read as JS numbers: offsets stay below 2^53, epoch-millisecond timestamps too.
+// int64 fields are read as two 32-bit halves (readInt64): no BigInt allocated, the same correctly rounded
+// value as Number(readBigInt64BE).
 // Invariant: a caller checks `pos + RECORD_BATCH_OVERHEAD <= buf.length` before using these views.
 import { crc32c } from './crc32c.js'
 
@@ -60,7 +62,14 @@ export const NO_TIMESTAMP = -1
 export enum CompressionCodec { None = 0, Gzip = 1, Snappy = 2, Lz4 = 3, Zstd = 4 }
 export enum TimestampType { CreateTime = 0, LogAppendTime = 1 }
 
-export function baseOffset (buf: Buffer, pos = 0): number { return Number(buf.readBigInt64BE(pos + BASE_OFFSET_OFFSET)) }
+const TWO_POW_32 = 4294967296
+
+/** The int64 at buf[i] as a number, without a BigInt. */
+export function readInt64 (buf: Buffer, i: number): number {
+  return buf.readInt32BE(i) * TWO_POW_32 + buf.readUInt32BE(i + 4)
+}
+
+export function baseOffset (buf: Buffer, pos = 0): number { return readInt64(buf, pos + BASE_OFFSET_OFFSET) }
 export function batchLength (buf: Buffer, pos = 0): number { return buf.readInt32BE(pos + BATCH_LENGTH_OFFSET) }
 /** Whole size of the batch in bytes (batchLength + LOG_OVERHEAD). */
 export function batchSize (buf: Buffer, pos = 0): number { return buf.readInt32BE(pos + BATCH_LENGTH_OFFSET) + LOG_OVERHEAD }
@@ -77,9 +86,9 @@ export function isControl (buf: Buffer, pos = 0): boolean { return (buf.readInt1
 export function lastOffsetDelta (buf: Buffer, pos = 0): number { return buf.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET) }
 /** baseOffset + lastOffsetDelta. */
 export function lastOffset (buf: Buffer, pos = 0): number { return baseOffset(buf, pos) + buf.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET) }
-export function baseTimestamp (buf: Buffer, pos = 0): number { return Number(buf.readBigInt64BE(pos + BASE_TIMESTAMP_OFFSET)) }
-export function maxTimestamp (buf: Buffer, pos = 0): number { return Number(buf.readBigInt64BE(pos + MAX_TIMESTAMP_OFFSET)) }
-export function producerId (buf: Buffer, pos = 0): number { return Number(buf.readBigInt64BE(pos + PRODUCER_ID_OFFSET)) }
+export function baseTimestamp (buf: Buffer, pos = 0): number { return readInt64(buf, pos + BASE_TIMESTAMP_OFFSET) }
+export function maxTimestamp (buf: Buffer, pos = 0): number { return readInt64(buf, pos + MAX_TIMESTAMP_OFFSET) }
+export function producerId (buf: Buffer, pos = 0): number { return readInt64(buf, pos + PRODUCER_ID_OFFSET) }
 export function producerEpoch (buf: Buffer, pos = 0): number { return buf.readInt16BE(pos + PRODUCER_EPOCH_OFFSET) }
 export function baseSequence (buf: Buffer, pos = 0): number { return buf.readInt32BE(pos + BASE_SEQUENCE_OFFSET) }
 export function recordCount (buf: Buffer, pos = 0): number { return buf.readInt32BE(pos + RECORDS_COUNT_OFFSET) }

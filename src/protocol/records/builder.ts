@@ -8,7 +8,7 @@ import {
 } from './batch-header.js'
 import { compress } from './compression.js'
 import { crc32c } from './crc32c.js'
-import { sizeOfVarint, sizeOfVarlong, writeVarint, writeVarlong } from './varint.js'
+import { sizeOfVarint, sizeOfVarlong, writeVarint, writeVarlong } from '../primitives/varint.js'
 
 export interface RecordInput {
   key?: Buffer | string | null

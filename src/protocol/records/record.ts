@@ -13,8 +13,9 @@ import {
   maxTimestamp as batchMaxTimestamp, recordCount as batchRecordCount, timestampType, TimestampType, readBatchHeader,
   type BatchHeader
 } from './batch-header.js'
+import { BatchCursor } from './batch-cursor.js'
 import { decompress } from './compression.js'
-import { readVarint, readVarlong, type Cursor } from './varint.js'
+import { readVarint, readVarlong, type VarintCursor as Cursor } from '../primitives/varint.js'
 
 export interface RecordHeader { key: string; value: Buffer | null }
 
@@ -86,15 +87,14 @@ export function * iterateRecords (buf: Buffer, pos = 0): Generator<DecodedRecord
   }
 }
 
-/** Iterates batches of a buffer holding whole batches back to back (e.g. a fetch response or a .log file). */
+/**
+ * Iterates batches of a buffer holding whole batches back to back (e.g. a fetch response or a .log file), up
+ * to the first one that is not whole (a partial batch at the end of a fetch response) or not well formed.
+ * For tools and tests: it allocates per batch; hot paths walk with a BatchCursor.
+ */
 export function * iterateBatches (buf: Buffer): Generator<{ pos: number; size: number; header: BatchHeader }> {
-  let pos = 0
-  while (pos + 12 <= buf.length) {
-    const size = batchSize(buf, pos)
-    if (pos + size > buf.length) return
-    yield { pos, size, header: readBatchHeader(buf, pos) }
-    pos += size
-  }
+  const c = new BatchCursor().reset(buf)
+  while (c.next()) yield { pos: c.position, size: c.size, header: c.header() }
 }
 
 export function decodeBatch (buf: Buffer, pos = 0): { header: BatchHeader; records: DecodedRecord[] } {

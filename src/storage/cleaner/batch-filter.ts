@@ -27,12 +27,13 @@
 import {
   ATTRIBUTES_OFFSET, BASE_TIMESTAMP_OFFSET, BATCH_LENGTH_OFFSET, COMPRESSION_CODEC_MASK, CONTROL_MASK, CRC_OFFSET,
   DELETE_HORIZON_MASK, LAST_OFFSET_DELTA_OFFSET, LOG_OVERHEAD, MAX_TIMESTAMP_OFFSET, PRODUCER_ID_OFFSET,
-  RECORDS_COUNT_OFFSET, RECORDS_OFFSET, TIMESTAMP_TYPE_MASK, TRANSACTIONAL_MASK
+  RECORDS_COUNT_OFFSET, readInt64, RECORDS_OFFSET, TIMESTAMP_TYPE_MASK, TRANSACTIONAL_MASK
 } from '../../protocol/records/batch-header.js'
 import { compress, decompress } from '../../protocol/records/compression.js'
 import { crc32c } from '../../protocol/records/crc32c.js'
 import type { OffsetMap } from './offset-map.js'
-import { RecordCursor, sizeOfVarint, sizeOfVarlong, writeVarint, writeVarlong } from './record-scan.js'
+import { RecordCursor } from './record-scan.js'
+import { sizeOfVarint, sizeOfVarlong, varintLength, writeVarint, writeVarlong } from '../../protocol/primitives/varint.js'
 
 export type TxnStatus = 'commit' | 'abort' | 'undecided'
 
@@ -91,8 +92,6 @@ let sEnd: number[] = []
 let sTsDelta: number[] = []
 let sOffPos: number[] = []
 
-function readLong (buf: Buffer, at: number): number { return Number(buf.readBigInt64BE(at)) }
-
 /** In a remembered dirty batch: the record has no key. Otherwise entries are `entry id * 2 + (tombstone ? 1 : 0)`. */
 export const KEYLESS = -1
 
@@ -105,9 +104,9 @@ export const KEYLESS = -1
 export function filterRememberedBatch (buf: Buffer, pos: number, ctx: FilterContext, keys: Int32Array, start: number): FilterOutcome | null {
   const attrs = buf.readInt16BE(pos + ATTRIBUTES_OFFSET)
   const count = buf.readInt32BE(pos + RECORDS_COUNT_OFFSET)
-  const base = readLong(buf, pos)
+  const base = readInt64(buf, pos)
   const hasHorizon = (attrs & DELETE_HORIZON_MASK) !== 0
-  const baseTs = readLong(buf, pos + BASE_TIMESTAMP_OFFSET)
+  const baseTs = readInt64(buf, pos + BASE_TIMESTAMP_OFFSET)
   const horizonPassed = hasHorizon && ctx.now >= baseTs
   let survivors = 0
   let tombSurvivors = 0
@@ -128,7 +127,7 @@ export function filterRememberedBatch (buf: Buffer, pos: number, ctx: FilterCont
   ctx.stats.recordsRead += count
   ctx.stats.keylessRemoved += keyless
   ctx.stats.tombstonesRemoved += tombRemoved
-  const producerId = readLong(buf, pos + PRODUCER_ID_OFFSET)
+  const producerId = readInt64(buf, pos + PRODUCER_ID_OFFSET)
   if (survivors === 0) return dropOrKeepEmpty(buf, pos, producerId, ctx)
   ctx.stats.recordsRetained += count
   if ((attrs & TRANSACTIONAL_MASK) !== 0) ctx.txnRetained.set(producerId, true)
@@ -140,11 +139,11 @@ export function filterRememberedBatch (buf: Buffer, pos: number, ctx: FilterCont
 export function filterBatch (buf: Buffer, pos: number, size: number, ctx: FilterContext): FilterOutcome {
   const attrs = buf.readInt16BE(pos + ATTRIBUTES_OFFSET)
   const count = buf.readInt32BE(pos + RECORDS_COUNT_OFFSET)
-  const base = readLong(buf, pos)
+  const base = readInt64(buf, pos)
   ctx.stats.batchesRead++
   ctx.stats.recordsRead += count
   if ((attrs & CONTROL_MASK) !== 0) return filterControlBatch(buf, pos, size, attrs, ctx)
-  const producerId = readLong(buf, pos + PRODUCER_ID_OFFSET)
+  const producerId = readInt64(buf, pos + PRODUCER_ID_OFFSET)
   const transactional = (attrs & TRANSACTIONAL_MASK) !== 0
   if (transactional && ctx.txns.statusOf(producerId, base) === 'abort') {
     ctx.stats.abortedRemoved += count
@@ -152,7 +151,7 @@ export function filterBatch (buf: Buffer, pos: number, size: number, ctx: Filter
   }
   const codec = attrs & COMPRESSION_CODEC_MASK
   const hasHorizon = (attrs & DELETE_HORIZON_MASK) !== 0
-  const baseTs = readLong(buf, pos + BASE_TIMESTAMP_OFFSET)
+  const baseTs = readInt64(buf, pos + BASE_TIMESTAMP_OFFSET)
   const horizonPassed = hasHorizon && ctx.now >= baseTs
   const section = codec === 0 ? buf.subarray(pos + RECORDS_OFFSET, pos + size) : decompress(codec, buf.subarray(pos + RECORDS_OFFSET, pos + size))
   const c = cursor
@@ -193,7 +192,7 @@ export function filterBatch (buf: Buffer, pos: number, size: number, ctx: Filter
 
 /** A batch none of whose records survive: dropped, unless it is its producer's last batch (kept empty). */
 function dropOrKeepEmpty (buf: Buffer, pos: number, producerId: number, ctx: FilterContext): FilterOutcome {
-  const last = readLong(buf, pos) + buf.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET)
+  const last = readInt64(buf, pos) + buf.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET)
   if (ctx.lastOfRound || (producerId >= 0 && ctx.lastBatchOf(producerId) === last)) {
     ctx.stats.batchesRewritten++
     return { kind: 'rewrite', batch: emptyBatch(buf, pos) }
@@ -217,11 +216,11 @@ function emptyBatch (buf: Buffer, pos: number): Buffer {
 }
 
 function filterControlBatch (buf: Buffer, pos: number, size: number, attrs: number, ctx: FilterContext): FilterOutcome {
-  const producerId = readLong(buf, pos + PRODUCER_ID_OFFSET)
+  const producerId = readInt64(buf, pos + PRODUCER_ID_OFFSET)
   const canDiscard = ctx.txnRetained.get(producerId) !== true
   ctx.txnRetained.delete(producerId)
   const hasHorizon = (attrs & DELETE_HORIZON_MASK) !== 0
-  const baseTs = readLong(buf, pos + BASE_TIMESTAMP_OFFSET)
+  const baseTs = readInt64(buf, pos + BASE_TIMESTAMP_OFFSET)
   if (!canDiscard) {
     ctx.stats.recordsRetained += buf.readInt32BE(pos + RECORDS_COUNT_OFFSET)
     return KEEP
@@ -285,7 +284,7 @@ function rebuild (buf: Buffer, pos: number, attrs: number, codec: number, sectio
     const rest = sEnd[i]! - sOffPos[i]!
     at = writeVarint(records, at, 1 + sizeOfVarlong(delta) + rest)
     // attributes byte: right after the original length varint
-    records[at++] = section[sStart[i]! + sizeOfVarintPrefix(section, sStart[i]!)]! // the record's attributes byte
+    records[at++] = section[sStart[i]! + varintLength(section, sStart[i]!)]! // the record's attributes byte
     at = writeVarlong(records, at, delta)
     at += section.copy(records, at, sOffPos[i]!, sEnd[i]!)
   }
@@ -301,13 +300,6 @@ function rebuild (buf: Buffer, pos: number, attrs: number, codec: number, sectio
   out.writeInt32BE(n, RECORDS_COUNT_OFFSET)
   out.writeUInt32BE(crc32c(out.subarray(ATTRIBUTES_OFFSET)), CRC_OFFSET)
   return out
-}
-
-/** Bytes of the length varint that starts a record at `start`. */
-function sizeOfVarintPrefix (section: Buffer, start: number): number {
-  let n = 1
-  while ((section[start + n - 1]! & 0x80) !== 0) n++
-  return n
 }
 
 /** Resets the module's scratch arrays (they grow to the largest batch seen). */

@@ -21,7 +21,8 @@
 // Producers: if an idempotent batch turns up, one header scan of every segment (the uncleanable tail included,
 // up to the bytes written when the task was made) finds each producer's last batch, which is kept (empty if
 // need be) so producer state rebuilt from the log keeps the producer's last sequence number.
-// Files: segments are read with positional reads into a window (4 MiB, grown to the largest batch); output
+// Files: segments are walked with storage/file-batches.ts (positional reads into a 4 MiB window, grown to the
+// largest batch); output
 // is buffered (1 MiB) and written with positional writes, then fdatasync'ed before the task returns, so a
 // swapped-in file is always on disk. Transaction markers are looked up (one forward scan of the segments'
 // control batches) only if a transactional batch turns up.
@@ -29,12 +30,12 @@
 // `.cleaned` file this task created is removed. Aborting: the main thread sets task.abort[0] = 1 (a
 // SharedArrayBuffer) and the task stops at the next batch.
 // Threading: runs entirely in one thread (a piscina worker), synchronous I/O, no shared state but `abort`.
-import { closeSync, fdatasyncSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, fdatasyncSync, openSync, rmSync, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
-import {
-  ATTRIBUTES_OFFSET, BATCH_LENGTH_OFFSET, CONTROL_MASK, LAST_OFFSET_DELTA_OFFSET, LOG_OVERHEAD, MIN_BATCH_LENGTH,
-  PRODUCER_ID_OFFSET, RECORDS_COUNT_OFFSET, TRANSACTIONAL_MASK
-} from '../../protocol/records/batch-header.js'
+import { CursorState } from '../../protocol/records/batch-cursor.js'
+import { LOG_OVERHEAD, MIN_BATCH_LENGTH } from '../../protocol/records/batch-header.js'
+import { INT32_MAX } from '../../protocol/primitives/limits.js'
+import { FileBatches } from '../file-batches.js'
 import { isNoSpaceError } from '../file-io.js'
 import { CLEANED_FILE_SUFFIX, logFileName } from '../log-file-names.js'
 import {
@@ -96,63 +97,29 @@ export interface CleanResult {
 
 const READ_WINDOW = 4 * 1024 * 1024
 const WRITE_BUFFER = 1024 * 1024
-const INT32_MAX = 0x7fffffff
 
 class Aborted extends Error {}
 
-/** Sequential batches of one segment file through a window of positional reads. */
-class SegmentReader {
-  private readonly fd: number
-  private buf = Buffer.allocUnsafe(READ_WINDOW)
-  private winStart = 0
-  private winLen = 0
-  private pos = 0
-  /** Valid after next(): the batch is this.window[at, at + size). */
-  at = 0
-  batchSize = 0
-  filePosition = 0
+/**
+ * The batches of one segment file, whole, through a window of positional reads (4 MiB, grown to the largest
+ * batch, one pooled buffer reused). The cursor's fields describe the current batch: buf[offset, offset + size).
+ */
+function openSegment (file: string, size: number): FileBatches {
+  return new FileBatches(openSync(file, 'r'), { windowBytes: READ_WINDOW, wholeBatches: true, sync: true }).open(0, size)
+}
 
-  constructor (readonly file: string, private readonly size: number) {
-    this.fd = openSync(file, 'r')
-  }
+/** Advances to the next batch; false at the end of the segment. Throws on a malformed batch. */
+function nextBatch (r: FileBatches, file: string, size: number): boolean {
+  if (r.next()) return true
+  if (r.state === CursorState.End) return false
+  const pos = r.position
+  if (r.state === CursorState.TruncatedHeader && size - pos < LOG_OVERHEAD) throw new Error(`${file}: ${size - pos} bytes at position ${pos} are too short for a batch`)
+  throw new Error(`${file}: batch at position ${pos} has batchLength ${r.batchLength}, expected >= ${MIN_BATCH_LENGTH} and within the file (${size} bytes)`)
+}
 
-  get window (): Buffer { return this.buf }
-
-  private fill (from: number, need: number): void {
-    if (need > this.buf.length) this.buf = Buffer.allocUnsafe(need)
-    const want = Math.min(this.buf.length, this.size - from)
-    let got = 0
-    while (got < want) {
-      const n = readSync(this.fd, this.buf, got, want - got, from + got)
-      if (n === 0) break
-      got += n
-    }
-    this.winStart = from
-    this.winLen = got
-  }
-
-  /** Advances to the next batch; false at the end of the segment. Throws on a malformed batch. */
-  next (): boolean {
-    const pos = this.pos
-    if (pos >= this.size) return false
-    if (pos + LOG_OVERHEAD > this.winStart + this.winLen || pos < this.winStart) this.fill(pos, LOG_OVERHEAD)
-    let i = pos - this.winStart
-    if (i + LOG_OVERHEAD > this.winLen) throw new Error(`${this.file}: ${this.size - pos} bytes at position ${pos} are too short for a batch`)
-    const len = this.buf.readInt32BE(i + BATCH_LENGTH_OFFSET)
-    const size = len + LOG_OVERHEAD
-    if (len < MIN_BATCH_LENGTH || pos + size > this.size) throw new Error(`${this.file}: batch at position ${pos} has batchLength ${len}, expected >= ${MIN_BATCH_LENGTH} and within the file (${this.size} bytes)`)
-    if (i + size > this.winLen) {
-      this.fill(pos, size)
-      i = 0
-    }
-    this.at = i
-    this.batchSize = size
-    this.filePosition = pos
-    this.pos = pos + size
-    return true
-  }
-
-  close (): void { closeSync(this.fd) }
+function closeSegment (r: FileBatches): void {
+  r.release()
+  closeSync(r.fd)
 }
 
 class CleanedWriter {
@@ -226,26 +193,24 @@ class TxnMarkers implements TxnStatusSource {
   private scan (): Map<number, { offsets: number[]; types: number[] }> {
     const out = new Map<number, { offsets: number[]; types: number[] }>()
     for (const s of this.segments) {
-      const r = new SegmentReader(s.file, s.size)
+      const r = openSegment(s.file, s.size)
       try {
-        while (r.next()) {
+        while (nextBatch(r, s.file, s.size)) {
           this.check()
-          const b = r.window
-          const at = r.at
-          if ((b.readInt16BE(at + ATTRIBUTES_OFFSET) & CONTROL_MASK) === 0) continue
-          const pid = Number(b.readBigInt64BE(at + PRODUCER_ID_OFFSET))
-          const section = batchRecordsSection(b, at)
+          if (!r.isControl) continue
+          const pid = r.producerId
+          const section = batchRecordsSection(r.buf, r.offset)
           const c = this.cursor
           c.reset(section, 0, section.length)
           if (!c.next() || c.keyLength < 4) continue
           const type = section.readInt16BE(c.keyStart + 2) // ControlRecordType: 0 ABORT, 1 COMMIT
           let m = out.get(pid)
           if (m === undefined) { m = { offsets: [], types: [] }; out.set(pid, m) }
-          m.offsets.push(Number(b.readBigInt64BE(at)))
+          m.offsets.push(r.baseOffset)
           m.types.push(type)
         }
       } finally {
-        r.close()
+        closeSegment(r)
       }
     }
     return out
@@ -314,18 +279,16 @@ class ProducerLastBatches {
   private scan (): Map<number, number> {
     const out = new Map<number, number>()
     for (const s of this.segments) {
-      const r = new SegmentReader(s.file, s.size)
+      const r = openSegment(s.file, s.size)
       try {
-        while (r.next()) {
+        while (nextBatch(r, s.file, s.size)) {
           this.check()
-          const b = r.window
-          const at = r.at
-          if ((b.readInt16BE(at + ATTRIBUTES_OFFSET) & CONTROL_MASK) !== 0) continue
-          const pid = Number(b.readBigInt64BE(at + PRODUCER_ID_OFFSET))
-          if (pid >= 0) out.set(pid, Number(b.readBigInt64BE(at)) + b.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET))
+          if (r.isControl) continue
+          const pid = r.producerId
+          if (pid >= 0) out.set(pid, r.lastOffset)
         }
       } finally {
-        r.close()
+        closeSegment(r)
       }
     }
     return out
@@ -376,21 +339,18 @@ export function runCleanTask (task: CleanTask): CleanResult {
     for (let si = 0; si < task.segments.length; si++) {
       const s = task.segments[si]!
       if (s.nextOffset <= task.firstDirtyOffset || s.baseOffset >= task.firstUncleanableOffset) continue
-      const r = new SegmentReader(s.file, s.size)
+      const r = openSegment(s.file, s.size)
       try {
-        while (r.next()) {
+        while (nextBatch(r, s.file, s.size)) {
           check()
-          const b = r.window
-          const at = r.at
-          const attrs = b.readInt16BE(at + ATTRIBUTES_OFFSET)
-          if ((attrs & CONTROL_MASK) !== 0) continue
-          const base = Number(b.readBigInt64BE(at))
-          if (base + b.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET) < task.firstDirtyOffset) continue
-          if ((attrs & TRANSACTIONAL_MASK) !== 0 && txns.statusOf(Number(b.readBigInt64BE(at + PRODUCER_ID_OFFSET)), base) !== 'commit') continue
-          const section = batchRecordsSection(b, at)
-          const count = b.readInt32BE(at + RECORDS_COUNT_OFFSET)
+          if (r.isControl) continue
+          const base = r.baseOffset
+          if (r.lastOffset < task.firstDirtyOffset) continue
+          if (r.isTransactional && txns.statusOf(r.producerId, base) !== 'commit') continue
+          const section = batchRecordsSection(r.buf, r.offset)
+          const count = r.recordCount
           cursor.reset(section, 0, section.length)
-          const remember = base >= task.firstDirtyOffset && b.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET) === count - 1 ? remembered.reserve(count) : -1
+          const remember = base >= task.firstDirtyOffset && r.lastOffsetDelta === count - 1 ? remembered.reserve(count) : -1
           let numbered = remember >= 0
           const keys = remembered.keys
           let k = 0
@@ -411,7 +371,7 @@ export function runCleanTask (task: CleanTask): CleanResult {
           }
         }
       } finally {
-        r.close()
+        closeSegment(r)
       }
       endOffset = si + 1 < task.segments.length ? Math.min(task.segments[si + 1]!.baseOffset, task.firstUncleanableOffset) : task.firstUncleanableOffset
       if (map.full) break
@@ -440,20 +400,20 @@ export function runCleanTask (task: CleanTask): CleanResult {
       created.push(w)
       let bytesIn = 0
       for (const s of group) {
-        const r = new SegmentReader(s.file, s.size)
+        const r = openSegment(s.file, s.size)
         try {
-          while (r.next()) {
+          while (nextBatch(r, s.file, s.size)) {
             check()
-            const b = r.window
-            stats.bytesRead += r.batchSize
-            ctx.lastOfRound = s === lastSegment && r.filePosition + r.batchSize === s.size
-            const start = remembered.lookup(Number(b.readBigInt64BE(r.at)))
-            const out = (start >= 0 ? filterRememberedBatch(b, r.at, ctx, remembered.keys, start) : null) ?? filterBatch(b, r.at, r.batchSize, ctx)
-            if (out.kind === 'keep') w.append(b, r.at, r.at + r.batchSize)
+            const b = r.buf
+            stats.bytesRead += r.size
+            ctx.lastOfRound = s === lastSegment && r.position + r.size === s.size
+            const start = remembered.lookup(r.baseOffset)
+            const out = (start >= 0 ? filterRememberedBatch(b, r.offset, ctx, remembered.keys, start) : null) ?? filterBatch(b, r.offset, r.size, ctx)
+            if (out.kind === 'keep') w.append(b, r.offset, r.offset + r.size)
             else if (out.kind === 'rewrite') w.append(out.batch, 0, out.batch.length)
           }
         } finally {
-          r.close()
+          closeSegment(r)
         }
         bytesIn += s.size
       }

@@ -8,14 +8,15 @@
 //   length varint | attributes int8 | timestampDelta varlong | offsetDelta varint |
 //   keyLength varint (-1 = null) | key | valueLength varint (-1 = null) | value | headerCount varint | headers
 //
-// Varints are zigzag, 7 bits a byte, low group first. Varlongs are read as JS numbers: exact below 2^53,
-// far beyond any timestamp delta. A record is re-encoded only for its timestampDelta (the cleaner's delete
+// Varints and varlongs are decoded by protocol/primitives/varint.ts (varlongs as JS numbers: exact below 2^53,
+// far beyond any timestamp delta). A record is re-encoded only for its timestampDelta (the cleaner's delete
 // horizon rebases it); everything from offsetDelta on is copied as is.
 // Invariant: next() never reads past `end`; malformed input throws a RangeError naming the position.
 // Threading: pure functions and one cursor object per caller; used in the cleaner's worker thread and on
 // the main thread.
 import { COMPRESSION_CODEC_MASK, RECORDS_COUNT_OFFSET, RECORDS_OFFSET, ATTRIBUTES_OFFSET, batchSize } from '../../protocol/records/batch-header.js'
 import { decompress } from '../../protocol/records/compression.js'
+import { readVarint, readVarlong } from '../../protocol/primitives/varint.js'
 
 export class RecordCursor {
   buf: Buffer = Buffer.alloc(0)
@@ -47,92 +48,26 @@ export class RecordCursor {
   next (): boolean {
     if (this.pos >= this.end) return false
     this.recordStart = this.pos
-    const length = this.varint()
+    const length = readVarint(this, this.end)
     const bodyStart = this.pos
     if (length < 0 || bodyStart + length > this.end) {
       throw new RangeError(`record at byte ${this.recordStart}: length ${length} runs past the records section (${this.end - bodyStart} bytes left)`)
     }
     this.recordEnd = bodyStart + length
     this.attributes = this.buf[this.pos++]!
-    this.timestampDelta = this.varlong()
+    this.timestampDelta = readVarlong(this, this.end)
     this.offsetDeltaPos = this.pos
-    this.offsetDelta = this.varint()
-    this.keyLength = this.varint()
+    this.offsetDelta = readVarint(this, this.end)
+    this.keyLength = readVarint(this, this.end)
     this.keyStart = this.pos
     if (this.keyLength > 0) this.pos += this.keyLength
-    this.valueLength = this.varint()
+    this.valueLength = readVarint(this, this.end)
     if (this.pos > this.recordEnd || (this.valueLength > 0 && this.pos + this.valueLength > this.recordEnd)) {
       throw new RangeError(`record at byte ${this.recordStart}: key or value runs past its length ${length}`)
     }
     this.pos = this.recordEnd
     return true
   }
-
-  private varint (): number {
-    let value = 0
-    let shift = 0
-    for (;;) {
-      if (this.pos >= this.end) throw new RangeError(`varint runs past the end of the records section at byte ${this.pos}`)
-      const b = this.buf[this.pos++]!
-      value |= (b & 0x7f) << shift
-      if ((b & 0x80) === 0) break
-      shift += 7
-      if (shift > 28) throw new RangeError(`varint longer than 5 bytes at byte ${this.pos}`)
-    }
-    return (value >>> 1) ^ -(value & 1)
-  }
-
-  private varlong (): number {
-    let value = 0
-    let mult = 1
-    for (let i = 0; ; i++) {
-      if (this.pos >= this.end) throw new RangeError(`varlong runs past the end of the records section at byte ${this.pos}`)
-      if (i >= 10) throw new RangeError(`varlong longer than 10 bytes at byte ${this.pos}`)
-      const b = this.buf[this.pos++]!
-      value += (b & 0x7f) * mult
-      if ((b & 0x80) === 0) break
-      mult *= 128
-    }
-    // zigzag: even -> value / 2, odd -> -(value + 1) / 2
-    return value % 2 === 0 ? value / 2 : -(value + 1) / 2
-  }
-}
-
-/** Bytes a zigzag varint of `v` takes. */
-export function sizeOfVarint (v: number): number {
-  let u = ((v << 1) ^ (v >> 31)) >>> 0
-  let n = 1
-  while (u >= 0x80) { u >>>= 7; n++ }
-  return n
-}
-
-export function writeVarint (buf: Buffer, pos: number, v: number): number {
-  let u = ((v << 1) ^ (v >> 31)) >>> 0
-  while (u >= 0x80) { buf[pos++] = (u & 0x7f) | 0x80; u >>>= 7 }
-  buf[pos++] = u
-  return pos
-}
-
-/** Zigzag of a safe-integer `v` as a non-negative number. */
-function zigzagLong (v: number): number {
-  return v >= 0 ? v * 2 : -v * 2 - 1
-}
-
-export function sizeOfVarlong (v: number): number {
-  let u = zigzagLong(v)
-  let n = 1
-  while (u >= 128) { u = Math.floor(u / 128); n++ }
-  return n
-}
-
-export function writeVarlong (buf: Buffer, pos: number, v: number): number {
-  let u = zigzagLong(v)
-  while (u >= 128) {
-    buf[pos++] = (u % 128) | 0x80
-    u = Math.floor(u / 128)
-  }
-  buf[pos++] = u
-  return pos
 }
 
 /** The records section of the batch at `pos`, decompressed if its codec says so. */

@@ -25,10 +25,10 @@
 // Invariant: check() and record() run in the same synchronous turn as the append that assigns the offsets,
 // so no other append can slip between them (Partition.appendAsLeader does both).
 // In memory only (snapshot.ts holds the file format). Threading: main thread.
+import { INT32_MAX } from '../../protocol/primitives/limits.js'
 import { ErrorCode } from '../../protocol/errors.js'
 
 export const MAX_CACHED_BATCHES = 5
-const INT32_MAX = 2147483647
 
 export interface BatchMetadata {
   firstSeq: number

@@ -2,7 +2,7 @@ import t from 'tap'
 import { CompressionCodec, TimestampType, setBaseOffset, setMaxTimestamp } from '../../../src/protocol/records/batch-header.js'
 import { buildRecordBatch } from '../../../src/protocol/records/builder.js'
 import { decodeBatch, iterateBatches, iterateRecords } from '../../../src/protocol/records/record.js'
-import { readVarint, readVarlong, sizeOfVarint, sizeOfVarlong, writeVarint, writeVarlong } from '../../../src/protocol/records/varint.js'
+import { readVarint, readVarlong, sizeOfVarint, sizeOfVarlong, writeVarint, writeVarlong } from '../../../src/protocol/primitives/varint.js'
 
 t.test('varints round-trip at the edges', async t => {
   for (const v of [0, 1, -1, 63, -64, 64, 127, 128, 300, -300, 2 ** 31 - 1, -(2 ** 31)]) {

@@ -3,8 +3,8 @@
 import t from 'tap'
 import { randomBytes } from 'node:crypto'
 import { OffsetMap } from '../../../src/storage/cleaner/offset-map.js'
-import { RecordCursor, sizeOfVarlong, writeVarlong, firstKeylessRecord } from '../../../src/storage/cleaner/record-scan.js'
-import { readVarlong } from '../../../src/protocol/records/varint.js'
+import { RecordCursor, firstKeylessRecord } from '../../../src/storage/cleaner/record-scan.js'
+import { readVarlong, sizeOfVarlong, writeVarlong } from '../../../src/protocol/primitives/varint.js'
 import { buildRecordBatch } from '../../../src/protocol/records/builder.js'
 import { CompressionCodec } from '../../../src/protocol/records/batch-header.js'
 
