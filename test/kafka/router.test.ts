@@ -25,18 +25,15 @@ t.test('a request that arrives before the lazy handlers are loaded waits for the
   let open!: () => void
   const gate = new Promise<void>(resolve => { open = resolve })
   let loadStarted = false
-  // every handler binds to the services it declares when it is added; FindCoordinator uses only the last four
-  const unused = {
-    config: null, logger: silentLogger, clusterId: 'c', topics: null, producers: null, purgatory: null, readAhead: null, transactions: null,
-    deleteTopic: null, checkTransactionPartition: null, appendTxnMarker: null
-  }
-  const services = {
-    ...unused,
+  // every handler binds to the services it declares when it is added; FindCoordinator uses only these four,
+  // the others' services are placeholders
+  const used: Partial<Record<keyof KafkaServices, unknown>> = {
     nodeId: 7,
     closing: false,
     groups: { status: 'active' },
     listener: { advertised: { host: '127.0.0.1', port: 9 }, apis: () => router.advertised() }
-  } as unknown as KafkaServices
+  }
+  const services = new Proxy(used, { has: () => true, get: (o, k) => (o as any)[k] ?? null }) as unknown as KafkaServices
   const router: Router = new Router(services, EAGER_HANDLERS, LAZY_HANDLERS, async () => { loadStarted = true; await gate })
   const server = new SocketServer({ host: '127.0.0.1', port: 0, maxFrameBytes: 1 << 20, router, logger: silentLogger })
   const { port } = await server.listen()
