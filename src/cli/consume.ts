@@ -21,8 +21,8 @@ import { CLIENT_OPTIONS_HELP, clusterFrom } from './common.js'
 import { Options, parsePartitions } from './options.js'
 import { CliError, exitQuietlyOnClosedStdout, out, warn } from './output.js'
 import { describePosition, parsePosition, type PositionSpec } from './positions.js'
-import { recordFormatter } from './record-format.js'
-import { Fetcher } from '../client/fetcher.js'
+import { recordFormatter, type RecordFormatter } from './record-format.js'
+import { Fetcher, type ConsumedRecord } from '../client/fetcher.js'
 import { GroupMember } from '../client/group-member.js'
 import { LATEST_TIMESTAMP, listOffsets, offsetRange } from '../client/offsets.js'
 import { resolveOffsets } from '../client/seek.js'
@@ -68,6 +68,42 @@ export async function consumeCommand (argv: string[]): Promise<number> {
     process.stdout.write(CONSUME_HELP)
     return 0
   }
+  const settings = consumeSettings(opts)
+  const cluster = clusterFrom(opts)
+  exitQuietlyOnClosedStdout()
+  const stop = new StopSignals()
+  const member = settings.groupId === undefined ? null : new GroupMember(cluster, { groupId: settings.groupId, topic: settings.topic })
+  try {
+    const meta = await cluster.topic(settings.topic)
+    const all = meta.partitions.map(p => p.partition)
+    for (const p of settings.only ?? []) {
+      if (!all.includes(p)) throw new CliError(`topic '${settings.topic}' has no partition ${p} (it has ${all.length}: 0-${all.length - 1})`)
+    }
+    const run = new ConsumeRun(cluster, settings, member, stop)
+    if (member === null) await run.assign(settings.only ?? all)
+    await run.loop()
+    await run.commit()
+    return 0
+  } finally {
+    stop.remove()
+    await member?.leave()
+    await cluster.close()
+  }
+}
+
+/** What `samsa consume` was asked to do, checked before any connection is made. */
+interface ConsumeSettings {
+  topic: string
+  from: PositionSpec | undefined
+  until: PositionSpec | undefined
+  count: number | undefined
+  /** --partition; undefined: every partition (or, with a group, the ones it assigns). */
+  only: number[] | undefined
+  groupId: string | undefined
+  format: RecordFormatter
+}
+
+function consumeSettings (opts: Options): ConsumeSettings {
   const [topic] = opts.expectPositionals(['TOPIC'])
   const now = Date.now()
   const from = opts.given('from') ? parsePosition('--from', opts.string('from')!, now) : undefined
@@ -79,123 +115,160 @@ export async function consumeCommand (argv: string[]): Promise<number> {
   if (groupId !== undefined && only !== undefined) throw new UsageError('--partition and --group cannot be combined: the group decides the partitions')
   if (groupId === '') throw new UsageError('--group cannot be empty')
   const format = recordFormatter(opts.has('json') ? 'json' : opts.string('format'))
+  return { topic: topic!, from, until, count, only, groupId, format }
+}
 
-  const cluster = clusterFrom(opts)
-  exitQuietlyOnClosedStdout()
-  let stopping = false
-  let signals = 0
-  const onSignal = (): void => {
-    stopping = true
-    if (++signals > 1) process.exit(130)
+/** SIGINT and SIGTERM while consuming: the first asks the loop to stop, a second exits at once (130). */
+class StopSignals {
+  /** Set by a signal, or by the loop itself when --count is reached. */
+  requested = false
+  private received = 0
+  private readonly onSignal = (): void => {
+    this.requested = true
+    if (++this.received > 1) process.exit(130)
   }
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
-  const member = groupId === undefined ? null : new GroupMember(cluster, { groupId, topic: topic! })
-  try {
-    const meta = await cluster.topic(topic!)
-    const all = meta.partitions.map(p => p.partition)
-    for (const p of only ?? []) {
-      if (!all.includes(p)) throw new CliError(`topic '${topic!}' has no partition ${p} (it has ${all.length}: 0-${all.length - 1})`)
-    }
-    const fetcher = new Fetcher(cluster, topic!, {}, async (p, pos) => {
-      const r = (await offsetRange(cluster, topic!, [p])).get(p)!
+
+  constructor () {
+    process.on('SIGINT', this.onSignal)
+    process.on('SIGTERM', this.onSignal)
+  }
+
+  remove (): void {
+    process.off('SIGINT', this.onSignal)
+    process.off('SIGTERM', this.onSignal)
+  }
+}
+
+/**
+ * One consume run: the partitions assigned, where each stops, which are done, and the offset after the last
+ * printed record of each (what commit() commits for the group).
+ */
+class ConsumeRun {
+  private readonly topic: string
+  private readonly fetcher: Fetcher
+  /** Exclusive stop offset per partition; Infinity: follow. Kept across rebalances. */
+  private readonly stopAt = new Map<number, number>()
+  private readonly stopTime: number | null
+  private readonly done = new Set<number>()
+  /** After the last printed record, for commits. */
+  private readonly next = new Map<number, number>()
+  private assigned: number[] = []
+  private firstAssignment = true
+  private lastCommit = Date.now()
+  private printed = 0
+
+  constructor (private readonly cluster: Cluster, private readonly settings: ConsumeSettings, private readonly member: GroupMember | null,
+    private readonly stop: StopSignals) {
+    const topic = this.topic = settings.topic
+    this.fetcher = new Fetcher(cluster, topic, {}, async (p, pos) => {
+      const r = (await offsetRange(cluster, topic, [p])).get(p)!
       const np = pos < r.start ? r.start : r.end
-      warn(`${topic!}-${p}: offset ${pos} is no longer in the log (${r.start} to ${r.end}); continuing at ${np}`)
+      warn(`${topic}-${p}: offset ${pos} is no longer in the log (${r.start} to ${r.end}); continuing at ${np}`)
       return np
     })
-    const stopAt = new Map<number, number>() // exclusive; Infinity: follow
-    const stopTime = until?.kind === 'time' ? until.timestamp : null
-    const done = new Set<number>()
-    const next = new Map<number, number>() // after the last printed record, for commits
-    let assigned: number[] = []
-    let firstAssignment = true
+    this.stopTime = settings.until?.kind === 'time' ? settings.until.timestamp : null
+  }
 
-    const setup = async (partitions: number[]): Promise<void> => {
-      assigned = partitions
-      done.clear()
-      next.clear()
-      // --from places the first assignment; after a rebalance the group's commits (made just before) decide.
-      const start = await startPositions(cluster, topic!, partitions, firstAssignment ? from : undefined, member, from)
-      firstAssignment = false
-      const fresh = partitions.filter(p => !stopAt.has(p))
-      for (const [p, o] of await stopPositions(cluster, topic!, fresh, until)) stopAt.set(p, o)
-      const positions = new Map<number, number>()
-      for (const p of partitions) {
-        const o = start.get(p)!
-        next.set(p, o)
-        if (o >= stopAt.get(p)!) done.add(p)
-        else positions.set(p, o)
-      }
-      fetcher.assign(positions)
-      if (process.stderr.isTTY === true && until === undefined && count === undefined) {
-        process.stderr.write(`following ${topic!} (partition${partitions.length === 1 ? '' : 's'} ${partitions.join(',') || 'none yet'}) from ${from === undefined ? (member !== null ? 'the committed offsets' : 'the beginning') : describePosition(from)}; Ctrl-C to stop\n`)
-      }
+  /** Starts reading `partitions` (the whole assignment, replacing the previous one). */
+  async assign (partitions: number[]): Promise<void> {
+    const { from, until, count } = this.settings
+    this.assigned = partitions
+    this.done.clear()
+    this.next.clear()
+    // --from places the first assignment; after a rebalance the group's commits (made just before) decide.
+    const start = await startPositions(this.cluster, this.topic, partitions, this.firstAssignment ? from : undefined, this.member, from)
+    this.firstAssignment = false
+    const fresh = partitions.filter(p => !this.stopAt.has(p))
+    for (const [p, o] of await stopPositions(this.cluster, this.topic, fresh, until)) this.stopAt.set(p, o)
+    const positions = new Map<number, number>()
+    for (const p of partitions) {
+      const o = start.get(p)!
+      this.next.set(p, o)
+      if (o >= this.stopAt.get(p)!) this.done.add(p)
+      else positions.set(p, o)
     }
-
-    let lastCommit = Date.now()
-    const commit = async (): Promise<void> => {
-      if (member === null || member.generationId < 0) return
-      const offsets = new Map([...next].filter(([p]) => assigned.includes(p)))
-      await member.commit(offsets)
-      lastCommit = Date.now()
+    this.fetcher.assign(positions)
+    if (process.stderr.isTTY === true && until === undefined && count === undefined) {
+      process.stderr.write(`following ${this.topic} (partition${partitions.length === 1 ? '' : 's'} ${partitions.join(',') || 'none yet'}) from ${from === undefined ? (this.member !== null ? 'the committed offsets' : 'the beginning') : describePosition(from)}; Ctrl-C to stop\n`)
     }
+  }
 
-    if (member === null) await setup(only ?? all)
-    let printed = 0
+  /** Commits the group's offsets of the assigned partitions (nothing without a group or before joining). */
+  async commit (): Promise<void> {
+    const member = this.member
+    if (member === null || member.generationId < 0) return
+    const offsets = new Map([...this.next].filter(([p]) => this.assigned.includes(p)))
+    await member.commit(offsets)
+    this.lastCommit = Date.now()
+  }
+
+  /** Polls and prints until a stop is requested, --count is reached, or (with --until) every partition is done. */
+  async loop (): Promise<void> {
+    const member = this.member
     let lost = 0
-    while (!stopping) {
+    while (!this.stop.requested) {
       let records
       try {
         if (member !== null && member.rebalanceNeeded) {
-          if (member.generationId >= 0) await commit()
-          await setup(await member.join())
+          if (member.generationId >= 0) await this.commit()
+          await this.assign(await member.join())
           continue
         }
-        if (until !== undefined && assigned.every(p => done.has(p))) break
-        records = await fetcher.poll()
+        if (this.settings.until !== undefined && this.assigned.every(p => this.done.has(p))) break
+        records = await this.fetcher.poll()
         lost = 0
       } catch (err) {
         // A broker restart or a dropped connection (NETWORK_EXCEPTION): reconnect (each attempt is itself a bounded retry).
-        if (stopping || errorCodeOf(err) !== ErrorCode.NETWORK_EXCEPTION || ++lost > MAX_RECONNECTS) throw err
-        warn(`${(err as Error).message}; reconnecting (${lost}/${MAX_RECONNECTS})`)
-        cluster.invalidate(topic!)
-        if (member !== null) member.rebalanceNeeded = true
-        await new Promise(resolve => setTimeout(resolve, 250 * lost))
+        if (this.stop.requested || errorCodeOf(err) !== ErrorCode.NETWORK_EXCEPTION || ++lost > MAX_RECONNECTS) throw err
+        await this.reconnect(err as Error, lost)
         continue
       }
-      // One write per poll: a write per record costs a syscall each (3x slower on big replays).
-      let text = ''
-      for (const r of records) {
-        if (done.has(r.partition)) continue
-        if (r.offset >= stopAt.get(r.partition)! || (stopTime !== null && r.timestamp >= stopTime)) {
-          done.add(r.partition)
-          fetcher.positions.delete(r.partition)
-          continue
-        }
-        text += format(r)
-        next.set(r.partition, r.offset + 1)
-        if (count !== undefined && ++printed >= count) {
-          stopping = true
-          break
-        }
-      }
-      if (text !== '') await out(text)
-      for (const [p, pos] of fetcher.positions) {
-        const caughtUp = (fetcher.highWatermarks.get(p) ?? Infinity) <= pos
-        if (pos >= stopAt.get(p)! || (stopTime !== null && caughtUp && Date.now() >= stopTime)) {
-          done.add(p)
-          fetcher.positions.delete(p)
-        }
-      }
-      if (member !== null && Date.now() - lastCommit >= 1000) await commit()
+      await this.print(records)
+      this.finishCaughtUp()
+      if (member !== null && Date.now() - this.lastCommit >= 1000) await this.commit()
     }
-    await commit()
-    return 0
-  } finally {
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
-    await member?.leave()
-    await cluster.close()
+  }
+
+  /** After the `lost`-th failed poll in a row: forget the topic's leaders (and rejoin the group), then wait. */
+  private async reconnect (err: Error, lost: number): Promise<void> {
+    warn(`${err.message}; reconnecting (${lost}/${MAX_RECONNECTS})`)
+    this.cluster.invalidate(this.topic)
+    if (this.member !== null) this.member.rebalanceNeeded = true
+    await new Promise(resolve => setTimeout(resolve, 250 * lost))
+  }
+
+  /** Prints the records before each partition's stop, up to --count; a partition reaching its stop is done. */
+  private async print (records: ConsumedRecord[]): Promise<void> {
+    const { count, format } = this.settings
+    // One write per poll: a write per record costs a syscall each (3x slower on big replays).
+    let text = ''
+    for (const r of records) {
+      if (this.done.has(r.partition)) continue
+      if (r.offset >= this.stopAt.get(r.partition)! || (this.stopTime !== null && r.timestamp >= this.stopTime)) {
+        this.done.add(r.partition)
+        this.fetcher.positions.delete(r.partition)
+        continue
+      }
+      text += format(r)
+      this.next.set(r.partition, r.offset + 1)
+      if (count !== undefined && ++this.printed >= count) {
+        this.stop.requested = true
+        break
+      }
+    }
+    if (text !== '') await out(text)
+  }
+
+  /** Partitions whose position reached their stop offset, or that caught up after --until TIME passed, are done. */
+  private finishCaughtUp (): void {
+    const fetcher = this.fetcher
+    for (const [p, pos] of fetcher.positions) {
+      const caughtUp = (fetcher.highWatermarks.get(p) ?? Infinity) <= pos
+      if (pos >= this.stopAt.get(p)! || (this.stopTime !== null && caughtUp && Date.now() >= this.stopTime)) {
+        this.done.add(p)
+        fetcher.positions.delete(p)
+      }
+    }
   }
 }
 
