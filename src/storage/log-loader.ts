@@ -1,20 +1,24 @@
 // LogLoader: turns a partition directory into segments at open (Kafka's LogLoader), recovering after a crash.
 //
 // Steps, in order:
-//   1. complete an interrupted compaction swap: `<base>.log.swap` becomes `<base>.log` and replaces the
-//      segments whose base offsets fall inside the offsets it holds (those are removed before the rename, so
-//      a crash during this step is redone; its indexes are rebuilt in step 3);
-//   2. remove leftovers: `.cleaned`, `.deleted`, `.tmp` files, and indexes without a `.log` beside them;
-//   3. open each segment, oldest first. After a clean shutdown every segment's indexes are trusted if they
-//      pass the sanity checks (segment.loadIndexes); after an unclean one the *active* segment is always
-//      recovered (every batch checked: length bounds, magic, CRC32C, offsets; truncated at the first invalid
-//      byte; indexes rebuilt). Any segment whose indexes are missing or fail the checks is rebuilt too.
-//      Never throws on corrupt data: WARNs name the file, the position and the bytes removed;
+//   1. complete an interrupted compaction swap (completeSwaps): `<base>.log.swap` becomes `<base>.log` and
+//      replaces the segments whose base offsets fall inside the offsets it holds (those are removed before
+//      the rename, so a crash during this step is redone; its indexes are rebuilt in step 3);
+//   2. remove leftovers (removeLeftovers): `.cleaned`, `.deleted`, `.tmp` files, and indexes without a
+//      `.log` beside them;
+//   3. open each segment, oldest first (openSegments, loadOrRecover). After a clean shutdown every segment's
+//      indexes are trusted if they pass the sanity checks (segment.loadIndexes); after an unclean one the
+//      *active* segment is always recovered (every batch checked: length bounds, magic, CRC32C, offsets;
+//      truncated at the first invalid byte; indexes rebuilt). Any segment whose indexes are missing or fail
+//      the checks is rebuilt too. Never throws on corrupt data: WARNs name the file, the position and the
+//      bytes removed;
 //   4. an empty directory gets one empty segment at offset 0.
 // After an unclean stop, an empty last segment (a crash right after a roll, before the previous segment's
-// last queued writes reached its file) is removed first, so the log has no hole of never-written offsets.
-// The log end offset is the active segment's next offset, or, when a crash left the active segment empty
-// right after a roll, the larger of its base offset and the previous segment's next offset.
+// last queued writes reached its file) is removed before step 3 (removeEmptyActiveSegment), so the log has
+// no hole of never-written offsets.
+// The log end offset (settleLogEndOffset) is the active segment's next offset, or, when a crash left the
+// active segment empty right after a roll, the larger of its base offset and the previous segment's next
+// offset.
 // Threading: main thread, async I/O; runs before the log accepts appends or reads.
 import { fstatSync, mkdirSync, promises as fsp, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
@@ -38,6 +42,26 @@ export async function loadLog (opts: LoadOptions): Promise<LoadedLog> {
   const { dir, config, logger, cleanShutdown } = opts
   mkdirSync(dir, { recursive: true })
   await completeSwaps(dir, logger)
+  const bases = await removeLeftovers(dir, logger)
+  if (!cleanShutdown && bases.length > 1) await removeEmptyActiveSegment(dir, bases, logger)
+  const { segments, recoveredBytes } = await openSegments(dir, bases, config, cleanShutdown, logger)
+  // Entries past the next segment's base belong to another segment (a crash during a swap, after the first
+  // segment took the entries of those it replaces): theirs is the copy that counts.
+  for (let i = 0; i + 1 < segments.length; i++) segments[i]!.txnIndex.truncateTo(segments[i + 1]!.baseOffset)
+  if (segments.length === 0) segments.push(LogSegment.createSync(dir, 0, config))
+  warnOverlaps(segments, logger)
+  const logEndOffset = settleLogEndOffset(segments)
+  if (recoveredBytes > 0) {
+    logger.warn({ partition: opts.name, bytesRemoved: recoveredBytes, logEndOffset }, `recovered ${opts.name}: ${recoveredBytes} bytes removed`)
+  }
+  return { segments, recoveredBytes, logEndOffset }
+}
+
+/**
+ * Step 2: removes `.tmp`, `.cleaned` and `.deleted` files, then every index without a `.log` beside it.
+ * Returns the base offsets of the segments (the `.log` files), oldest first.
+ */
+async function removeLeftovers (dir: string, logger: Logger): Promise<number[]> {
   const bases = new Set<number>()
   const indexes: string[] = []
   for (const f of readdirSync(dir)) {
@@ -57,46 +81,64 @@ export async function loadLog (opts: LoadOptions): Promise<LoadedLog> {
       await fsp.rm(join(dir, f), { force: true })
     }
   }
+  return [...bases].sort((a, b) => a - b)
+}
+
+/**
+ * After an unclean stop, with more than one segment: a crash right after a roll can leave an empty active
+ * segment past offsets that were assigned but never written to the previous one (its last writes were still
+ * queued). Removes it (its files, and its base from `bases`), so the previous segment is recovered as the
+ * active one and the log continues from its real end, without a hole of offsets.
+ */
+async function removeEmptyActiveSegment (dir: string, bases: number[], logger: Logger): Promise<void> {
+  const lastBase = bases[bases.length - 1]!
+  const lastFile = logFileName(dir, lastBase)
+  if (statSync(lastFile).size !== 0) return
+  logger.warn({ file: lastFile }, `removing the empty active segment ${lastFile} left by a crash after a roll`)
+  // its .txnindex too: an abort entry is written before its marker, so it can name a marker never written
+  for (const f of [lastFile, offsetIndexFileName(dir, lastBase), timeIndexFileName(dir, lastBase), txnIndexFileName(dir, lastBase)]) await fsp.rm(f, { force: true })
+  bases.pop()
+}
+
+/** Step 3: opens the segments at `bases` (oldest first), each trusted or recovered (loadOrRecover). */
+async function openSegments (
+  dir: string, bases: number[], config: SegmentConfig, cleanShutdown: boolean, logger: Logger
+): Promise<{ segments: LogSegment[]; recoveredBytes: number }> {
   const segments: LogSegment[] = []
   let recoveredBytes = 0
-  const sorted = [...bases].sort((a, b) => a - b)
-  if (!cleanShutdown && sorted.length > 1) {
-    // A crash right after a roll can leave an empty active segment past offsets that were assigned but never
-    // written to the previous one (its last writes were still queued): drop it, so the previous segment is
-    // recovered as the active one and the log continues from its real end, without a hole of offsets.
-    const lastBase = sorted[sorted.length - 1]!
-    const lastFile = logFileName(dir, lastBase)
-    if (statSync(lastFile).size === 0) {
-      logger.warn({ file: lastFile }, `removing the empty active segment ${lastFile} left by a crash after a roll`)
-      // its .txnindex too: an abort entry is written before its marker, so it can name a marker never written
-      for (const f of [lastFile, offsetIndexFileName(dir, lastBase), timeIndexFileName(dir, lastBase), txnIndexFileName(dir, lastBase)]) await fsp.rm(f, { force: true })
-      sorted.pop()
-    }
-  }
-  for (let i = 0; i < sorted.length; i++) {
-    const seg = LogSegment.open(dir, sorted[i]!, config)
-    if (seg.txnIndexProblem !== null) {
-      // its aborts are re-added when the partition's producer state loads: a whole-log replay (producers/producer-state-manager.ts)
-      logger.warn({ file: seg.txnIndex.file, reason: seg.txnIndexProblem }, `ignoring the transaction index ${seg.txnIndex.file}: ${seg.txnIndexProblem}`)
-    }
-    const isLast = i === sorted.length - 1
-    const reason = !cleanShutdown && isLast ? 'unclean shutdown: recovering the active segment' : await seg.loadIndexes()
-    if (reason !== null) {
-      if (cleanShutdown || !isLast) logger.warn({ file: seg.logFile, reason }, `rebuilding indexes of ${seg.logFile}: ${reason}`)
-      recoveredBytes += await seg.recover(logger)
-      if (!isLast) seg.sealTimeIndex()
-      await seg.writeIndexes()
-      // A compaction swap interrupted by a crash leaves the cleaned segment without indexes and with the
-      // .txnindex entries of every segment it replaced: drop those whose marker the cleaning removed.
-      const dropped = await seg.dropEntriesWithoutMarker()
-      if (dropped > 0) logger.warn({ file: seg.txnIndex.file, dropped }, `dropped ${dropped} entries of ${seg.txnIndex.file} whose abort marker is not in the segment`)
-    }
+  for (let i = 0; i < bases.length; i++) {
+    const seg = LogSegment.open(dir, bases[i]!, config)
+    recoveredBytes += await loadOrRecover(seg, i === bases.length - 1, cleanShutdown, logger)
     segments.push(seg)
   }
-  // Entries past the next segment's base belong to another segment (a crash during a swap, after the first
-  // segment took the entries of those it replaces): theirs is the copy that counts.
-  for (let i = 0; i + 1 < segments.length; i++) segments[i]!.txnIndex.truncateTo(segments[i + 1]!.baseOffset)
-  if (segments.length === 0) segments.push(LogSegment.createSync(dir, 0, config))
+  return { segments, recoveredBytes }
+}
+
+/**
+ * Trusts an opened segment's indexes if they pass the checks, else recovers it (every batch checked, the
+ * tail past the first invalid byte removed, indexes rebuilt); after an unclean shutdown the active (last)
+ * segment is always recovered. Returns the bytes removed.
+ */
+async function loadOrRecover (seg: LogSegment, isLast: boolean, cleanShutdown: boolean, logger: Logger): Promise<number> {
+  if (seg.txnIndexProblem !== null) {
+    // its aborts are re-added when the partition's producer state loads: a whole-log replay (producers/producer-state-manager.ts)
+    logger.warn({ file: seg.txnIndex.file, reason: seg.txnIndexProblem }, `ignoring the transaction index ${seg.txnIndex.file}: ${seg.txnIndexProblem}`)
+  }
+  const reason = !cleanShutdown && isLast ? 'unclean shutdown: recovering the active segment' : await seg.loadIndexes()
+  if (reason === null) return 0
+  if (cleanShutdown || !isLast) logger.warn({ file: seg.logFile, reason }, `rebuilding indexes of ${seg.logFile}: ${reason}`)
+  const recovered = await seg.recover(logger)
+  if (!isLast) seg.sealTimeIndex()
+  await seg.writeIndexes()
+  // A compaction swap interrupted by a crash leaves the cleaned segment without indexes and with the
+  // .txnindex entries of every segment it replaced: drop those whose marker the cleaning removed.
+  const dropped = await seg.dropEntriesWithoutMarker()
+  if (dropped > 0) logger.warn({ file: seg.txnIndex.file, dropped }, `dropped ${dropped} entries of ${seg.txnIndex.file} whose abort marker is not in the segment`)
+  return recovered
+}
+
+/** Warns about every segment holding offsets past the next segment's base (left as they are). */
+function warnOverlaps (segments: LogSegment[], logger: Logger): void {
   for (let i = 0; i + 1 < segments.length; i++) {
     const s = segments[i]!
     const next = segments[i + 1]!
@@ -105,15 +147,20 @@ export async function loadLog (opts: LoadOptions): Promise<LoadedLog> {
         `segment ${s.logFile} holds offsets up to ${s.nextOffset - 1}, past the next segment's base ${next.baseOffset}`)
     }
   }
+}
+
+/**
+ * The log end offset: the active segment's next offset, or, when the active segment is empty and follows
+ * another, the larger of its base and the previous segment's next offset (an empty active segment's next
+ * offset is raised to it).
+ */
+function settleLogEndOffset (segments: LogSegment[]): number {
   const active = segments[segments.length - 1]!
   const logEndOffset = active.size === 0 && segments.length > 1
     ? Math.max(active.baseOffset, segments[segments.length - 2]!.nextOffset)
     : active.nextOffset
   if (active.size === 0) active.nextOffset = Math.max(active.nextOffset, logEndOffset)
-  if (recoveredBytes > 0) {
-    logger.warn({ partition: opts.name, bytesRemoved: recoveredBytes, logEndOffset }, `recovered ${opts.name}: ${recoveredBytes} bytes removed`)
-  }
-  return { segments, recoveredBytes, logEndOffset }
+  return logEndOffset
 }
 
 /**

@@ -7,27 +7,28 @@
 // closed, and the offset the next cleaning starts from. The main thread swaps each file in with
 // PartitionLog.replaceSegments (.cleaned -> .swap -> .log) and checkpoints `endOffset`.
 //
-//   1. offset map: key -> last offset, over the dirty section [firstDirtyOffset, firstUncleanableOffset),
-//      segment by segment; stops after the segment where the map fills up (endOffset = the next segment's
-//      base), so a huge dirty section is cleaned over several rounds. Records of aborted or undecided
-//      transactions are left out of the map.
-//   2. groups: the segments below endOffset, consecutive runs whose sizes add up to segment.bytes at most,
-//      whose indexes fit segment.index.bytes and whose offsets fit 32-bit relative offsets (Kafka's
-//      groupSegmentsBySize); each run becomes one segment named after its first base offset.
-//   3. recopy: every batch of a group through filterBatch (batch-filter.ts) into `<base>.log.cleaned`. A dirty
-//      batch whose records the map pass remembered (entry id per record) is kept or dropped whole from the
-//      map alone, without decompressing it again; only batches that keep some of their records are rebuilt.
+//   1. offset map (buildOffsetMap, mapBatch): key -> last offset, over the dirty section [firstDirtyOffset,
+//      firstUncleanableOffset), segment by segment; stops after the segment where the map fills up
+//      (endOffset = the next segment's base), so a huge dirty section is cleaned over several rounds. Records
+//      of aborted or undecided transactions are left out of the map.
+//   2. groups (groupSegments): the segments below endOffset, consecutive runs whose sizes add up to
+//      segment.bytes at most, whose indexes fit segment.index.bytes and whose offsets fit 32-bit relative
+//      offsets (Kafka's groupSegmentsBySize); each run becomes one segment named after its first base offset.
+//   3. recopy (recopyGroups, recopySegment): every batch of a group through filterBatch (batch-filter.ts) into
+//      `<base>.log.cleaned`. A dirty batch whose records the map pass remembered (entry id per record) is kept
+//      or dropped whole from the map alone, without decompressing it again; only batches that keep some of
+//      their records are rebuilt.
 //
 // Producers: if an idempotent batch turns up, one header scan of every segment (the uncleanable tail included,
 // up to the bytes written when the task was made) finds each producer's last batch, which is kept (empty if
 // need be) so producer state rebuilt from the log keeps the producer's last sequence number.
 // Files: segments are walked with storage/file-batches.ts (positional reads into a 4 MiB window, grown to the
-// largest batch); output
-// is buffered (1 MiB) and written with positional writes, then fdatasync'ed before the task returns, so a
-// swapped-in file is always on disk. Transaction markers are looked up (one forward scan of the segments'
-// control batches) only if a transactional batch turns up.
+// largest batch); output is buffered (1 MiB) and written with positional writes, then fdatasync'ed before the
+// task returns, so a swapped-in file is always on disk. Transaction markers are looked up (one forward scan of
+// the segments' control batches) only if a transactional batch turns up.
 // Invariants: offsets never change; the input segments are never written; on abort or error every
-// `.cleaned` file this task created is removed. Aborting: the main thread sets task.abort[0] = 1 (a
+// `.cleaned` file this task created is removed (a vanished segment file or a full disk ends the task as
+// aborted, with its reason: stopReason). Aborting: the main thread sets task.abort[0] = 1 (a
 // SharedArrayBuffer) and the task stops at the next batch.
 // Threading: runs entirely in one thread (a piscina worker), synchronous I/O, no shared state but `abort`.
 import { closeSync, fdatasyncSync, openSync, rmSync, writeSync } from 'node:fs'
@@ -330,119 +331,171 @@ export function runCleanTask (task: CleanTask): CleanResult {
   const txns = new TxnMarkers(task.segments, check)
   const created: CleanedWriter[] = []
   const t0 = performance.now()
-  let endOffset = task.firstDirtyOffset
   let mapMs = 0
   try {
     // 1. the offset map of the dirty section
-    const cursor = new RecordCursor()
-    endOffset = task.firstDirtyOffset
-    for (let si = 0; si < task.segments.length; si++) {
-      const s = task.segments[si]!
-      if (s.nextOffset <= task.firstDirtyOffset || s.baseOffset >= task.firstUncleanableOffset) continue
-      const r = openSegment(s.file, s.size)
-      try {
-        while (nextBatch(r, s.file, s.size)) {
-          check()
-          if (r.isControl) continue
-          const base = r.baseOffset
-          if (r.lastOffset < task.firstDirtyOffset) continue
-          if (r.isTransactional && txns.statusOf(r.producerId, base) !== 'commit') continue
-          const section = batchRecordsSection(r.buf, r.offset)
-          const count = r.recordCount
-          cursor.reset(section, 0, section.length)
-          const remember = base >= task.firstDirtyOffset && r.lastOffsetDelta === count - 1 ? remembered.reserve(count) : -1
-          let numbered = remember >= 0
-          const keys = remembered.keys
-          let k = 0
-          for (; k < count && cursor.next(); k++) {
-            const offset = base + cursor.offsetDelta
-            if (cursor.offsetDelta !== k) numbered = false
-            if (cursor.keyLength < 0) {
-              if (remember >= 0) keys[remember + k] = KEYLESS
-              continue
-            }
-            if (offset < task.firstDirtyOffset) continue
-            const id = map.put(section, cursor.keyStart, cursor.keyLength, offset)
-            if (remember >= 0) keys[remember + k] = id * 2 + (cursor.valueLength < 0 ? 1 : 0)
-          }
-          if (remember >= 0) {
-            if (numbered && k === count) remembered.commit(base, remember)
-            else remembered.release(remember)
-          }
-        }
-      } finally {
-        closeSegment(r)
-      }
-      endOffset = si + 1 < task.segments.length ? Math.min(task.segments[si + 1]!.baseOffset, task.firstUncleanableOffset) : task.firstUncleanableOffset
-      if (map.full) break
-    }
+    const endOffset = buildOffsetMap(task, map, remembered, txns, check)
     mapMs = performance.now() - t0
 
     // 2 + 3. group the segments below endOffset and recopy each group
     const toClean = task.segments.filter(s => s.baseOffset < endOffset)
-    const producers = new ProducerLastBatches([...task.segments, ...(task.tailSegments ?? [])], check)
-    const ctx: FilterContext = {
-      map,
-      now: task.now,
-      deleteRetentionMs: task.deleteRetentionMs,
-      txns,
-      txnRetained: new Map(),
-      lastBatchOf: pid => producers.lastOf(pid),
-      lastOfRound: false,
-      stats,
-      earliestHorizon: Infinity
-    }
-    const groups: CleanedGroup[] = []
-    const lastSegment = toClean[toClean.length - 1]
-    for (const group of groupSegments(toClean, task.segmentBytes, task.segmentIndexBytes)) {
-      const first = group[0]!
-      const w = new CleanedWriter(logFileName(dirname(first.file), first.baseOffset, CLEANED_FILE_SUFFIX))
-      created.push(w)
-      let bytesIn = 0
-      for (const s of group) {
-        const r = openSegment(s.file, s.size)
-        try {
-          while (nextBatch(r, s.file, s.size)) {
-            check()
-            const b = r.buf
-            stats.bytesRead += r.size
-            ctx.lastOfRound = s === lastSegment && r.position + r.size === s.size
-            const start = remembered.lookup(r.baseOffset)
-            const out = (start >= 0 ? filterRememberedBatch(b, r.offset, ctx, remembered.keys, start) : null) ?? filterBatch(b, r.offset, r.size, ctx)
-            if (out.kind === 'keep') w.append(b, r.offset, r.offset + r.size)
-            else if (out.kind === 'rewrite') w.append(out.batch, 0, out.batch.length)
-          }
-        } finally {
-          closeSegment(r)
-        }
-        bytesIn += s.size
-      }
-      w.finish()
-      stats.bytesWritten += w.written
-      groups.push({ bases: group.map(s => s.baseOffset), cleanedFile: w.file, bytesIn, bytesOut: w.written })
-    }
+    const ctx = filterContext(task, map, txns, stats, check)
+    const groups = recopyGroups(toClean, task, ctx, remembered, created, check)
     const copyMs = performance.now() - t0 - mapMs
     return { aborted: false, endOffset, groups, stats: { ...stats, mapEntries: map.size, mapMs, copyMs }, earliestHorizon: ctx.earliestHorizon }
   } catch (err) {
     for (const w of created) w.discard()
-    const gone = (err as NodeJS.ErrnoException).code === 'ENOENT'
-    const full = isNoSpaceError(err)
-    if (err instanceof Aborted || gone || full) {
-      return {
-        aborted: true,
-        reason: gone
-          ? `a segment file disappeared during the cleaning: ${(err as Error).message}`
-          : full ? `no space left for the cleaned segments: ${(err as Error).message}` : 'aborted',
-        endOffset: task.firstDirtyOffset,
-        groups: [],
-        stats: { ...stats, mapEntries: map.size, mapMs, copyMs: 0 },
-        earliestHorizon: Infinity
-      }
+    const reason = stopReason(err)
+    if (reason === null) throw new Error(`cleaning ${task.name} failed: ${(err as Error).message}`, { cause: err })
+    return {
+      aborted: true,
+      reason,
+      endOffset: task.firstDirtyOffset,
+      groups: [],
+      stats: { ...stats, mapEntries: map.size, mapMs, copyMs: 0 },
+      earliestHorizon: Infinity
     }
-    throw new Error(`cleaning ${task.name} failed: ${(err as Error).message}`, { cause: err })
   } finally {
     map.clear()
     releaseScratch()
   }
 }
 
+/**
+ * Step 1: puts the key of every record in the dirty section into `map`, segment by segment, and remembers
+ * each eligible batch's entry ids in `remembered`. Stops after the segment where the map fills up. Returns the
+ * first offset not covered: the next segment's base (at most firstUncleanableOffset).
+ */
+function buildOffsetMap (task: CleanTask, map: OffsetMap, remembered: RememberedBatches, txns: TxnMarkers, check: () => void): number {
+  const cursor = new RecordCursor()
+  let endOffset = task.firstDirtyOffset
+  for (let si = 0; si < task.segments.length; si++) {
+    const s = task.segments[si]!
+    if (s.nextOffset <= task.firstDirtyOffset || s.baseOffset >= task.firstUncleanableOffset) continue
+    const r = openSegment(s.file, s.size)
+    try {
+      while (nextBatch(r, s.file, s.size)) {
+        check()
+        mapBatch(r, task.firstDirtyOffset, map, remembered, txns, cursor)
+      }
+    } finally {
+      closeSegment(r)
+    }
+    endOffset = si + 1 < task.segments.length ? Math.min(task.segments[si + 1]!.baseOffset, task.firstUncleanableOffset) : task.firstUncleanableOffset
+    if (map.full) break
+  }
+  return endOffset
+}
+
+/**
+ * The records of the current batch of `r` into the map: each keyed record at or past firstDirtyOffset; control
+ * batches, batches wholly below firstDirtyOffset and transactional batches not committed are skipped. A batch
+ * wholly in the dirty section with records numbered 0..count-1 has its entry ids remembered (keyless records
+ * as KEYLESS), if `remembered` has room.
+ */
+function mapBatch (r: FileBatches, firstDirtyOffset: number, map: OffsetMap, remembered: RememberedBatches, txns: TxnMarkers, cursor: RecordCursor): void {
+  if (r.isControl) return
+  const base = r.baseOffset
+  if (r.lastOffset < firstDirtyOffset) return
+  if (r.isTransactional && txns.statusOf(r.producerId, base) !== 'commit') return
+  const section = batchRecordsSection(r.buf, r.offset)
+  const count = r.recordCount
+  cursor.reset(section, 0, section.length)
+  const remember = base >= firstDirtyOffset && r.lastOffsetDelta === count - 1 ? remembered.reserve(count) : -1
+  let numbered = remember >= 0
+  const keys = remembered.keys
+  let k = 0
+  for (; k < count && cursor.next(); k++) {
+    const offset = base + cursor.offsetDelta
+    if (cursor.offsetDelta !== k) numbered = false
+    if (cursor.keyLength < 0) {
+      if (remember >= 0) keys[remember + k] = KEYLESS
+      continue
+    }
+    if (offset < firstDirtyOffset) continue
+    const id = map.put(section, cursor.keyStart, cursor.keyLength, offset)
+    if (remember >= 0) keys[remember + k] = id * 2 + (cursor.valueLength < 0 ? 1 : 0)
+  }
+  if (remember >= 0) {
+    if (numbered && k === count) remembered.commit(base, remember)
+    else remembered.release(remember)
+  }
+}
+
+/** What batch-filter.ts decides with: the map, the clock and settings, transaction outcomes, producers' last batches. */
+function filterContext (task: CleanTask, map: OffsetMap, txns: TxnMarkers, stats: CleanStats, check: () => void): FilterContext {
+  const producers = new ProducerLastBatches([...task.segments, ...(task.tailSegments ?? [])], check)
+  return {
+    map,
+    now: task.now,
+    deleteRetentionMs: task.deleteRetentionMs,
+    txns,
+    txnRetained: new Map(),
+    lastBatchOf: pid => producers.lastOf(pid),
+    lastOfRound: false,
+    stats,
+    earliestHorizon: Infinity
+  }
+}
+
+/**
+ * Steps 2 and 3: groups `toClean` (groupSegments) and recopies each group into one `<base>.log.cleaned`,
+ * finished (flushed, fdatasync'ed, closed) before the next group starts. Every writer opened is pushed on
+ * `created` first, so the caller can remove them all on abort or error.
+ */
+function recopyGroups (
+  toClean: CleanTaskSegment[], task: CleanTask, ctx: FilterContext, remembered: RememberedBatches, created: CleanedWriter[], check: () => void
+): CleanedGroup[] {
+  const groups: CleanedGroup[] = []
+  const lastSegment = toClean[toClean.length - 1]
+  for (const group of groupSegments(toClean, task.segmentBytes, task.segmentIndexBytes)) {
+    const first = group[0]!
+    const w = new CleanedWriter(logFileName(dirname(first.file), first.baseOffset, CLEANED_FILE_SUFFIX))
+    created.push(w)
+    let bytesIn = 0
+    for (const s of group) {
+      recopySegment(s, s === lastSegment, w, ctx, remembered, check)
+      bytesIn += s.size
+    }
+    w.finish()
+    ctx.stats.bytesWritten += w.written
+    groups.push({ bases: group.map(s => s.baseOffset), cleanedFile: w.file, bytesIn, bytesOut: w.written })
+  }
+  return groups
+}
+
+/**
+ * Every batch of one segment through the filter into `w`: a remembered batch is decided from the map alone
+ * (filterRememberedBatch), the others, or a remembered one it cannot decide, by filterBatch. The last batch of
+ * the last segment cleaned is filtered with ctx.lastOfRound set.
+ */
+function recopySegment (
+  s: CleanTaskSegment, isLastSegment: boolean, w: CleanedWriter, ctx: FilterContext, remembered: RememberedBatches, check: () => void
+): void {
+  const r = openSegment(s.file, s.size)
+  try {
+    while (nextBatch(r, s.file, s.size)) {
+      check()
+      const b = r.buf
+      ctx.stats.bytesRead += r.size
+      ctx.lastOfRound = isLastSegment && r.position + r.size === s.size
+      const start = remembered.lookup(r.baseOffset)
+      const out = (start >= 0 ? filterRememberedBatch(b, r.offset, ctx, remembered.keys, start) : null) ?? filterBatch(b, r.offset, r.size, ctx)
+      if (out.kind === 'keep') w.append(b, r.offset, r.offset + r.size)
+      else if (out.kind === 'rewrite') w.append(out.batch, 0, out.batch.length)
+    }
+  } finally {
+    closeSegment(r)
+  }
+}
+
+/**
+ * Why a cleaning that threw stops without failing (its result is { aborted: true, reason }): a segment file
+ * removed meanwhile (ENOENT), a full disk, or an abort; null for any other error (the cleaning failed).
+ */
+function stopReason (err: unknown): string | null {
+  if ((err as NodeJS.ErrnoException).code === 'ENOENT') return `a segment file disappeared during the cleaning: ${(err as Error).message}`
+  if (isNoSpaceError(err)) return `no space left for the cleaned segments: ${(err as Error).message}`
+  if (err instanceof Aborted) return 'aborted'
+  return null
+}

@@ -65,6 +65,36 @@ function workerFilename (): string {
   return fileURLToPath(new URL('./cleaner-worker.ts', import.meta.url))
 }
 
+/** A segment as the clean task sees it: plain data, passed to the worker thread. */
+function taskSegment (s: LogSegment): CleanTaskSegment {
+  return {
+    baseOffset: s.baseOffset,
+    file: s.logFile,
+    size: s.writtenSize,
+    nextOffset: s.nextOffset,
+    offsetIndexBytes: s.offsetIndex.sizeInBytes,
+    timeIndexBytes: s.timeIndex.sizeInBytes
+  }
+}
+
+/** The clean task of one cleaning: the cleanable segments, the tail read for producers' last batches, the settings. */
+function cleanTaskOf (ltc: LogToClean, now: number, maxMapEntries: number, abort: Int32Array): CleanTask {
+  const log = ltc.log
+  return {
+    name: log.name,
+    segments: ltc.segments.map(taskSegment),
+    tailSegments: log.segmentList().filter(s => s.baseOffset >= ltc.firstUncleanableOffset).map(taskSegment),
+    firstDirtyOffset: ltc.firstDirtyOffset,
+    firstUncleanableOffset: ltc.firstUncleanableOffset,
+    now,
+    deleteRetentionMs: ltc.settings.deleteRetentionMs,
+    segmentBytes: log.config.segmentBytes,
+    segmentIndexBytes: log.config.segmentIndexBytes,
+    maxMapEntries,
+    abort
+  }
+}
+
 export class LogCleaner {
   readonly checkpointFile: CheckpointFile
   private checkpoint: OffsetCheckpoint = new Map()
@@ -174,27 +204,7 @@ export class LogCleaner {
     const log = ltc.log
     const started = performance.now()
     const abort = new Int32Array(new SharedArrayBuffer(4))
-    const plain = (s: LogSegment): CleanTaskSegment => ({
-      baseOffset: s.baseOffset,
-      file: s.logFile,
-      size: s.writtenSize,
-      nextOffset: s.nextOffset,
-      offsetIndexBytes: s.offsetIndex.sizeInBytes,
-      timeIndexBytes: s.timeIndex.sizeInBytes
-    })
-    const task: CleanTask = {
-      name: log.name,
-      segments: ltc.segments.map(plain),
-      tailSegments: log.segmentList().filter(s => s.baseOffset >= ltc.firstUncleanableOffset).map(plain),
-      firstDirtyOffset: ltc.firstDirtyOffset,
-      firstUncleanableOffset: ltc.firstUncleanableOffset,
-      now,
-      deleteRetentionMs: ltc.settings.deleteRetentionMs,
-      segmentBytes: log.config.segmentBytes,
-      segmentIndexBytes: log.config.segmentIndexBytes,
-      maxMapEntries: this.maxMapEntries,
-      abort
-    }
+    const task = cleanTaskOf(ltc, now, this.maxMapEntries, abort)
     const summary: CleaningSummary = {
       log: log.name, firstDirtyOffset: ltc.firstDirtyOffset, endOffset: ltc.firstDirtyOffset, swapped: 0, aborted: false, result: null, durationMs: 0
     }
@@ -213,41 +223,10 @@ export class LogCleaner {
         if (result.reason !== 'aborted') this.logger.warn({ partition: log.name, reason: result.reason }, `cleaning ${log.name} stopped: ${result.reason ?? ''}; the next round retries`)
         return summary
       }
-      let i = 0
-      for (; i < result.groups.length; i++) {
-        const g = result.groups[i]!
-        if (Atomics.load(abort, 0) !== 0 || log.isClosed) {
-          summary.aborted = true
-          summary.reason = 'aborted'
-          break
-        }
-        const old = g.bases.map(b => bySegmentBase.get(b)!)
-        try {
-          await log.replaceSegments(old, g.cleanedFile)
-          summary.swapped++
-        } catch (err) {
-          if (!(err instanceof RangeError)) throw err
-          summary.aborted = true
-          summary.reason = `the log changed during the cleaning: ${err.message}`
-          this.logger.info({ partition: log.name, reason: err.message }, `not swapping the cleaned segments of ${log.name}: ${err.message}; the next round retries`)
-          break
-        }
-      }
-      for (; i < result.groups.length; i++) await fsp.rm(result.groups[i]!.cleanedFile, { force: true })
+      await this.swapIn(log, result, bySegmentBase, abort, summary)
       if (!summary.aborted) {
         summary.endOffset = result.endOffset
-        this.checkpoint.set(checkpointKey(log.topic, log.partition), result.endOffset)
-        this.horizons.set(log, result.earliestHorizon)
-        await this.writeCheckpoint()
-        this.cleanings++
-        const st = result.stats
-        const secs = (st.mapMs + st.copyMs) / 1000
-        this.logger.info({
-          partition: log.name, endOffset: result.endOffset, groups: result.groups.length, bytesRead: st.bytesRead, bytesWritten: st.bytesWritten,
-          recordsRead: st.recordsRead, recordsRetained: st.recordsRetained, tombstonesRemoved: st.tombstonesRemoved, mapEntries: st.mapEntries,
-          mapMs: Math.round(st.mapMs), copyMs: Math.round(st.copyMs)
-        }, `cleaned ${log.name}: ${(st.bytesRead / 1048576).toFixed(1)} MB read, ${(st.bytesWritten / 1048576).toFixed(1)} MB written` +
-          (secs > 0 ? ` (${(st.bytesRead / 1048576 / secs).toFixed(1)} MB/s)` : ''))
+        await this.completeCleaning(log, result)
       }
       return summary
     } catch (err) {
@@ -262,6 +241,54 @@ export class LogCleaner {
       this.inProgress.delete(log)
       settle()
     }
+  }
+
+  /**
+   * Swaps each cleaned group in, in order (PartitionLog.replaceSegments), counting them in summary.swapped.
+   * Stops at an abort, a closed log or a swap the log refuses (RangeError: it changed meanwhile), marking the
+   * summary aborted; then removes the `.cleaned` files not swapped in. Other errors are thrown, the remaining
+   * files left to the caller.
+   */
+  private async swapIn (
+    log: PartitionLog, result: CleanResult, bySegmentBase: Map<number, LogSegment>, abort: Int32Array, summary: CleaningSummary
+  ): Promise<void> {
+    let i = 0
+    for (; i < result.groups.length; i++) {
+      const g = result.groups[i]!
+      if (Atomics.load(abort, 0) !== 0 || log.isClosed) {
+        summary.aborted = true
+        summary.reason = 'aborted'
+        break
+      }
+      const old = g.bases.map(b => bySegmentBase.get(b)!)
+      try {
+        await log.replaceSegments(old, g.cleanedFile)
+        summary.swapped++
+      } catch (err) {
+        if (!(err instanceof RangeError)) throw err
+        summary.aborted = true
+        summary.reason = `the log changed during the cleaning: ${err.message}`
+        this.logger.info({ partition: log.name, reason: err.message }, `not swapping the cleaned segments of ${log.name}: ${err.message}; the next round retries`)
+        break
+      }
+    }
+    for (; i < result.groups.length; i++) await fsp.rm(result.groups[i]!.cleanedFile, { force: true })
+  }
+
+  /** After every group was swapped in: moves the log's checkpoint to result.endOffset, remembers its horizon, logs the cleaning. */
+  private async completeCleaning (log: PartitionLog, result: CleanResult): Promise<void> {
+    this.checkpoint.set(checkpointKey(log.topic, log.partition), result.endOffset)
+    this.horizons.set(log, result.earliestHorizon)
+    await this.writeCheckpoint()
+    this.cleanings++
+    const st = result.stats
+    const secs = (st.mapMs + st.copyMs) / 1000
+    this.logger.info({
+      partition: log.name, endOffset: result.endOffset, groups: result.groups.length, bytesRead: st.bytesRead, bytesWritten: st.bytesWritten,
+      recordsRead: st.recordsRead, recordsRetained: st.recordsRetained, tombstonesRemoved: st.tombstonesRemoved, mapEntries: st.mapEntries,
+      mapMs: Math.round(st.mapMs), copyMs: Math.round(st.copyMs)
+    }, `cleaned ${log.name}: ${(st.bytesRead / 1048576).toFixed(1)} MB read, ${(st.bytesWritten / 1048576).toFixed(1)} MB written` +
+      (secs > 0 ? ` (${(st.bytesRead / 1048576 / secs).toFixed(1)} MB/s)` : ''))
   }
 
   private writeCheckpoint (): Promise<void> {
