@@ -1,7 +1,8 @@
-// The broker: the protocol-neutral core (core/core.ts) behind its front doors (today the Kafka listener).
-// It builds each front door's view of the core and owns the listeners. start() order: core (data dir,
-// cluster identity, storage with recovery), listener, then the core's background loads. close() order: stop
-// accepting, then the core (wakes parked fetches, closes coordinators, flushes storage, clean-shutdown marker).
+// The broker: the protocol-neutral core (core/core.ts) behind its front doors (today the Kafka listeners).
+// It builds each front door's view of the core and owns the listeners (one per entry of `listeners`, each
+// with its security protocol and advertised address). start() order: core (data dir, cluster identity,
+// storage with recovery), listeners, then the core's background loads. close() order: stop accepting, then
+// the core (wakes parked fetches, closes coordinators, flushes storage, clean-shutdown marker).
 import type { Logger } from './logger.js'
 import type { BrokerConfig } from './config/broker-config.js'
 import { Core } from './core/core.js'
@@ -10,18 +11,28 @@ import { EAGER_HANDLERS, LAZY_HANDLERS } from './kafka/handlers/index.js'
 import { Router } from './kafka/router.js'
 import type { KafkaServices } from './kafka/services.js'
 import { appendTxnMarker } from './core/transactions/markers.js'
+import type { ListenerConfig, SecurityProtocol } from './config/listeners.js'
+import type { ListenerEndpoint } from './kafka/network/session.js'
 
 /** The listener could not bind; the message says where and why. */
 export class ListenError extends Error {
   override name = 'ListenError'
 }
 
+/** A bound listener: its name, protocol, bound address and the address its clients are told. */
+export interface BoundListener {
+  name: string
+  securityProtocol: SecurityProtocol
+  host: string
+  port: number
+  advertised: { host: string, port: number }
+}
+
 export class Broker {
   readonly router: Router
-  /** Where clients are told to connect (advertised.listeners, else the bound address). */
-  advertised = { host: '', port: 0 }
-  bound = { host: '', port: 0 }
-  private server: SocketServer | null = null
+  /** Every bound listener, in the order of `listeners`. */
+  readonly listeners: BoundListener[] = []
+  private readonly servers: SocketServer[] = []
 
   private constructor (readonly core: Core) {
     this.router = new Router(kafkaServices(core, this), EAGER_HANDLERS, LAZY_HANDLERS, async () => await core.groups.get())
@@ -33,14 +44,21 @@ export class Broker {
     const b = new Broker(core)
     await b.listen()
     logger.info({
-      host: b.bound.host,
-      port: b.bound.port,
+      listeners: b.listeners.map(l => `${l.name}://${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}`),
       dataDir: config.dataDir,
       fsync: config.fsync,
       cleanStart: core.topics.logs.cleanStart,
       topics: core.topics.logs.topics().length,
       startMs: Math.round(performance.now() - started)
     }, 'broker started')
+    if (config.ignoredListeners.length > 0) {
+      logger.info({ listeners: config.ignoredListeners }, 'controller listeners are not bound: one node has no controller quorum')
+    }
+    const open = b.listeners.filter(l => l.securityProtocol === 'PLAINTEXT' && !isLoopback(l.host))
+    if (open.length > 0 && (config.get('authorizer.class.name') ?? '') === '') {
+      logger.warn({ listeners: open.map(l => `${l.name}://${l.host}:${l.port}`) },
+        `SECURITY: ${open.map(l => `${l.host}:${l.port}`).join(', ')} accepts unauthenticated PLAINTEXT connections from the network and no authorizer is set: any client can read, write and delete every topic. Bind 127.0.0.1, use SSL/SASL listeners, or set authorizer.class.name`)
+    }
     if (config.fsync === 'never') {
       logger.warn('fsync=never: acknowledged records can be lost on a crash or power failure; use only for throwaway test brokers')
     }
@@ -52,30 +70,50 @@ export class Broker {
     return b
   }
 
+  /** The first listener's bound address. */
+  get bound (): { host: string, port: number } {
+    return { host: this.listeners[0].host, port: this.listeners[0].port }
+  }
+
+  /** Where the first listener's clients are told to connect. */
+  get advertised (): { host: string, port: number } {
+    return this.listeners[0].advertised
+  }
+
+  /** Binds every listener; if one cannot bind, closes those bound and the core, and throws ListenError. */
   private async listen (): Promise<void> {
-    const config = this.core.config
-    this.server = new SocketServer({
-      host: config.host,
-      port: config.port,
-      maxFrameBytes: config.socketRequestMaxBytes,
+    for (const l of this.core.config.listeners) {
+      try {
+        await this.bindListener(l)
+      } catch (err) {
+        await Promise.all(this.servers.map(async s => await s.close()))
+        await this.core.close()
+        throw listenError(l, err)
+      }
+    }
+  }
+
+  private async bindListener (l: ListenerConfig): Promise<void> {
+    const bound: BoundListener = { name: l.name, securityProtocol: l.securityProtocol, host: l.host, port: l.port, advertised: { host: '', port: 0 } }
+    const endpoint: ListenerEndpoint = {
+      name: l.name,
+      securityProtocol: l.securityProtocol,
+      get advertised () { return bound.advertised }
+    }
+    const server = new SocketServer({
+      host: l.host,
+      port: l.port,
+      maxFrameBytes: this.core.config.socketRequestMaxBytes,
       router: this.router,
-      logger: this.core.logger.child({ component: 'network' })
+      logger: this.core.logger.child({ component: 'network', listener: l.name }),
+      listener: endpoint
     })
-    try {
-      this.bound = await this.server.listen()
-    } catch (err) {
-      await this.core.close()
-      const code = (err as NodeJS.ErrnoException).code
-      const where = `${config.host}:${config.port}`
-      if (code === 'EADDRINUSE') throw new ListenError(`cannot listen on ${where}: ${where} is already in use (another broker? pick another --port)`)
-      if (code === 'EACCES') throw new ListenError(`cannot listen on ${where}: permission denied`)
-      if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new ListenError(`cannot listen on ${where}: no such local address`)
-      throw err
-    }
-    this.advertised = {
-      host: config.advertisedHost ?? this.bound.host,
-      port: config.advertisedPort ?? this.bound.port
-    }
+    const addr = await server.listen()
+    this.servers.push(server)
+    bound.host = addr.host
+    bound.port = addr.port
+    bound.advertised = l.advertised ?? { host: addr.host, port: addr.port }
+    this.listeners.push(bound)
   }
 
   get config (): BrokerConfig { return this.core.config }
@@ -88,7 +126,7 @@ export class Broker {
     if (this.core.closing) return
     // parked fetches are woken first, so the listener's in-flight requests finish before storage closes
     this.core.beginClose()
-    await this.server?.close()
+    await Promise.all(this.servers.map(async s => await s.close()))
     await this.core.close()
     this.core.logger.info('broker stopped')
   }
@@ -116,8 +154,20 @@ function kafkaServices (core: Core, broker: Broker): KafkaServices {
     checkTransactionPartition: async (...args) => await core.checkTransactionPartition(...args),
     appendTxnMarker: async (...args) => await appendTxnMarker(core, ...args),
     listener: {
-      get advertised () { return broker.advertised },
       apis: () => broker.router.advertised()
     }
   }
+}
+
+function isLoopback (host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host) || host === '::ffff:127.0.0.1'
+}
+
+function listenError (l: ListenerConfig, err: unknown): Error {
+  const code = (err as NodeJS.ErrnoException).code
+  const where = `${l.host}:${l.port}`
+  if (code === 'EADDRINUSE') return new ListenError(`cannot listen on ${where} (listener ${l.name}): ${where} is already in use (another broker? pick another --port)`)
+  if (code === 'EACCES') return new ListenError(`cannot listen on ${where} (listener ${l.name}): permission denied`)
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new ListenError(`cannot listen on ${where} (listener ${l.name}): no such local address`)
+  return err as Error
 }

@@ -6,7 +6,8 @@
 //   await broker.close()
 //
 // Options are Samsa's shorthands plus any broker config by its Kafka key in `config`
-// ({ 'num.partitions': 3, 'auto.create.topics.enable': false }). Bad values reject with a ConfigError that
+// ({ 'num.partitions': 3, 'auto.create.topics.enable': false }, or several listeners:
+// { listeners: 'PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0', ... }). Bad values reject with a ConfigError that
 // names the key and the value.
 import { loadBrokerConfig, ConfigError } from './config/broker-config.js'
 import { createLogger, silentLogger, type Logger, type LogLevel } from './logger.js'
@@ -36,6 +37,8 @@ export interface RunningBroker {
   port: number
   /** host:port, ready for a client's brokers/bootstrap list. */
   address: string
+  /** Every listener (`listeners` may name several: PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL), in order. */
+  listeners: Array<{ name: string, securityProtocol: string, host: string, port: number, address: string }>
   clusterId: string
   close: () => Promise<void>
   /** The broker itself, for advanced use and tests. */
@@ -57,6 +60,7 @@ export async function startBroker (opts: StartBrokerOptions = {}): Promise<Runni
     host: broker.advertised.host,
     port: broker.bound.port,
     address: `${broker.advertised.host}:${broker.advertised.port}`,
+    listeners: broker.listeners.map(l => ({ name: l.name, securityProtocol: l.securityProtocol, host: l.advertised.host, port: l.port, address: `${l.advertised.host}:${l.advertised.port}` })),
     clusterId: broker.clusterId,
     close: async () => await broker.close(),
     broker

@@ -1,5 +1,6 @@
 // `samsa start`: runs a broker in the foreground until SIGINT/SIGTERM, then shuts down cleanly
-// (flush, close, clean-shutdown marker). Prints one line `listening on HOST:PORT` on stdout when ready.
+// (flush, close, clean-shutdown marker). Prints one line `listening on HOST:PORT` on stdout when ready (one
+// per listener, `listening on HOST:PORT (NAME, PROTOCOL)`, when `listeners` names several).
 import { loadBrokerConfig } from '../config/broker-config.js'
 import { ErrorCode, errorCodeOf } from '../protocol/errors.js'
 import { createLogger, type LogLevel } from '../logger.js'
@@ -58,7 +59,8 @@ export async function startCommand (argv: string[]): Promise<number> {
     if (err instanceof ListenError) throw new CliError(err.message)
     throw err
   }
-  process.stdout.write(`listening on ${broker.bound.host}:${broker.bound.port}\n`)
+  if (broker.listeners.length === 1) process.stdout.write(`listening on ${broker.bound.host}:${broker.bound.port}\n`)
+  else for (const l of broker.listeners) process.stdout.write(`listening on ${l.host}:${l.port} (${l.name}, ${l.securityProtocol})\n`)
   await new Promise<void>(resolve => {
     let stopping = false
     const stop = (signal: string): void => {

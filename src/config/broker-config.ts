@@ -5,28 +5,29 @@
 // server.properties. Environment variables are `SAMSA_` + the key in upper case with dots as underscores
 // (`SAMSA_NUM_PARTITIONS=3`). Aliases users know from Kafka are folded into one key: log.dir -> log.dirs,
 // broker.id -> node.id, log.retention.hours/minutes -> log.retention.ms, log.roll.hours -> log.roll.ms,
-// listeners=PLAINTEXT://h:p -> host + port.
+// host/port (Samsa's shorthands) -> the first listener's address (listeners.ts has the listener rules).
 //
 // Invariant: every value in `explicit` has passed validateValue(); loadBrokerConfig throws ConfigError
 // (naming the key, the value and its origin) on the first bad one.
 import fs from 'node:fs'
 import { BROKER_CONFIG_BY_NAME, BROKER_CONFIGS, type ConfigDef } from './definitions.js'
 import { parseBoolean, parseNumber, validateValue } from './validate.js'
-import { ErrorCode, KafkaError } from '../protocol/errors.js'
+import { ConfigError } from './config-error.js'
+import { listenerKey, parseListeners, type ListenerConfig } from './listeners.js'
 
-/** A bad config key or value -> INVALID_CONFIG (as Kafka answers a ConfigException). */
-export class ConfigError extends KafkaError {
-  constructor (message: string) {
-    super(ErrorCode.INVALID_CONFIG, message)
-    this.name = 'ConfigError'
-  }
-}
+export { ConfigError }
 
 export interface BrokerConfig {
+  /** The first listener's address (the only one unless `listeners` names several). */
   host: string
   port: number
+  /** The first listener's advertised address, if advertised.listeners sets one. */
   advertisedHost: string | null
   advertisedPort: number | null
+  /** Every listener to bind, in the order of `listeners` (see listeners.ts). */
+  listeners: ListenerConfig[]
+  /** Listener entries not bound (KRaft controller listeners), for a note at start. */
+  ignoredListeners: string[]
   dataDir: string
   fsync: 'always' | 'never'
   logLevel: string
@@ -39,6 +40,8 @@ export interface BrokerConfig {
   explicit: Map<string, string>
   /** Effective value of any broker key: explicit, else default. */
   get (name: string): string | null
+  /** A key's value for one listener: `listener.name.<name>.<key>` if set, else get(key). */
+  forListener (listenerName: string, name: string): string | null
 }
 
 export type ConfigOrigin = 'file' | 'env' | 'flag' | 'option'
@@ -112,14 +115,8 @@ export function loadBrokerConfig (opts: LoadOptions = {}): BrokerConfig {
   const explicit = new Map<string, string>()
   const apply = (entries: Array<[string, string]>, origin: string): void => {
     for (const [rawKey, rawValue] of entries) {
-      if (rawKey === 'listeners') {
-        const { host, port } = parseListener(rawValue, `${origin}: listeners`)
-        explicit.set('host', host)
-        explicit.set('port', String(port))
-        continue
-      }
       const [key, value] = canonicalEntry(rawKey, rawValue)
-      const d = BROKER_CONFIG_BY_NAME.get(key)
+      const d = BROKER_CONFIG_BY_NAME.get(key) ?? listenerScopedDef(key)
       if (d === undefined) {
         throw new ConfigError(`${origin}: unknown config '${rawKey}' (see README, Configuration, for the keys Samsa knows)`)
       }
@@ -149,20 +146,16 @@ export function loadBrokerConfig (opts: LoadOptions = {}): BrokerConfig {
   const str = (name: string): string => get(name) ?? ''
   const num = (name: string): number => parseNumber(str(name))
 
-  let advertisedHost: string | null = null
-  let advertisedPort: number | null = null
-  const adv = get('advertised.listeners')
-  if (adv !== null && adv !== '') {
-    const parsed = parseListener(adv, 'advertised.listeners')
-    advertisedHost = parsed.host
-    advertisedPort = parsed.port
-  }
+  const { listeners, ignored } = resolveListeners(explicit, get)
+  const first = listeners[0]
 
   return {
-    host: str('host'),
-    port: num('port'),
-    advertisedHost,
-    advertisedPort,
+    host: first.host,
+    port: first.port,
+    advertisedHost: first.advertised?.host ?? null,
+    advertisedPort: first.advertised?.port ?? null,
+    listeners,
+    ignoredListeners: ignored,
     dataDir: str('log.dirs'),
     fsync: str('fsync') as 'always' | 'never',
     logLevel: str('log.level'),
@@ -172,17 +165,48 @@ export function loadBrokerConfig (opts: LoadOptions = {}): BrokerConfig {
     deleteTopicEnable: parseBoolean(str('delete.topic.enable')),
     socketRequestMaxBytes: num('socket.request.max.bytes'),
     explicit,
-    get
+    get,
+    forListener: (listenerName, name) => explicit.get(listenerKey(listenerName, name)) ?? get(name)
   }
 }
 
-/** host:port or NAME://host:port (the first of a comma-separated list). */
-export function parseListener (value: string, what: string): { host: string, port: number } {
-  const first = value.split(',')[0].trim()
-  const m = /^(?:[A-Za-z_]+:\/\/)?(\[[^\]]+\]|[^:/]*):(\d+)$/.exec(first)
-  if (m === null) throw new ConfigError(`${what}=${value}: expected host:port or PLAINTEXT://host:port`)
-  const port = Number(m[2])
-  if (port > 65535) throw new ConfigError(`${what}=${value}: port ${port} is out of range`)
-  const host = m[1] === '' ? '127.0.0.1' : m[1].replace(/^\[|\]$/g, '')
-  return { host, port }
+/**
+ * The listeners: `listeners` if set (explicit `host`/`port`, the shorthands of --host/--port and
+ * startBroker(), then override the first one's address), else one PLAINTEXT listener on host:port.
+ */
+function resolveListeners (explicit: Map<string, string>, get: (name: string) => string | null): ReturnType<typeof parseListeners> {
+  const host = get('host') ?? '127.0.0.1'
+  const port = get('port') ?? '9092'
+  const bracket = (h: string): string => h.includes(':') ? `[${h}]` : h
+  const listeners = explicit.get('listeners') ?? `PLAINTEXT://${bracket(host)}:${port}`
+  try {
+    const parsed = parseListeners({
+      listeners,
+      protocolMap: get('listener.security.protocol.map'),
+      advertised: get('advertised.listeners'),
+      controllerNames: get('controller.listener.names')
+    })
+    if (explicit.has('listeners')) {
+      if (explicit.has('host')) parsed.listeners[0].host = host
+      if (explicit.has('port')) parsed.listeners[0].port = Number(port)
+    }
+    return parsed
+  } catch (err) {
+    throw new ConfigError((err as Error).message)
+  }
+}
+
+/**
+ * The definition a `listener.name.<name>.<key>` override is checked against: the broker key's own, or, for a
+ * SASL mechanism's settings (`listener.name.<name>.<mechanism>.sasl.jaas.config`), a password definition.
+ */
+function listenerScopedDef (key: string): ConfigDef | undefined {
+  const m = /^listener\.name\.[a-z0-9_]+\.(.+)$/.exec(key)
+  if (m === null) return undefined
+  const inner = m[1]
+  const d = BROKER_CONFIG_BY_NAME.get(inner)
+  if (d !== undefined) return d
+  const mech = /^[a-z0-9-]+\.(sasl\..+)$/.exec(inner)
+  if (mech !== null) return BROKER_CONFIG_BY_NAME.get(mech[1])
+  return undefined
 }

@@ -1,5 +1,5 @@
-// What the Kafka front door's handlers may use: the core's services, plus the few facts about the listener a
-// Kafka answer carries (the address clients are told to connect to, the APIs this listener serves).
+// What the Kafka front door's handlers may use: the core's services, plus the APIs the front door serves
+// (ApiVersions). The address a client is told to connect to is its listener's (ctx.session.listener).
 //
 // A handler declares the names it uses (`uses` in its defineHandler) and receives only those (see
 // handler.ts); nothing here hands out the broker itself. Coordinators that load on first use (groups,
@@ -21,10 +21,8 @@ export interface AdvertisedApi {
   maxVersion: number
 }
 
-/** The listener a request arrived on, as Kafka answers name it. */
+/** What the Kafka front door serves (the listener a request arrived on is the request's: ctx.session.listener). */
 export interface ListenerInfo {
-  /** Where clients are told to connect (advertised.listeners, else the bound address). */
-  readonly advertised: { host: string, port: number }
   /** Every served API and its version range, in key order (ApiVersions). */
   apis: () => AdvertisedApi[]
 }

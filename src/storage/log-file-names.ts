@@ -11,6 +11,8 @@
 //   <dataDir>/<topic>-<partition>.<topicId>-delete/         partition directory of a deleted topic (removed at start)
 //   <dataDir>/.kafka_cleanshutdown                          clean-shutdown marker
 //   <dataDir>/samsa-topics.msgpack                          topic registry
+//   <dataDir>/samsa-<name>.msgpack                          other durable broker state (state-file.ts):
+//                                                           acls, scram-credentials, client-quotas
 // The base offset is the offset of the segment's first batch, zero-padded to 20 digits so that names sort
 // in offset order.
 import { basename, join } from 'node:path'
@@ -25,6 +27,10 @@ export const DELETED_FILE_SUFFIX = '.deleted'
 export const DELETE_DIR_SUFFIX = '-delete'
 export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown'
 export const TOPIC_REGISTRY_FILE = 'samsa-topics.msgpack'
+/** The file of a durable broker state (state-file.ts): samsa-<name>.msgpack. */
+export function stateFileName (name: string): string {
+  return `samsa-${name}.msgpack`
+}
 
 /** Kafka's legal topic names: [a-zA-Z0-9._-], 1..249 characters, not "." or "..". */
 export const MAX_TOPIC_NAME_LENGTH = 249

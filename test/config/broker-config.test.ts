@@ -2,7 +2,7 @@ import t from 'tap'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { loadBrokerConfig, parseListener, BROKER_CONFIGS, TOPIC_CONFIGS, validateValue, BROKER_CONFIG_BY_NAME } from '../../src/config.js'
+import { loadBrokerConfig, parseEndpoint, BROKER_CONFIGS, TOPIC_CONFIGS, validateValue, BROKER_CONFIG_BY_NAME } from '../../src/config.js'
 
 t.test('every default passes its own validator, and topic synonyms exist', async t => {
   for (const d of [...BROKER_CONFIGS, ...TOPIC_CONFIGS]) {
@@ -45,7 +45,7 @@ t.test('aliases and listeners', async t => {
   t.equal(c.port, 19092)
   t.equal(c.advertisedHost, 'example')
   t.equal(c.advertisedPort, 29092)
-  t.same(parseListener('[::1]:9092', 'x'), { host: '::1', port: 9092 })
+  t.same(parseEndpoint('[::1]:9092', 'x'), { name: null, host: '::1', port: 9092 })
 })
 
 t.test('bad values and unknown keys name the key, the value and the origin', async t => {
@@ -55,7 +55,7 @@ t.test('bad values and unknown keys name the key, the value and the origin', asy
   t.throws(() => loadBrokerConfig({ overrides: [['no.such.key', '1']] }), { message: /unknown config 'no\.such\.key'/ })
   t.throws(() => loadBrokerConfig({ env: { SAMSA_AUTO_CREATE_TOPICS_ENABLE: 'yes' } }), { message: /environment: auto\.create\.topics\.enable=yes: expected true or false/ })
   t.throws(() => loadBrokerConfig({ configFile: '/nonexistent/server.properties' }), { message: /cannot read config file \/nonexistent/ })
-  t.throws(() => loadBrokerConfig({ overrides: [['listeners', 'nonsense']] }), { message: /expected host:port/ })
+  t.throws(() => loadBrokerConfig({ overrides: [['listeners', 'nonsense']] }), { message: /'nonsense' is not NAME:\/\/host:port/ })
 })
 
 t.test('long configs reach 2^63 - 1, as Kafka (Long.MAX_VALUE is a common "never")', async t => {

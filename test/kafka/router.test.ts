@@ -31,11 +31,11 @@ t.test('a request that arrives before the lazy handlers are loaded waits for the
     nodeId: 7,
     closing: false,
     groups: { status: 'active' },
-    listener: { advertised: { host: '127.0.0.1', port: 9 }, apis: () => router.advertised() }
+    listener: { apis: () => router.advertised() }
   }
   const services = new Proxy(used, { has: () => true, get: (o, k) => (o as any)[k] ?? null }) as unknown as KafkaServices
   const router: Router = new Router(services, EAGER_HANDLERS, LAZY_HANDLERS, async () => { loadStarted = true; await gate })
-  const server = new SocketServer({ host: '127.0.0.1', port: 0, maxFrameBytes: 1 << 20, router, logger: silentLogger })
+  const server = new SocketServer({ host: '127.0.0.1', port: 0, maxFrameBytes: 1 << 20, router, logger: silentLogger, listener: { name: 'PLAINTEXT', securityProtocol: 'PLAINTEXT', advertised: { host: '127.0.0.1', port: 9 } } })
   const { port } = await server.listen()
   t.teardown(() => server.close())
   const c = await RawClient.connect(port)

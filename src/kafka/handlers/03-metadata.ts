@@ -37,7 +37,7 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 12,
   codec: { decodeRequest: decodeMetadataRequest, sizeResponse: sizeMetadataResponse, writeResponse: writeMetadataResponse },
-  uses: ['clusterId', 'config', 'listener', 'logger', 'nodeId', 'topics'],
+  uses: ['clusterId', 'config', 'logger', 'nodeId', 'topics'],
   async handle (svc, ctx, req: MetadataRequest): Promise<MetadataResponse> {
     const v = ctx.apiVersion
     const topicOps = req.includeTopicAuthorizedOperations ? ALL_TOPIC_OPERATIONS : NO_OPERATIONS
@@ -53,7 +53,7 @@ export default defineHandler({
     }
     return {
       throttleTimeMs: 0,
-      brokers: [{ nodeId: svc.nodeId, host: svc.listener.advertised.host, port: svc.listener.advertised.port, rack: null }],
+      brokers: [{ nodeId: svc.nodeId, host: ctx.session.listener.advertised.host, port: ctx.session.listener.advertised.port, rack: null }],
       clusterId: svc.clusterId,
       controllerId: svc.nodeId,
       topics,

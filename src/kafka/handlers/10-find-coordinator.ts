@@ -20,14 +20,14 @@ const TRANSACTION = 1
 
 interface Answer { nodeId: number, host: string, port: number, errorCode: number, errorMessage: string | null }
 
-function answer (svc: Pick<KafkaServices, 'closing' | 'groups' | 'listener' | 'nodeId'>, keyType: number): Answer {
+function answer (svc: Pick<KafkaServices, 'closing' | 'groups' | 'nodeId'>, advertised: { host: string, port: number }, keyType: number): Answer {
   if (keyType !== GROUP && keyType !== TRANSACTION) {
     return { nodeId: -1, host: '', port: -1, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `unknown coordinator key type ${keyType}` }
   }
   if (svc.closing || svc.groups?.status === 'closed') {
     return { nodeId: -1, host: '', port: -1, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: 'the broker is shutting down' }
   }
-  return { nodeId: svc.nodeId, host: svc.listener.advertised.host, port: svc.listener.advertised.port, errorCode: ErrorCode.NONE, errorMessage: null }
+  return { nodeId: svc.nodeId, host: advertised.host, port: advertised.port, errorCode: ErrorCode.NONE, errorMessage: null }
 }
 
 export default defineHandler({
@@ -35,7 +35,7 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 5,
   codec: { decodeRequest: decodeFindCoordinatorRequest, sizeResponse: sizeFindCoordinatorResponse, writeResponse: writeFindCoordinatorResponse },
-  uses: ['closing', 'groups', 'listener', 'nodeId'],
+  uses: ['closing', 'groups', 'nodeId'],
   handle (svc, ctx, req: FindCoordinatorRequest): FindCoordinatorResponse {
     const keyType = ctx.apiVersion === 0 ? GROUP : req.keyType
     if (ctx.apiVersion >= 4) {
@@ -46,9 +46,9 @@ export default defineHandler({
         nodeId: -1,
         host: '',
         port: -1,
-        coordinators: req.coordinatorKeys.map(key => ({ key, ...answer(svc, keyType) }))
+        coordinators: req.coordinatorKeys.map(key => ({ key, ...answer(svc, ctx.session.listener.advertised, keyType) }))
       }
     }
-    return { throttleTimeMs: 0, ...answer(svc, keyType), coordinators: [] }
+    return { throttleTimeMs: 0, ...answer(svc, ctx.session.listener.advertised, keyType), coordinators: [] }
   }
 })

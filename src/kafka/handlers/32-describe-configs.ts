@@ -50,18 +50,21 @@ function describeBrokerConfigs (svc: Pick<KafkaServices, 'config'>, keys: string
     if (keys !== null && !keys.includes(d.name)) continue
     const explicit = svc.config.explicit.get(d.name)
     const source = explicit !== undefined ? CONFIG_SOURCE.STATIC_BROKER_CONFIG : CONFIG_SOURCE.DEFAULT_CONFIG
+    // a password (keystore passwords, sasl.jaas.config) is never sent: value null, isSensitive (as Kafka)
+    const sensitive = d.type === 'password'
+    const shown = (v: string | null): string | null => sensitive ? null : v
     const syn: ConfigEntry['synonyms'] = []
     if (synonyms) {
-      if (explicit !== undefined) syn.push({ name: d.name, value: explicit, source: CONFIG_SOURCE.STATIC_BROKER_CONFIG })
-      syn.push({ name: d.name, value: d.default, source: CONFIG_SOURCE.DEFAULT_CONFIG })
+      if (explicit !== undefined) syn.push({ name: d.name, value: shown(explicit), source: CONFIG_SOURCE.STATIC_BROKER_CONFIG })
+      syn.push({ name: d.name, value: shown(d.default), source: CONFIG_SOURCE.DEFAULT_CONFIG })
     }
     out.push({
       name: d.name,
-      value: explicit ?? d.default,
+      value: shown(explicit ?? d.default),
       readOnly: d.readOnly === true,
       isDefault: explicit === undefined,
       configSource: source,
-      isSensitive: false,
+      isSensitive: sensitive,
       synonyms: syn,
       configType: CONFIG_TYPE_CODE[d.type],
       documentation: docs ? d.doc : null

@@ -18,6 +18,7 @@ import { API_INFO, type ApiInfo } from '../../protocol/generated/api-keys.js'
 import { decodeRequestHeader } from '../../protocol/generated/messages/request-header.js'
 import { sizeResponseHeader, writeResponseHeader } from '../../protocol/generated/messages/response-header.js'
 import { FrameReader, FrameError } from './frame-reader.js'
+import { Session, type ListenerEndpoint } from './session.js'
 
 const WRITE_HIGH_WATER = 8 * 1024 * 1024
 const MAX_IN_FLIGHT = 1024
@@ -28,6 +29,8 @@ export interface RequestContext {
   correlationId: number
   clientId: string | null
   connection: Connection
+  /** The connection's listener, client host and principal. */
+  session: Session
 }
 
 /** A served API: its generated info (name, header versions), served version range and body codecs. */
@@ -78,6 +81,7 @@ let nextConnectionId = 1
 export class Connection {
   readonly id = nextConnectionId++
   readonly remote: string
+  readonly session: Session
   private readonly frames: FrameReader
   private readonly inFlight: Slot[] = []
   private head = 0
@@ -90,9 +94,11 @@ export class Connection {
     private readonly router: RequestRouter,
     private readonly logger: Logger,
     maxFrameBytes: number,
-    private readonly onClose: (c: Connection) => void
+    private readonly onClose: (c: Connection) => void,
+    listener: ListenerEndpoint
   ) {
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`
+    this.session = new Session(listener, socket.remoteAddress ?? '?')
     this.frames = new FrameReader(maxFrameBytes)
     socket.setNoDelay(true)
     socket.on('data', chunk => this.onData(chunk))
@@ -189,7 +195,7 @@ export class Connection {
       this.close(`unparsable ${spec.name} v${apiVersion} request (correlation id ${correlationId}): ${(err as Error).message}`)
       return
     }
-    const ctx: RequestContext = { apiKey, apiVersion, correlationId, clientId, connection: this }
+    const ctx: RequestContext = { apiKey, apiVersion, correlationId, clientId, connection: this, session: this.session }
     let result: unknown
     try {
       result = this.router.handle(ctx, request)

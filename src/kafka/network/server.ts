@@ -1,8 +1,10 @@
-// The TCP listener: accepts connections and hands each to a Connection bound to the broker's router.
-// close() stops accepting, destroys open connections and resolves when the listener is closed.
+// One Kafka listener: accepts connections and hands each to a Connection bound to the broker's router and to
+// this listener (its name, security protocol and advertised address). close() stops accepting, destroys open
+// connections and resolves when the listener is closed.
 import net from 'node:net'
 import type { Logger } from '../../logger.js'
 import { Connection, type RequestRouter } from './connection.js'
+import type { ListenerEndpoint } from './session.js'
 
 export interface SocketServerOptions {
   host: string
@@ -10,6 +12,8 @@ export interface SocketServerOptions {
   maxFrameBytes: number
   router: RequestRouter
   logger: Logger
+  /** The listener its connections belong to (read when a connection opens). */
+  listener: ListenerEndpoint
 }
 
 export class SocketServer {
@@ -18,7 +22,7 @@ export class SocketServer {
 
   constructor (private readonly opts: SocketServerOptions) {
     this.server = net.createServer({ noDelay: true }, socket => {
-      const conn = new Connection(socket, opts.router, opts.logger, opts.maxFrameBytes, c => this.connections.delete(c))
+      const conn = new Connection(socket, opts.router, opts.logger, opts.maxFrameBytes, c => this.connections.delete(c), opts.listener)
       this.connections.add(conn)
     })
   }
