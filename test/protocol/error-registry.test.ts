@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { ErrorCode, KafkaError, errorCodeOf, errorInfo, errorName, errorOf } from '../../src/protocol/errors.js'
 import { ProtocolDecodeError } from '../../src/protocol/primitives/reader.js'
 import { LegacyFormatError } from '../../src/protocol/records/legacy.js'
-import { ConfigError } from '../../src/config/broker-config.js'
+import { ConfigError } from '../../src/config/config-error.js'
 import { CorruptLogError, KafkaStorageError, OffsetOutOfRangeError, PolicyViolationError } from '../../src/storage/errors.js'
 import {
   BrokerUnreachableError, ConnectionClosedError, KafkaClientError, KafkaProtocolError, UnknownTopicError, UnsupportedApiError
@@ -23,7 +23,7 @@ const MAPPED: Record<string, [Error, number]> = {
   'protocol/errors.ts:KafkaError': [new KafkaError(ErrorCode.INVALID_REQUEST, 'x'), ErrorCode.INVALID_REQUEST],
   'protocol/primitives/reader.ts:ProtocolDecodeError': [new ProtocolDecodeError('truncated int32', 3), ErrorCode.INVALID_REQUEST],
   'protocol/records/legacy.ts:LegacyFormatError': [new LegacyFormatError('CRC32 mismatch'), ErrorCode.CORRUPT_MESSAGE],
-  'config/broker-config.ts:ConfigError': [new ConfigError('num.partitions=x'), ErrorCode.INVALID_CONFIG],
+  'config/config-error.ts:ConfigError': [new ConfigError('num.partitions=x'), ErrorCode.INVALID_CONFIG],
   'storage/errors.ts:OffsetOutOfRangeError': [new OffsetOutOfRangeError('t-0: 9 is outside [0, 5]', 0, 5), ErrorCode.OFFSET_OUT_OF_RANGE],
   'storage/errors.ts:KafkaStorageError': [new KafkaStorageError('t-0: EIO'), ErrorCode.KAFKA_STORAGE_ERROR],
   'storage/errors.ts:CorruptLogError': [new CorruptLogError('batchLength 0'), ErrorCode.CORRUPT_MESSAGE],
@@ -44,6 +44,7 @@ const NOT_ANSWERED: Record<string, string> = {
   'broker.ts:ListenError': 'start-up: the broker cannot listen; the CLI prints it and exits 1',
   'cli/args.ts:UsageError': 'the CLI\'s bad arguments: exit code 2',
   'cli/output.ts:CliError': 'the CLI\'s failures: printed, exit code of its own',
+  'storage/state-file.ts:StateFileError': 'start-up: a durable state file (ACLs, credentials, quotas) that cannot be read stops the broker from starting, naming the file',
   'storage/cleaner/clean-task.ts:Aborted': 'private to the cleaner worker: stops a cleaning that was cancelled'
 }
 
