@@ -57,6 +57,8 @@ function pemMaterial (keyText: string, chainText: string, password: string | nul
   if (keys.length !== 1) throw new TlsConfigError(`${source}: expected one PEM private key, found ${keys.length}`)
   if (certs.length === 0) throw new TlsConfigError(`${source}: no PEM certificate (-----BEGIN CERTIFICATE-----) found`)
   const passphrase = password ?? undefined
+  const encrypted = keys[0].label === 'ENCRYPTED PRIVATE KEY' || keys[0].text.includes('Proc-Type: 4,ENCRYPTED')
+  if (encrypted && password === null) throw new TlsConfigError(`${source}: the private key is encrypted: set ssl.key.password`)
   try {
     crypto.createPrivateKey({ key: keys[0].text, format: 'pem', passphrase })
   } catch (err) {

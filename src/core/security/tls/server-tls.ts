@@ -16,7 +16,7 @@ import crypto from 'node:crypto'
 import tls from 'node:tls'
 import type { Logger } from '../../../logger.js'
 import { TlsConfigError } from './errors.js'
-import { loadKeystore, type ConfigLookup, type FileReader } from './keystore.js'
+import { loadKeystore, type ConfigLookup, type FileReader, type KeyMaterial } from './keystore.js'
 import { loadTruststore } from './truststore.js'
 import { cipherList, protocolRange } from './protocols.js'
 import { SslPrincipalMapper } from './principal-mapper.js'
@@ -195,13 +195,20 @@ export class ServerTls {
       files.set(p, b)
       return b
     }
-    const key = loadKeystore(get, read)
-    const trust = this.clientAuth === 'none' ? null : loadTruststore(get, read)
-    const options: tls.SecureContextOptions = {
-      ...key.options,
-      ...protocolRange(get('ssl.enabled.protocols')),
-      ciphers: cipherList(get('ssl.cipher.suites')),
-      ca: trust?.ca
+    let key: KeyMaterial
+    let options: tls.SecureContextOptions
+    try {
+      key = loadKeystore(get, read)
+      const trust = this.clientAuth === 'none' ? null : loadTruststore(get, read)
+      options = {
+        ...key.options,
+        ...protocolRange(get('ssl.enabled.protocols')),
+        ciphers: cipherList(get('ssl.cipher.suites')),
+        ca: trust?.ca
+      }
+    } catch (err) {
+      if (err instanceof TlsConfigError) throw new TlsConfigError(`listener ${listener}: ${err.message}`)
+      throw err
     }
     if (options.ciphers === undefined) delete options.ciphers
     if (options.ca === undefined) delete options.ca
