@@ -109,11 +109,47 @@ export function pkcs12KeyStore (pair: KeyPair, chain: string[], password: string
   return Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary')
 }
 
-/** A PKCS12 trust store: certificates only. */
+/**
+ * A PKCS12 trust store: certificates only, each marked as a trusted certificate entry the way Java's keytool
+ * marks them (bag attribute 2.16.840.1.113894.746875.1.1 = anyExtendedKeyUsage); without that mark Java loads
+ * a certificate-only PKCS12 file as empty. Certificates are public: the safe contents are not encrypted, the
+ * password protects the integrity MAC (HMAC-SHA1, PKCS12 key derivation), as keytool does for trust stores.
+ */
 export function pkcs12TrustStore (certPems: string[], password: string): Buffer {
-  const certs = certPems.map(p => forge.pki.certificateFromPem(p))
-  const asn1 = forge.pkcs12.toPkcs12Asn1(null, certs, password, { algorithm: 'aes256', friendlyName: 'ca' })
-  return Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary')
+  const { asn1, pki } = forge
+  const U = asn1.Class.UNIVERSAL
+  const seq = (v: forge.asn1.Asn1[]): forge.asn1.Asn1 => asn1.create(U, asn1.Type.SEQUENCE, true, v)
+  const set = (v: forge.asn1.Asn1[]): forge.asn1.Asn1 => asn1.create(U, asn1.Type.SET, true, v)
+  const oid = (o: string): forge.asn1.Asn1 => asn1.create(U, asn1.Type.OID, false, asn1.oidToDer(o).getBytes())
+  const octets = (b: string): forge.asn1.Asn1 => asn1.create(U, asn1.Type.OCTETSTRING, false, b)
+  const explicit0 = (v: forge.asn1.Asn1): forge.asn1.Asn1 => asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [v])
+  const der = (v: forge.asn1.Asn1): string => asn1.toDer(v).getBytes()
+  const bags = certPems.map((pem, i) => seq([
+    oid(pki.oids.certBag),
+    explicit0(seq([oid(pki.oids.x509Certificate), explicit0(octets(der(pki.certificateToAsn1(pki.certificateFromPem(pem)))))])),
+    set([
+      seq([oid(pki.oids.friendlyName), set([asn1.create(U, asn1.Type.BMPSTRING, false, i === 0 ? 'ca' : `ca${i}`)])]),
+      seq([oid('2.16.840.1.113894.746875.1.1'), set([oid('2.5.29.37.0')])])
+    ])
+  ]))
+  const safe = seq([seq([oid(pki.oids.data), explicit0(octets(der(seq(bags))))])])
+  const salt = forge.random.getBytesSync(20)
+  const iterations = 10000
+  const key = forge.pkcs12.generateKey(password, forge.util.createBuffer(salt), 3, iterations, 20)
+  const hmac = forge.hmac.create()
+  hmac.start('sha1', key)
+  hmac.update(der(safe))
+  const macData = seq([
+    seq([seq([oid(pki.oids.sha1), asn1.create(U, asn1.Type.NULL, false, '')]), octets(hmac.digest().getBytes())]),
+    octets(salt),
+    asn1.create(U, asn1.Type.INTEGER, false, asn1.integerToDer(iterations).getBytes())
+  ])
+  const pfx = seq([
+    asn1.create(U, asn1.Type.INTEGER, false, asn1.integerToDer(3).getBytes()),
+    seq([oid(pki.oids.data), explicit0(octets(der(safe)))]),
+    macData
+  ])
+  return Buffer.from(der(pfx), 'binary')
 }
 
 function newKey (): { keyPem: string, key: forge.pki.rsa.PrivateKey, publicKey: forge.pki.rsa.PublicKey } {

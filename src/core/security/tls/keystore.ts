@@ -9,7 +9,7 @@
 import crypto from 'node:crypto'
 import type { SecureContextOptions } from 'node:tls'
 import { TlsConfigError } from './errors.js'
-import { JKS_HINT, isPrivateKeyLabel, pemBlocks, sniffStore } from './pem.js'
+import { jksHint, isPrivateKeyLabel, pemBlocks, sniffStore } from './pem.js'
 
 export type ConfigLookup = (key: string) => string | null
 export type FileReader = (path: string) => Buffer
@@ -40,7 +40,7 @@ export function loadKeystore (get: ConfigLookup, read: FileReader): KeyMaterial 
   }
   const bytes = readStoreFile(read, location, 'ssl.keystore.location')
   const found = sniffStore(bytes)
-  if (found === 'JKS') throw new TlsConfigError(`ssl.keystore.location ${location} is a JKS key store. ${JKS_HINT.replace(/FILE/g, location.replace(/\.jks$/i, ''))} and set ssl.keystore.type=PKCS12`)
+  if (found === 'JKS') throw new TlsConfigError(`ssl.keystore.location ${location} is a JKS key store. ${jksHint(location)} and set ssl.keystore.type=PKCS12`)
   if (type === 'PEM' || (type === 'JKS' && found === 'PEM')) {
     if (found !== 'PEM') throw new TlsConfigError(`ssl.keystore.location ${location} is not a PEM file (ssl.keystore.type=PEM); for a PKCS12 file set ssl.keystore.type=PKCS12`)
     const text = bytes.toString('utf8')

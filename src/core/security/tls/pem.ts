@@ -29,4 +29,7 @@ export function sniffStore (bytes: Buffer): StoreFormat {
   return 'PKCS12'
 }
 
-export const JKS_HINT = 'Node cannot read Java key stores: convert it with keytool -importkeystore -srckeystore FILE -destkeystore FILE.p12 -deststoretype PKCS12, or use PEM files'
+/** How to convert a JKS file Node cannot read. */
+export function jksHint (file: string): string {
+  return `Node cannot read Java key stores: convert it with keytool -importkeystore -srckeystore ${file} -destkeystore ${file.replace(/\.jks$/i, '')}.p12 -deststoretype PKCS12, or use PEM files`
+}

@@ -8,7 +8,7 @@ import forge from 'node-forge'
 import { TlsConfigError } from './errors.js'
 import type { ConfigLookup, FileReader } from './keystore.js'
 import { readStoreFile } from './keystore.js'
-import { JKS_HINT, pemBlocks, sniffStore } from './pem.js'
+import { jksHint, pemBlocks, sniffStore } from './pem.js'
 
 export interface TrustMaterial {
   /** PEM certificates. */
@@ -26,7 +26,7 @@ export function loadTruststore (get: ConfigLookup, read: FileReader): TrustMater
   const path = location as string
   const bytes = readStoreFile(read, path, 'ssl.truststore.location')
   const found = sniffStore(bytes)
-  if (found === 'JKS') throw new TlsConfigError(`ssl.truststore.location ${path} is a JKS trust store. ${JKS_HINT.replace(/FILE/g, path.replace(/\.jks$/i, ''))} and set ssl.truststore.type=PKCS12`)
+  if (found === 'JKS') throw new TlsConfigError(`ssl.truststore.location ${path} is a JKS trust store. ${jksHint(path)} and set ssl.truststore.type=PKCS12`)
   if (found === 'PEM') {
     if (type === 'PKCS12') throw new TlsConfigError(`ssl.truststore.location ${path} is a PEM file but ssl.truststore.type=PKCS12: set ssl.truststore.type=PEM`)
     return { ca: pemCertificates(bytes.toString('utf8'), `ssl.truststore.location ${path}`), files: [path] }
