@@ -40,7 +40,8 @@ export function makeCertificates (opts: MakeOptions = {}): CertificateSet {
   const days = opts.days ?? 825
   const ca = opts.ca ?? makeCa(opts.caName ?? 'Samsa local CA', days)
   const hosts = [...new Set([...DEFAULT_HOSTS, ...(opts.hosts ?? [])])]
-  const server = issue(ca, [{ name: 'commonName', value: hosts.find(h => !isIp(h)) ?? hosts[0] }, { name: 'organizationName', value: 'Samsa' }], days, {
+  // encoded most general first, so the RFC 2253 form reads CN=localhost,O=Samsa
+  const server = issue(ca, [{ name: 'organizationName', value: 'Samsa' }, { name: 'commonName', value: hosts.find(h => !isIp(h)) ?? hosts[0] }], days, {
     serverAuth: true, hosts
   })
   const clients = new Map<string, KeyPair>()
@@ -54,7 +55,7 @@ export function makeCa (commonName: string, days = 825): KeyPair {
   cert.publicKey = publicKey
   cert.serialNumber = serial()
   setValidity(cert, days)
-  const subject = [{ name: 'commonName', value: commonName }, { name: 'organizationName', value: 'Samsa' }]
+  const subject = [{ name: 'organizationName', value: 'Samsa' }, { name: 'commonName', value: commonName }]
   cert.setSubject(subject)
   cert.setIssuer(subject)
   cert.setExtensions([

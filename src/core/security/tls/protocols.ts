@@ -12,8 +12,9 @@ export type TlsVersion = 'TLSv1.2' | 'TLSv1.3'
 
 const VERSIONS: readonly TlsVersion[] = ['TLSv1.2', 'TLSv1.3']
 
+/** The version range of ssl.enabled.protocols (null: Kafka's default TLSv1.2,TLSv1.3). */
 export function protocolRange (enabled: string | null, key = 'ssl.enabled.protocols'): { minVersion: TlsVersion, maxVersion: TlsVersion } {
-  const list = splitList(enabled)
+  const list = splitList(enabled ?? 'TLSv1.2,TLSv1.3')
   if (list.length === 0) throw new TlsConfigError(`${key} is empty: name TLSv1.2 and/or TLSv1.3`)
   for (const v of list) {
     if (!(VERSIONS as readonly string[]).includes(v)) throw new TlsConfigError(`${key}: ${v} is not supported (TLSv1.2, TLSv1.3)`)
