@@ -49,8 +49,12 @@ export class SocketServer {
         socket.once('close', () => this.pending.delete(socket))
       })
       server.on('tlsClientError', (err, socket) => {
-        opts.logger.warn({ listener: opts.listener.name, remote: remoteOf(socket), err: err.message },
-          `TLS handshake failed on listener ${opts.listener.name} from ${remoteOf(socket)}: ${err.message}`)
+        // a TCP probe that connects and leaves (health checks, port scans) is not worth a WARN
+        const quiet = (err as NodeJS.ErrnoException).code === 'ECONNRESET'
+        const fields = { listener: opts.listener.name, remote: remoteOf(socket), err: err.message }
+        const msg = `TLS handshake failed on listener ${opts.listener.name} from ${remoteOf(socket)}: ${err.message}`
+        if (quiet) opts.logger.debug(fields, msg)
+        else opts.logger.warn(fields, msg)
         socket.destroy()
       })
       serverTls.onReload(options => server.setSecureContext(options))
