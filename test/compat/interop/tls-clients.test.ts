@@ -1,4 +1,4 @@
-// mTLS against Samsa from clients outside Node: kcat (librdkafka, PEM files) and Kafka 3.9's Java console
+// mTLS against Samsa from @platformatic/kafka and from clients outside Node: kcat (librdkafka, PEM files) and Kafka 3.9's Java console
 // producer and consumer (PKCS12 keystore and the truststore.p12 `samsa certs` writes).
 // Skips when kcat, or Java and Kafka's jars, are unavailable.
 import t from 'tap'
@@ -34,6 +34,21 @@ t.test('kcat (librdkafka) produces and consumes over mTLS', { skip: hasCommand('
   t.same(c.stdout.trim().split('\n'), ['one', 'two'])
   const denied = await run('kcat', ['-L', '-b', `localhost:${b.port}`, '-X', 'security.protocol=ssl', '-X', `ssl.ca.location=${certs.files.ca}`, '-m', '5'], { timeoutMs: 30_000 })
   t.not(denied.code, 0, 'without a client certificate kcat cannot list metadata')
+})
+
+t.test('@platformatic/kafka over mTLS (tls: ca, cert, key)', async t => {
+  const { Admin, Producer, stringSerializers } = await import('@platformatic/kafka')
+  const b = await withBroker(t, { config: MTLS })
+  const alice = certs.clients.get('alice')!
+  const tls = { ca: certs.set.ca.certPem, cert: alice.certPem, key: alice.keyPem }
+  const admin = new Admin({ clientId: 'plt-tls', bootstrapBrokers: [`localhost:${b.port}`], tls })
+  t.teardown(async () => await admin.close())
+  await admin.createTopics({ topics: ['plt-tls'], partitions: 1, replicas: 1 })
+  const producer = new Producer({ clientId: 'plt-tls-p', bootstrapBrokers: [`localhost:${b.port}`], tls, serializers: stringSerializers })
+  t.teardown(async () => await producer.close())
+  const r = await producer.send({ messages: [{ topic: 'plt-tls', value: 'secure' }] })
+  t.equal(r.offsets?.[0]?.offset, 0n)
+  t.ok([...b.current.broker.connections()].some(c => c.session.principal.name === 'CN=alice'), 'principal User:CN=alice')
 })
 
 const kafka = await ensureKafka()
