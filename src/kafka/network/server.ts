@@ -37,6 +37,8 @@ export class SocketServer {
   readonly connections = new Set<Connection>()
   /** Sockets accepted but not yet a Connection (handshaking, or before their first bytes). */
   private readonly pending = new Set<net.Socket>()
+  /** The client address of each accepted TCP socket (a failed TLS socket no longer knows it). */
+  private readonly remotes = new WeakMap<net.Socket, string>()
 
   constructor (private readonly opts: SocketServerOptions) {
     const serverTls = opts.tls
@@ -46,20 +48,27 @@ export class SocketServer {
       const server = tls.createServer(serverTls.serverOptions(), socket => this.acceptTls(socket, serverTls))
       server.on('connection', (socket: net.Socket) => {
         this.pending.add(socket)
+        this.remotes.set(socket, remoteOf(socket))
         socket.once('close', () => this.pending.delete(socket))
       })
       server.on('tlsClientError', (err, socket) => {
-        // a TCP probe that connects and leaves (health checks, port scans) is not worth a WARN
-        const quiet = (err as NodeJS.ErrnoException).code === 'ECONNRESET'
-        const fields = { listener: opts.listener.name, remote: remoteOf(socket), err: err.message }
-        const msg = `TLS handshake failed on listener ${opts.listener.name} from ${remoteOf(socket)}: ${err.message}`
-        if (quiet) opts.logger.debug(fields, msg)
-        else opts.logger.warn(fields, msg)
+        // Node destroys a socket whose client certificate does not verify (ssl.client.auth=required) and reports
+        // only "socket hang up": the verification error is on the socket
+        const untrusted = socket.authorizationError
+        const reason = untrusted !== undefined && untrusted !== null ? `client certificate not trusted (${String(untrusted)})` : err.message.trim()
+        const remote = this.remoteOfTls(socket)
+        opts.logger.warn({ listener: opts.listener.name, remote, err: reason }, `TLS handshake failed on listener ${opts.listener.name} from ${remote}: ${reason}`)
         socket.destroy()
       })
       serverTls.onReload(options => server.setSecureContext(options))
       this.server = server
     }
+  }
+
+  private remoteOfTls (socket: tls.TLSSocket): string {
+    if (socket.remoteAddress !== undefined) return remoteOf(socket)
+    const parent = (socket as unknown as { _parent?: net.Socket })._parent
+    return (parent !== undefined ? this.remotes.get(parent) : undefined) ?? '?'
   }
 
   private open (socket: net.Socket): Connection {

@@ -116,6 +116,10 @@ t.test('mTLS required: a client certificate gives the principal User:<DN>; no ce
   }
   t.ok(untrusted, 'a certificate from another CA is refused')
   await waitFor(() => lines.filter(l => /TLS handshake failed on listener SSL/.test(l.msg)).length >= 2)
+  const failures = lines.filter(l => /TLS handshake failed on listener SSL from 127\.0\.0\.1:\d+/.test(l.msg))
+  t.ok(failures.every(l => l.level === 40), 'each logged once at WARN with the client address')
+  t.ok(failures.some(l => /peer did not return a certificate/.test(l.msg)), 'the missing certificate is named')
+  t.ok(failures.some(l => /client certificate not trusted \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)/.test(l.msg)), 'the untrusted certificate is named')
   t.equal(await apiVersions(c), 0, 'the mTLS neighbour keeps working')
 })
 

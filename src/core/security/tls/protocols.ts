@@ -5,7 +5,8 @@
 // Cipher suites: Java clients and Kafka configs use IANA names (TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256), OpenSSL
 // and Node use their own (ECDHE-RSA-AES128-GCM-SHA256). Both are accepted; IANA TLS 1.2 names are mapped by the
 // table below, TLS 1.3 suites keep their one name (TLS_AES_128_GCM_SHA256), which Node accepts in `ciphers`.
-// Unknown names fail at start naming the suite.
+// Unknown names fail at start naming the suite. As in Java, a list without any TLS 1.3 suite leaves TLS 1.3
+// nothing to negotiate with, so TLS 1.3 is off (OpenSSL would otherwise keep its default TLS 1.3 suites).
 import { TlsConfigError } from './errors.js'
 
 export type TlsVersion = 'TLSv1.2' | 'TLSv1.3'
@@ -72,6 +73,19 @@ export function cipherList (suites: string | null, key = 'ssl.cipher.suites'): s
     if (s.startsWith('TLS_') || s.startsWith('SSL_')) throw new TlsConfigError(`${key}: unknown or unsupported cipher suite ${s}`)
     return s
   }).join(':')
+}
+
+/** The version range and cipher string of a listener's ssl.enabled.protocols and ssl.cipher.suites. */
+export function tlsParameters (enabled: string | null, suites: string | null): { minVersion: TlsVersion, maxVersion: TlsVersion, ciphers?: string } {
+  const range = protocolRange(enabled)
+  const ciphers = cipherList(suites)
+  if (ciphers === undefined) return range
+  const has13 = ciphers.split(':').some(c => TLS13_SUITES.has(c))
+  if (!has13 && range.maxVersion === 'TLSv1.3') {
+    if (range.minVersion === 'TLSv1.3') throw new TlsConfigError(`ssl.cipher.suites names no TLS 1.3 suite but ssl.enabled.protocols allows only TLSv1.3 (add e.g. TLS_AES_128_GCM_SHA256)`)
+    return { minVersion: range.minVersion, maxVersion: 'TLSv1.2', ciphers }
+  }
+  return { ...range, ciphers }
 }
 
 function splitList (v: string | null): string[] {

@@ -18,7 +18,7 @@ import type { Logger } from '../../../logger.js'
 import { TlsConfigError } from './errors.js'
 import { loadKeystore, type ConfigLookup, type FileReader, type KeyMaterial } from './keystore.js'
 import { loadTruststore } from './truststore.js'
-import { cipherList, protocolRange } from './protocols.js'
+import { tlsParameters } from './protocols.js'
 import { SslPrincipalMapper } from './principal-mapper.js'
 import { subjectDistinguishedName } from './distinguished-name.js'
 
@@ -202,8 +202,7 @@ export class ServerTls {
       const trust = this.clientAuth === 'none' ? null : loadTruststore(get, read)
       options = {
         ...key.options,
-        ...protocolRange(get('ssl.enabled.protocols')),
-        ciphers: cipherList(get('ssl.cipher.suites')),
+        ...tlsParameters(get('ssl.enabled.protocols'), get('ssl.cipher.suites')),
         ca: trust?.ca
       }
     } catch (err) {

@@ -5,7 +5,7 @@ import t from 'tap'
 import fs from 'node:fs'
 import { loadKeystore } from '../../../../src/core/security/tls/keystore.js'
 import { loadTruststore } from '../../../../src/core/security/tls/truststore.js'
-import { cipherList, protocolRange } from '../../../../src/core/security/tls/protocols.js'
+import { cipherList, protocolRange, tlsParameters } from '../../../../src/core/security/tls/protocols.js'
 import { TlsConfigError } from '../../../../src/core/security/tls/errors.js'
 import { P12_PASSWORD, testCerts } from '../../../helpers/tls-certs.js'
 
@@ -66,4 +66,11 @@ t.test('ssl.cipher.suites: IANA TLS 1.2 names mapped, TLS 1.3 and OpenSSL names 
   t.equal(cipherList('TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384,ECDHE-RSA-CHACHA20-POLY1305'),
     'ECDHE-RSA-AES128-GCM-SHA256:TLS_AES_256_GCM_SHA384:ECDHE-RSA-CHACHA20-POLY1305')
   t.throws(() => cipherList('TLS_RSA_WITH_RC4_128_MD5'), /unknown or unsupported cipher suite TLS_RSA_WITH_RC4_128_MD5/)
+})
+
+t.test('a cipher list without TLS 1.3 suites turns TLS 1.3 off, as in Java', async t => {
+  t.same(tlsParameters(null, null), { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3' })
+  t.same(tlsParameters(null, 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'), { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', ciphers: 'ECDHE-RSA-AES128-GCM-SHA256' })
+  t.same(tlsParameters(null, 'TLS_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'), { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3', ciphers: 'TLS_AES_128_GCM_SHA256:ECDHE-RSA-AES128-GCM-SHA256' })
+  t.throws(() => tlsParameters('TLSv1.3', 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'), /names no TLS 1.3 suite but ssl.enabled.protocols allows only TLSv1.3/)
 })
