@@ -3,8 +3,9 @@
 //                             or inline ssl.keystore.key + ssl.keystore.certificate.chain; ssl.key.password
 //                             decrypts an encrypted key ("ENCRYPTED PRIVATE KEY" or an OpenSSL-encrypted one)
 //   ssl.keystore.type=PKCS12  ssl.keystore.location with ssl.keystore.password (Node's pfx)
-//   ssl.keystore.type=JKS     (Kafka's default) refused with a keytool hint; a PKCS12 file under this type is read
-//                             as PKCS12, as Java's JKS keystore type reads PKCS12 files too
+//   ssl.keystore.type=JKS     (Kafka's default) a real JKS/JCEKS file is refused with a keytool hint; a PKCS12
+//                             file under this type is read as PKCS12 (Java's JKS keystore type reads PKCS12 files
+//                             too) and a PEM file as PEM, so that the type may be left out
 // Every failure is a TlsConfigError naming the key and the file. The returned files are watched for reloads.
 import crypto from 'node:crypto'
 import type { SecureContextOptions } from 'node:tls'

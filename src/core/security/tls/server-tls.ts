@@ -125,7 +125,7 @@ export class ServerTls {
       throw err
     }
     this.lastFailure = null
-    if (this.fingerprint(next.files) === before && this.built.files.size > 0) return false
+    if (this.fingerprint(next.files) === before) return false
     this.install(next)
     return true
   }
