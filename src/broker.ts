@@ -4,7 +4,7 @@
 // storage with recovery), listeners, then the core's background loads. close() order: stop accepting, then
 // the core (wakes parked fetches, closes coordinators, flushes storage, clean-shutdown marker).
 import type { Logger } from './logger.js'
-import type { BrokerConfig } from './config/broker-config.js'
+import { numberConfig, type BrokerConfig } from './config/broker-config.js'
 import { Core } from './core/core.js'
 import { SocketServer } from './kafka/network/server.js'
 import { EAGER_HANDLERS, LAZY_HANDLERS } from './kafka/handlers/index.js'
@@ -106,7 +106,13 @@ export class Broker {
       maxFrameBytes: this.core.config.socketRequestMaxBytes,
       router: this.router,
       logger: this.core.logger.child({ component: 'network', listener: l.name }),
-      listener: endpoint
+      listener: endpoint,
+      sasl: {
+        mechanisms: this.core.sasl,
+        reauthMs: numberConfig({ get: k => this.core.config.forListener(l.name, k) }, 'connections.max.reauth.ms'),
+        failedDelayMs: numberConfig(this.core.config, 'connection.failed.authentication.delay.ms'),
+        maxReceiveSize: numberConfig({ get: k => this.core.config.forListener(l.name, k) }, 'sasl.server.max.receive.size')
+      }
     })
     const addr = await server.listen()
     this.servers.push(server)
@@ -155,7 +161,8 @@ function kafkaServices (core: Core, broker: Broker): KafkaServices {
     appendTxnMarker: async (...args) => await appendTxnMarker(core, ...args),
     listener: {
       apis: () => broker.router.advertised()
-    }
+    },
+    get scramCredentials () { return core.sasl.credentials }
   }
 }
 

@@ -5,6 +5,7 @@ import net from 'node:net'
 import type { Logger } from '../../logger.js'
 import { Connection, type RequestRouter } from './connection.js'
 import type { ListenerEndpoint } from './session.js'
+import type { SaslSettings } from './sasl-authenticator.js'
 
 export interface SocketServerOptions {
   host: string
@@ -14,6 +15,8 @@ export interface SocketServerOptions {
   logger: Logger
   /** The listener its connections belong to (read when a connection opens). */
   listener: ListenerEndpoint
+  /** SASL settings (used by SASL_* listeners only). */
+  sasl?: SaslSettings
 }
 
 export class SocketServer {
@@ -22,7 +25,7 @@ export class SocketServer {
 
   constructor (private readonly opts: SocketServerOptions) {
     this.server = net.createServer({ noDelay: true }, socket => {
-      const conn = new Connection(socket, opts.router, opts.logger, opts.maxFrameBytes, c => this.connections.delete(c), opts.listener)
+      const conn = new Connection(socket, opts.router, opts.logger, opts.maxFrameBytes, c => this.connections.delete(c), opts.listener, opts.sasl ?? null)
       this.connections.add(conn)
     })
   }
