@@ -1,6 +1,6 @@
 // The protocol-neutral core: every service a front door (Kafka today; AMQP and HTTP next) calls, built once
 // over storage. It owns the topics (and through them the partitions, each with its producer state), producer
-// id allocation, the fetch purgatory and read-ahead, and the two coordinators, which are created on first use
+// id allocation, the fetch purgatory and read-ahead, client quotas, and the two coordinators, which are created on first use
 // (Lazy): the group coordinator replays __consumer_offsets, the transaction coordinator __transaction_state.
 //
 // Life cycle: open() (data dir, cluster identity, storage with recovery) -> a front door starts listening ->
@@ -22,6 +22,7 @@ import { Lazy } from './lazy.js'
 import { ProducerIdManager } from './producer-ids.js'
 import { highestSnapshotProducerId } from '../storage/producers/snapshot.js'
 import { Topics, logConfigFor } from './topics.js'
+import { ClientQuotas } from './quotas/client-quotas.js'
 
 export class Core {
   readonly purgatory = new FetchPurgatory()
@@ -39,7 +40,9 @@ export class Core {
     readonly logger: Logger,
     readonly clusterId: string,
     readonly topics: Topics,
-    readonly producerIds: ProducerIdManager
+    readonly producerIds: ProducerIdManager,
+    /** Client quotas by user and client id (durable: samsa-client-quotas.msgpack). */
+    readonly quotas: ClientQuotas
   ) {
     this.nodeId = config.nodeId
     this.groups = new Lazy(async () => await this.createGroups())
@@ -59,7 +62,8 @@ export class Core {
       logger: logger.child({ component: 'storage' }),
       onProducerId: id => producerIds.observe(id)
     })
-    return new Core(config, logger, clusterId, new Topics(config, logs), producerIds)
+    const quotas = await ClientQuotas.open(config)
+    return new Core(config, logger, clusterId, new Topics(config, logs), producerIds, quotas)
   }
 
   /** True once close() started. */

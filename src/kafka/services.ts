@@ -14,6 +14,7 @@ import type { Lazy } from '../core/lazy.js'
 import type { ProducerIdManager } from '../core/producer-ids.js'
 import type { Topics } from '../core/topics.js'
 import type { TransactionCoordinator } from '../core/transactions/coordinator.js'
+import type { ClientQuotas } from '../core/quotas/client-quotas.js'
 
 export interface AdvertisedApi {
   apiKey: number
@@ -49,6 +50,8 @@ export interface KafkaServices {
   /** Appends a transaction marker to a partition, as WriteTxnMarkers asks (see core/transactions/markers.ts). */
   appendTxnMarker: (topic: string, partition: number, producerId: number, producerEpoch: number, commit: boolean, coordinatorEpoch: number) => Promise<{ errorCode: number, message: string | null }>
   readonly listener: ListenerInfo
+  /** Client quotas: the store (DescribeClientQuotas, AlterClientQuotas) and the usage managers (quota-throttle.ts). */
+  readonly quotas: ClientQuotas
 }
 
 export type ServiceName = keyof KafkaServices
