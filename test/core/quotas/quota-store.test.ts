@@ -1,7 +1,7 @@
 // The durable quota store: Kafka's validation of alterations, validate_only, describe filters (strict and not),
 // and that quotas survive a restart.
 import t from 'tap'
-import { mkdtempSync, existsSync } from 'node:fs'
+import { mkdtempSync, existsSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ClientQuotas } from '../../../src/core/quotas/client-quotas.js'
@@ -9,7 +9,11 @@ import { ClientQuotas } from '../../../src/core/quotas/client-quotas.js'
 const W = { samples: 11, windowMs: 1000 }
 const ipValid = async (name: string): Promise<boolean> => /^[0-9.]+$/.test(name)
 
+const dirs: string[] = []
+t.teardown(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }) })
+
 async function open (dataDir = mkdtempSync(join(tmpdir(), 'samsa-quotas-'))): Promise<{ q: ClientQuotas, dataDir: string }> {
+  dirs.push(dataDir)
   return { q: await ClientQuotas.openWith({ dataDir, window: W, ipValid }), dataDir }
 }
 
