@@ -58,7 +58,7 @@ function apply (quotas: ClientQuotas, ctx: RequestContext, request: unknown, cod
     let bandwidth = 0
     let size = 0
     if (quotas.fetch.enabled) {
-      size = codec.sizeResponse(ctx.apiVersion, body)
+      size = 4 + codec.sizeResponse(ctx.apiVersion, body) // Kafka's FetchResponse.sizeOf: the body and its size prefix
       bandwidth = quotas.fetch.record(user, clientId, size, now)
     }
     const throttle = Math.max(bandwidth, time)
