@@ -3,7 +3,7 @@
 // id allocation, the fetch purgatory and read-ahead, and the two coordinators, which are created on first use
 // (Lazy): the group coordinator replays __consumer_offsets, the transaction coordinator __transaction_state.
 //
-// Life cycle: open() (data dir, cluster identity, storage with recovery) -> a front door starts listening ->
+// Life cycle: open() (data dir, the authorizer with its durable ACLs, cluster identity, storage with recovery) -> a front door starts listening ->
 // startBackground() (coordinators and damaged transaction indexes load while requests are served) ->
 // close() (wake parked fetches, close the coordinators, flush and close storage: each partition writes its
 // producer snapshot).
@@ -22,6 +22,7 @@ import { Lazy } from './lazy.js'
 import { ProducerIdManager } from './producer-ids.js'
 import { highestSnapshotProducerId } from '../storage/producers/snapshot.js'
 import { Topics, logConfigFor } from './topics.js'
+import { Authorizer } from './security/acl/authorizer.js'
 
 export class Core {
   readonly purgatory = new FetchPurgatory()
@@ -39,7 +40,9 @@ export class Core {
     readonly logger: Logger,
     readonly clusterId: string,
     readonly topics: Topics,
-    readonly producerIds: ProducerIdManager
+    readonly producerIds: ProducerIdManager,
+    /** ACL checks (disabled, allowing everything, unless authorizer.class.name is set); open before anything is served. */
+    readonly authorizer: Authorizer
   ) {
     this.nodeId = config.nodeId
     this.groups = new Lazy(async () => await this.createGroups())
@@ -49,6 +52,7 @@ export class Core {
   /** Opens the data directory and its storage (recovering what an unclean stop left). */
   static async open (config: BrokerConfig, logger: Logger): Promise<Core> {
     fs.mkdirSync(config.dataDir, { recursive: true })
+    const authorizer = await Authorizer.open(config, config.dataDir, logger.child({ component: 'authorizer' }))
     const clusterId = loadOrCreateClusterMeta(config.dataDir, config.nodeId).clusterId
     // ids found in the data (snapshots now, replayed logs later) stay below every id handed out
     const producerIds = new ProducerIdManager(config.dataDir, () => highestSnapshotProducerId(config.dataDir))
@@ -59,7 +63,7 @@ export class Core {
       logger: logger.child({ component: 'storage' }),
       onProducerId: id => producerIds.observe(id)
     })
-    return new Core(config, logger, clusterId, new Topics(config, logs), producerIds)
+    return new Core(config, logger, clusterId, new Topics(config, logs), producerIds, authorizer)
   }
 
   /** True once close() started. */

@@ -14,6 +14,7 @@ import type { Lazy } from '../core/lazy.js'
 import type { ProducerIdManager } from '../core/producer-ids.js'
 import type { Topics } from '../core/topics.js'
 import type { TransactionCoordinator } from '../core/transactions/coordinator.js'
+import type { Authorizer } from '../core/security/acl/authorizer.js'
 
 export interface AdvertisedApi {
   apiKey: number
@@ -48,6 +49,8 @@ export interface KafkaServices {
   checkTransactionPartition: (transactionalId: string, producerId: number, producerEpoch: number, topic: string, partition: number, fenced: boolean) => Promise<{ errorCode: number, message: string | null }>
   /** Appends a transaction marker to a partition, as WriteTxnMarkers asks (see core/transactions/markers.ts). */
   appendTxnMarker: (topic: string, partition: number, producerId: number, producerEpoch: number, commit: boolean, coordinatorEpoch: number) => Promise<{ errorCode: number, message: string | null }>
+  /** ACL checks: ask through kafka/authorize.ts with the request's session (principal, client host). */
+  readonly authorizer: Authorizer
   readonly listener: ListenerInfo
 }
 
