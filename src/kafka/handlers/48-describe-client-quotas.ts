@@ -9,20 +9,23 @@
 // A bad filter answers the whole request with Kafka's code and message (INVALID_REQUEST; an entity type other
 // than user, client-id, ip: UNSUPPORTED_VERSION) and null entries.
 // Authorization: Kafka requires DESCRIBE_CONFIGS on the CLUSTER (else CLUSTER_AUTHORIZATION_FAILED for the
-// whole request) — the authorizer check goes at the top of handle() (see the comment there).
+// whole request) (checked first).
 import { decodeDescribeClientQuotasRequest, type DescribeClientQuotasRequest } from '../../protocol/generated/messages/describe-client-quotas-request.js'
 import { sizeDescribeClientQuotasResponse, writeDescribeClientQuotasResponse, type DescribeClientQuotasResponse } from '../../protocol/generated/messages/describe-client-quotas-response.js'
 import { ErrorCode } from '../../protocol/errors.js'
 import { defineHandler } from '../handler.js'
+import { AclOperation, allowedOnCluster } from '../authorize.js'
 
 export default defineHandler({
   apiKey: 48,
   minVersion: 0,
   maxVersion: 1,
   codec: { decodeRequest: decodeDescribeClientQuotasRequest, sizeResponse: sizeDescribeClientQuotasResponse, writeResponse: writeDescribeClientQuotasResponse },
-  uses: ['quotas'],
-  handle (svc, _ctx, req: DescribeClientQuotasRequest): DescribeClientQuotasResponse {
-    // ACL: DESCRIBE_CONFIGS on CLUSTER; refused -> { errorCode: CLUSTER_AUTHORIZATION_FAILED, errorMessage, entries: null }
+  uses: ['quotas', 'authorizer'],
+  handle (svc, ctx, req: DescribeClientQuotasRequest): DescribeClientQuotasResponse {
+    if (!allowedOnCluster(svc.authorizer, ctx, AclOperation.DESCRIBE_CONFIGS)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'Cluster authorization failed.', entries: null }
+    }
     const found = svc.quotas.describe(req.components, req.strict)
     if (!Array.isArray(found)) {
       return { throttleTimeMs: 0, errorCode: ErrorCode[found.code], errorMessage: found.message, entries: null }

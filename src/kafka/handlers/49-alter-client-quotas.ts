@@ -10,11 +10,12 @@
 //   v1      flexible
 // A failure to write the state file answers every entity of the request with the failure's code.
 // Authorization: Kafka requires ALTER_CONFIGS on the CLUSTER (else CLUSTER_AUTHORIZATION_FAILED for every
-// entity) — the authorizer check goes at the top of handle() (see the comment there).
+// entity) (checked first; nothing is applied).
 import { decodeAlterClientQuotasRequest, type AlterClientQuotasRequest } from '../../protocol/generated/messages/alter-client-quotas-request.js'
 import { sizeAlterClientQuotasResponse, writeAlterClientQuotasResponse, type AlterClientQuotasResponse } from '../../protocol/generated/messages/alter-client-quotas-response.js'
 import { ErrorCode } from '../../protocol/errors.js'
 import { defineHandler } from '../handler.js'
+import { AclOperation, allowedOnCluster } from '../authorize.js'
 import { failure } from './failure.js'
 
 export default defineHandler({
@@ -22,9 +23,11 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 1,
   codec: { decodeRequest: decodeAlterClientQuotasRequest, sizeResponse: sizeAlterClientQuotasResponse, writeResponse: writeAlterClientQuotasResponse },
-  uses: ['logger', 'quotas'],
-  async handle (svc, _ctx, req: AlterClientQuotasRequest): Promise<AlterClientQuotasResponse> {
-    // ACL: ALTER_CONFIGS on CLUSTER; refused -> every entry CLUSTER_AUTHORIZATION_FAILED
+  uses: ['logger', 'quotas', 'authorizer'],
+  async handle (svc, ctx, req: AlterClientQuotasRequest): Promise<AlterClientQuotasResponse> {
+    if (!allowedOnCluster(svc.authorizer, ctx, AclOperation.ALTER_CONFIGS)) {
+      return { throttleTimeMs: 0, entries: req.entries.map(e => ({ errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'Cluster authorization failed.', entity: e.entity })) }
+    }
     const alterations = req.entries.map(e => ({
       entity: e.entity,
       ops: e.ops.map(op => ({ key: op.key, value: op.remove ? null : op.value }))

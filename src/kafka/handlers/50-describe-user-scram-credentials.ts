@@ -6,15 +6,20 @@
 import { decodeDescribeUserScramCredentialsRequest, type DescribeUserScramCredentialsRequest } from '../../protocol/generated/messages/describe-user-scram-credentials-request.js'
 import { sizeDescribeUserScramCredentialsResponse, writeDescribeUserScramCredentialsResponse, type DescribeUserScramCredentialsResponse } from '../../protocol/generated/messages/describe-user-scram-credentials-response.js'
 import { defineHandler } from '../handler.js'
+import { AclOperation, allowedOnCluster } from '../authorize.js'
+import { ErrorCode } from '../../protocol/errors.js'
 
 export default defineHandler({
   apiKey: 50,
   minVersion: 0,
   maxVersion: 0,
   codec: { decodeRequest: decodeDescribeUserScramCredentialsRequest, sizeResponse: sizeDescribeUserScramCredentialsResponse, writeResponse: writeDescribeUserScramCredentialsResponse },
-  uses: ['scramCredentials'],
-  handle (svc, _ctx, req: DescribeUserScramCredentialsRequest): DescribeUserScramCredentialsResponse {
-    // ACL: cluster DESCRIBE (Kafka answers CLUSTER_AUTHORIZATION_FAILED at the top level without it)
+  uses: ['scramCredentials', 'authorizer'],
+  handle (svc, ctx, req: DescribeUserScramCredentialsRequest): DescribeUserScramCredentialsResponse {
+    // Kafka needs DESCRIBE on the CLUSTER, else CLUSTER_AUTHORIZATION_FAILED at the top level
+    if (!allowedOnCluster(svc.authorizer, ctx, AclOperation.DESCRIBE)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'Cluster authorization failed.', results: [] }
+    }
     const d = svc.scramCredentials.describe(req.users === null ? null : req.users.map(u => u.name))
     return { throttleTimeMs: 0, errorCode: d.errorCode, errorMessage: d.errorMessage, results: d.results }
   }

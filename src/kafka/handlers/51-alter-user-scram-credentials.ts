@@ -8,6 +8,8 @@
 import { decodeAlterUserScramCredentialsRequest, type AlterUserScramCredentialsRequest } from '../../protocol/generated/messages/alter-user-scram-credentials-request.js'
 import { sizeAlterUserScramCredentialsResponse, writeAlterUserScramCredentialsResponse, type AlterUserScramCredentialsResponse } from '../../protocol/generated/messages/alter-user-scram-credentials-response.js'
 import { defineHandler } from '../handler.js'
+import { AclOperation, allowedOnCluster } from '../authorize.js'
+import { ErrorCode } from '../../protocol/errors.js'
 import { failure } from './failure.js'
 
 export default defineHandler({
@@ -15,9 +17,13 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 0,
   codec: { decodeRequest: decodeAlterUserScramCredentialsRequest, sizeResponse: sizeAlterUserScramCredentialsResponse, writeResponse: writeAlterUserScramCredentialsResponse },
-  uses: ['scramCredentials', 'logger'],
-  async handle (svc, _ctx, req: AlterUserScramCredentialsRequest): Promise<AlterUserScramCredentialsResponse> {
-    // ACL: cluster ALTER (Kafka answers CLUSTER_AUTHORIZATION_FAILED for every user without it)
+  uses: ['scramCredentials', 'logger', 'authorizer'],
+  async handle (svc, ctx, req: AlterUserScramCredentialsRequest): Promise<AlterUserScramCredentialsResponse> {
+    // Kafka needs ALTER on the CLUSTER, else CLUSTER_AUTHORIZATION_FAILED for every user (nothing changes)
+    if (!allowedOnCluster(svc.authorizer, ctx, AclOperation.ALTER)) {
+      const users = [...new Set([...req.deletions, ...req.upsertions].map(e => e.name))]
+      return { throttleTimeMs: 0, results: users.map(user => ({ user, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'Cluster authorization failed.' })) }
+    }
     try {
       return { throttleTimeMs: 0, results: await svc.scramCredentials.alter(req.deletions, req.upsertions) }
     } catch (err) {

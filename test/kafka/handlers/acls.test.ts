@@ -207,3 +207,25 @@ t.test('OffsetFetch hides topics the client may not DESCRIBE; DescribeGroups fil
   t.equal((await admin.request(15, 3, { groups: ['g'], includeAuthorizedOperations: false })).groups[0].authorizedOperations, -2147483648)
   t.same((await c.request(16, 2, { statesFilter: [], typesFilter: [] })).groups.map((g: any) => g.groupId), ['g'], 'ListGroups shows the group it may describe')
 })
+
+t.test('client quota and SCRAM credential APIs need DESCRIBE_CONFIGS/ALTER_CONFIGS and DESCRIBE/ALTER on the cluster', async t => {
+  const { b, admin } = await secured(t)
+  const c = await intruder(t, b)
+  const entity = [{ entityType: 'client-id', entityName: 'c1' }]
+  const alterQuota = { entries: [{ entity, ops: [{ key: 'producer_byte_rate', value: 1024, remove: false }] }], validateOnly: false }
+  const q = await c.request(49, 1, alterQuota)
+  t.same(q.entries.map((e: any) => e.errorCode), [ErrorCode.CLUSTER_AUTHORIZATION_FAILED], 'alter client quotas refused')
+  const described = await c.request(48, 1, { components: [{ entityType: 'client-id', matchType: 2, match: null }], strict: false })
+  t.equal(described.errorCode, ErrorCode.CLUSTER_AUTHORIZATION_FAILED, 'describe client quotas refused')
+  const adminView = await admin.request(48, 1, { components: [{ entityType: 'client-id', matchType: 2, match: null }], strict: false })
+  t.same(adminView.entries, [], 'nothing was stored')
+
+  const upsert = { deletions: [], upsertions: [{ name: 'mallory', mechanism: 1, iterations: 4096, salt: Buffer.alloc(16, 1), saltedPassword: Buffer.alloc(32, 2) }] }
+  const s = await c.request(51, 0, upsert)
+  t.same(s.results.map((r: any) => [r.user, r.errorCode]), [['mallory', ErrorCode.CLUSTER_AUTHORIZATION_FAILED]], 'alter SCRAM credentials refused')
+  t.equal((await c.request(50, 0, { users: null })).errorCode, ErrorCode.CLUSTER_AUTHORIZATION_FAILED, 'describe SCRAM credentials refused')
+  const d = await admin.request(50, 0, { users: null })
+  t.same([d.errorCode, d.results], [0, []], 'no credential was stored')
+  t.same((await admin.request(49, 1, alterQuota)).entries.map((e: any) => e.errorCode), [0], 'the admin may alter quotas')
+  t.same((await admin.request(51, 0, upsert)).results.map((r: any) => r.errorCode), [0], 'the admin may alter SCRAM credentials')
+})
