@@ -326,8 +326,8 @@ function markdownTable (targets: Target[], cs: Client[]): string {
   }
   const head = ['client', ...targets.flatMap(tg => MODES.map(m => `${tg.name}: ${label[m]}`))]
   const rows = cs.map(c => [c.name, ...targets.flatMap(tg => MODES.map(m => cell(tg, c, m)))])
-  const toolRows = (extras.get(targets[0]?.name ?? '') ?? []).map(([step], i) =>
-    [step, ...targets.flatMap(tg => { const s = extras.get(tg.name)?.[i]; const v = s === undefined ? 'not run' : s[1] === undefined ? 'pass' : 'FAIL'; return [v, '', ''] })])
+  const toolRows = (extras.get(targets.find(tg => extras.has(tg.name))?.name ?? '') ?? []).map(([step], i) =>
+    [step, ...targets.map(tg => { const s = extras.get(tg.name)?.[i]; return tg.skip !== false ? 'skipped' : s === undefined ? 'not run' : s[1] === undefined ? 'pass' : 'FAIL' })])
   const md = (r: string[]): string => `| ${r.join(' | ')} |`
-  return [md(head), md(head.map(() => '---')), ...rows.map(md), '', md(['Kafka tools (--command-config) and ACL effect', ...targets.flatMap(tg => [tg.name, '', ''])]), md(head.map(() => '---')), ...toolRows.map(md)].join('\n')
+  return [md(head), md(head.map(() => '---')), ...rows.map(md), '', md(['Kafka tools (--command-config) and the effect of ACLs', ...targets.map(tg => tg.name)]), md(['---', ...targets.map(() => '---')]), ...toolRows.map(md)].join('\n')
 }

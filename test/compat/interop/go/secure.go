@@ -85,7 +85,7 @@ func secureCell1(c secureCell) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	prod, err := kgo.NewClient(append(opts, kgo.DefaultProduceTopic(c.Topic))...)
 	if err != nil {

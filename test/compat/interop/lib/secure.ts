@@ -87,7 +87,8 @@ export function cellFor (mode: Mode, ep: Endpoints, certs: Certs, topic: string,
 
 /** The Java client's properties for a cell (usable as --command-config / --producer.config too). */
 export function javaProperties (c: Cell, certs: Certs): string {
-  const lines = [`security.protocol=${c.protocol}`]
+  // bounded waits, so a broker that never answers fails a cell (or a tool) in seconds, not minutes
+  const lines = [`security.protocol=${c.protocol}`, 'request.timeout.ms=10000', 'default.api.timeout.ms=15000']
   if (c.protocol === 'SSL' || c.protocol === 'SASL_SSL') {
     lines.push('ssl.truststore.type=PKCS12', `ssl.truststore.location=${certs.truststore}`, `ssl.truststore.password=${STORE_PASSWORD}`)
     if (c.cert !== '') lines.push('ssl.keystore.type=PKCS12', `ssl.keystore.location=${certs.clientP12}`, `ssl.keystore.password=${STORE_PASSWORD}`, `ssl.key.password=${STORE_PASSWORD}`)
@@ -139,18 +140,18 @@ export async function kafkajsCell (c: Cell): Promise<string> {
   const kafka = new Kafka(kafkajsOptions(c) as any)
   const producer = kafka.producer()
   try {
-    await withTimeout(producer.connect(), 30_000, 'producer connect')
-    await withTimeout(producer.send({ topic: c.topic, acks: -1, messages: Array.from({ length: c.count }, (_, i) => ({ key: `k-${i}`, value: valueOf(c, i) })) }), 30_000, 'produce')
+    await withTimeout(producer.connect(), 20_000, 'producer connect')
+    await withTimeout(producer.send({ topic: c.topic, acks: -1, messages: Array.from({ length: c.count }, (_, i) => ({ key: `k-${i}`, value: valueOf(c, i) })) }), 20_000, 'produce')
   } finally { await producer.disconnect().catch(() => {}) }
   const consumer = kafka.consumer({ groupId: `sec-kafkajs-${c.mode}-${Date.now()}`, maxWaitTimeInMs: 200 })
   const values: string[] = []
   try {
-    await withTimeout(consumer.connect(), 30_000, 'consumer connect')
+    await withTimeout(consumer.connect(), 20_000, 'consumer connect')
     await consumer.subscribe({ topic: c.topic, fromBeginning: true })
     let done!: () => void
     const all = new Promise<void>(resolve => { done = resolve })
     await consumer.run({ eachMessage: async ({ message }) => { values.push(String(message.value)); if (values.length >= c.count) done() } })
-    await withTimeout(all, 30_000, `consume (${values.length} of ${c.count})`)
+    await withTimeout(all, 20_000, `consume (${values.length} of ${c.count})`)
   } finally { await consumer.disconnect().catch(() => {}) }
   return checkValues(c, values)
 }
@@ -164,19 +165,19 @@ export async function platformaticCell (c: Cell): Promise<string> {
   if (c.mechanism !== '') conn.sasl = { mechanism: c.mechanism, username: c.username, password: c.password }
   const producer: any = new plt.Producer({ clientId: `sec-plt-${c.mode}`, ...conn, serializers: plt.stringSerializers, acks: plt.ProduceAcks.ALL } as any)
   try {
-    await withTimeout(producer.send({ messages: Array.from({ length: c.count }, (_, i) => ({ topic: c.topic, key: `k-${i}`, value: valueOf(c, i) })) }), 30_000, 'produce')
+    await withTimeout(producer.send({ messages: Array.from({ length: c.count }, (_, i) => ({ topic: c.topic, key: `k-${i}`, value: valueOf(c, i) })) }), 20_000, 'produce')
   } finally { await producer.close().catch(() => {}) }
   const consumer: any = new plt.Consumer({ groupId: `sec-plt-${c.mode}-${Date.now()}`, clientId: `sec-plt-${c.mode}`, ...conn, deserializers: plt.stringDeserializers, maxWaitTime: 300 } as any)
   const values: string[] = []
   try {
-    const stream = await withTimeout(consumer.consume({ autocommit: false, topics: [c.topic], sessionTimeout: 10_000, heartbeatInterval: 500, mode: 'earliest' } as any), 30_000, 'consumer join')
-    const deadline = Date.now() + 30_000
+    const stream = await withTimeout(consumer.consume({ autocommit: false, topics: [c.topic], sessionTimeout: 10_000, heartbeatInterval: 500, mode: 'earliest' } as any), 20_000, 'consumer join')
+    const deadline = Date.now() + 20_000
     await withTimeout((async () => {
       for await (const m of stream as AsyncIterable<{ value: unknown }>) {
         values.push(String(m.value))
         if (values.length >= c.count || Date.now() > deadline) break
       }
-    })(), 32_000, `consume (${values.length} of ${c.count})`)
+    })(), 22_000, `consume (${values.length} of ${c.count})`)
     await (stream as any).close().catch(() => {})
   } finally { await consumer.close(true).catch(() => {}) }
   return checkValues(c, values)
@@ -196,9 +197,9 @@ export function kcatArgs (c: Cell): string[] {
 
 export async function kcatCell (c: Cell): Promise<string> {
   const input = Array.from({ length: c.count }, (_, i) => `k-${i}:${valueOf(c, i)}\n`).join('')
-  const p = await run('kcat', [...kcatArgs(c), '-P', '-t', c.topic, '-K', ':', '-X', 'message.timeout.ms=30000'], { input, timeoutMs: 60_000 })
+  const p = await run('kcat', [...kcatArgs(c), '-P', '-t', c.topic, '-K', ':', '-X', 'message.timeout.ms=20000'], { input, timeoutMs: 40_000 })
   if (p.code !== 0) throw new Error(`kcat -P exited ${p.code}: ${tail(p.stderr, 5)}`)
-  const r = await run('kcat', [...kcatArgs(c), '-C', '-t', c.topic, '-p', '0', '-o', 'beginning', '-c', String(c.count), '-e', '-q', '-f', '%s\n'], { timeoutMs: 60_000 })
+  const r = await run('kcat', [...kcatArgs(c), '-C', '-t', c.topic, '-p', '0', '-o', 'beginning', '-c', String(c.count), '-e', '-q', '-f', '%s\n'], { timeoutMs: 30_000 })
   if (r.code !== 0) throw new Error(`kcat -C exited ${r.code}: ${tail(r.stderr, 5)}`)
   return checkValues(c, r.stdout.split('\n').filter(l => l !== ''))
 }
@@ -213,7 +214,7 @@ export function peerResults (modes: readonly string[], r: RunResult): Map<string
   for (const line of r.stdout.split('\n')) {
     let m: RegExpExecArray | null
     if ((m = /^ok (\S+) ?(.*)$/.exec(line)) !== null) out.set(m[1], { ok: true, detail: m[2] })
-    else if ((m = /^not ok (\S+)\s*:?\s*(.*)$/.exec(line)) !== null) out.set(m[1], { ok: false, detail: m[2] })
+    else if ((m = /^not ok ([^\s:]+)\s*:?\s*(.*)$/.exec(line)) !== null) out.set(m[1], { ok: false, detail: m[2] })
   }
   for (const mode of modes) {
     if (!out.has(mode)) out.set(mode, { ok: false, detail: `no result (exit ${r.code ?? r.signal}): ${tail(r.stderr + r.stdout, 8).replace(/\s+/g, ' ').slice(0, 800)}` })

@@ -21,18 +21,18 @@ def kafka_python_cell(c):
             conf.update(ssl_certfile=c['cert'], ssl_keyfile=c['key'])
     if c.get('mechanism'):
         conf.update(sasl_mechanism=c['mechanism'], sasl_plain_username=c['username'], sasl_plain_password=c['password'])
-    p = KafkaProducer(acks='all', max_block_ms=20000, **conf)
+    p = KafkaProducer(acks='all', max_block_ms=15000, **conf)
     futures = [p.send(c['topic'], key=f'k-{i}'.encode(), value=f"{c['mode']}-value-{i}".encode()) for i in range(c['count'])]
-    p.flush(30)
+    p.flush(20)
     for f in futures:
-        f.get(timeout=30)
+        f.get(timeout=20)
     p.close()
     cons = KafkaConsumer(enable_auto_commit=False, **conf)
     tp = TopicPartition(c['topic'], 0)
     cons.assign([tp])
     cons.seek_to_beginning(tp)
     values = []
-    deadline = time.time() + 30
+    deadline = time.time() + 20
     while len(values) < c['count'] and time.time() < deadline:
         for recs in cons.poll(timeout_ms=500).values():
             values.extend(r.value.decode() for r in recs)
@@ -53,18 +53,18 @@ def confluent_cell(c):
 
     def on_error(e):
         errors.append(str(e))
-    p = Producer({**conf, 'acks': 'all', 'message.timeout.ms': 30000, 'error_cb': on_error})
+    p = Producer({**conf, 'acks': 'all', 'message.timeout.ms': 20000, 'error_cb': on_error})
     failed = []
     for i in range(c['count']):
         p.produce(c['topic'], key=f'k-{i}', value=f"{c['mode']}-value-{i}",
                   on_delivery=lambda err, msg: failed.append(str(err)) if err is not None else None)
-    left = p.flush(35)
+    left = p.flush(25)
     if left or failed:
         raise RuntimeError(f'produce: {left} undelivered, errors {failed[:3]} {errors[:3]}')
     cons = Consumer({**conf, 'group.id': f"secure-{c['mode']}", 'enable.auto.commit': False, 'error_cb': on_error})
     cons.assign([TopicPartition(c['topic'], 0, OFFSET_BEGINNING)])
     values = []
-    deadline = time.time() + 30
+    deadline = time.time() + 20
     while len(values) < c['count'] and time.time() < deadline:
         m = cons.poll(0.5)
         if m is None:

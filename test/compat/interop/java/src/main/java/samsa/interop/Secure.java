@@ -54,8 +54,8 @@ public final class Secure {
     pp.put("key.serializer", StringSerializer.class.getName());
     pp.put("value.serializer", StringSerializer.class.getName());
     pp.put("acks", "all");
-    pp.put("max.block.ms", "20000");
-    pp.put("delivery.timeout.ms", "30000");
+    pp.put("max.block.ms", "15000");
+    pp.put("delivery.timeout.ms", "20000");
     try (KafkaProducer<String, String> producer = new KafkaProducer<>(pp)) {
       List<Future<RecordMetadata>> sent = new ArrayList<>();
       for (int i = 0; i < count; i++) sent.add(producer.send(new ProducerRecord<>(topic, "k-" + i, mode + "-value-" + i)));
@@ -71,7 +71,7 @@ public final class Secure {
       TopicPartition tp = new TopicPartition(topic, 0);
       consumer.assign(List.of(tp));
       consumer.seekToBeginning(List.of(tp));
-      long deadline = System.currentTimeMillis() + 30_000;
+      long deadline = System.currentTimeMillis() + 20_000;
       while (values.size() < count && System.currentTimeMillis() < deadline) {
         for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) values.add(r.value());
       }
