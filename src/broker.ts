@@ -7,12 +7,15 @@ import type { Logger } from './logger.js'
 import type { BrokerConfig } from './config/broker-config.js'
 import { Core } from './core/core.js'
 import { SocketServer } from './kafka/network/server.js'
+import type { Connection } from './kafka/network/connection.js'
 import { EAGER_HANDLERS, LAZY_HANDLERS } from './kafka/handlers/index.js'
 import { Router } from './kafka/router.js'
 import type { KafkaServices } from './kafka/services.js'
 import { appendTxnMarker } from './core/transactions/markers.js'
 import type { ListenerConfig, SecurityProtocol } from './config/listeners.js'
-import type { ListenerEndpoint } from './kafka/network/session.js'
+import { usesTls, type ListenerEndpoint } from './kafka/network/session.js'
+import { ServerTls } from './core/security/tls/server-tls.js'
+import { numberConfig } from './config/broker-config.js'
 
 /** The listener could not bind; the message says where and why. */
 export class ListenError extends Error {
@@ -34,15 +37,19 @@ export class Broker {
   readonly listeners: BoundListener[] = []
   private readonly servers: SocketServer[] = []
 
-  private constructor (readonly core: Core) {
+  private constructor (readonly core: Core, private readonly tls: Map<string, ServerTls>) {
     this.router = new Router(kafkaServices(core, this), EAGER_HANDLERS, LAZY_HANDLERS, async () => await core.groups.get())
   }
 
   static async start (config: BrokerConfig, logger: Logger): Promise<Broker> {
     const started = performance.now()
+    // TLS key material is read before the data directory is opened: a bad keystore fails the start cleanly
+    const tls = loadListenerTls(config, logger)
     const core = await Core.open(config, logger)
-    const b = new Broker(core)
+    const b = new Broker(core, tls)
     await b.listen()
+    const interval = numberConfig(config, 'ssl.reload.interval.ms')
+    for (const t of tls.values()) t.watch(interval)
     logger.info({
       listeners: b.listeners.map(l => `${l.name}://${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}`),
       dataDir: config.dataDir,
@@ -106,7 +113,8 @@ export class Broker {
       maxFrameBytes: this.core.config.socketRequestMaxBytes,
       router: this.router,
       logger: this.core.logger.child({ component: 'network', listener: l.name }),
-      listener: endpoint
+      listener: endpoint,
+      tls: this.tls.get(l.name)
     })
     const addr = await server.listen()
     this.servers.push(server)
@@ -122,8 +130,31 @@ export class Broker {
   get nodeId (): number { return this.core.nodeId }
   get closing (): boolean { return this.core.closing }
 
+  /** Every open client connection of every listener (their sessions: listener, client host, principal). */
+  * connections (): Iterable<Connection> {
+    for (const s of this.servers) yield * s.connections
+  }
+
+  /**
+   * Re-reads every TLS listener's keystore and truststore now (they are also polled every
+   * ssl.reload.interval.ms). New connections get the new certificate, open ones keep theirs. Per listener:
+   * whether the material changed, or why it could not be loaded (the old material stays).
+   */
+  reloadTls (): Array<{ listener: string, changed: boolean, error?: string }> {
+    const out: Array<{ listener: string, changed: boolean, error?: string }> = []
+    for (const [listener, t] of this.tls) {
+      try {
+        out.push({ listener, changed: t.reload() })
+      } catch (err) {
+        out.push({ listener, changed: false, error: (err as Error).message })
+      }
+    }
+    return out
+  }
+
   async close (): Promise<void> {
     if (this.core.closing) return
+    for (const t of this.tls.values()) t.stop()
     // parked fetches are woken first, so the listener's in-flight requests finish before storage closes
     this.core.beginClose()
     await Promise.all(this.servers.map(async s => await s.close()))
@@ -157,6 +188,20 @@ function kafkaServices (core: Core, broker: Broker): KafkaServices {
       apis: () => broker.router.advertised()
     }
   }
+}
+
+/** The TLS of every SSL/SASL_SSL listener, by listener name; throws TlsConfigError (a ConfigError). */
+function loadListenerTls (config: BrokerConfig, logger: Logger): Map<string, ServerTls> {
+  const out = new Map<string, ServerTls>()
+  for (const l of config.listeners) {
+    if (!usesTls(l.securityProtocol)) continue
+    out.set(l.name, new ServerTls({
+      get: key => config.forListener(l.name, key),
+      listener: l.name,
+      logger: logger.child({ component: 'tls', listener: l.name })
+    }))
+  }
+  return out
 }
 
 function isLoopback (host: string): boolean {

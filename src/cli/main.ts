@@ -15,6 +15,7 @@ Commands:
   consume     print a topic's records: replay from an offset or a time, follow like tail -f
   groups      list, describe, reset, delete consumer groups
   dump-log    decode .log/.index/.timeindex segment files offline
+  certs       make a local CA, server and client certificates for trying TLS and mTLS
 
 Client commands take --brokers host:port[,...] (default 127.0.0.1:9092) and --json, and work against any
 Kafka cluster as well as Samsa.
@@ -29,7 +30,8 @@ const CLIENT_COMMANDS: Record<string, () => Promise<Command>> = {
   produce: async () => (await import('./produce.js')).produceCommand,
   consume: async () => (await import('./consume.js')).consumeCommand,
   groups: async () => (await import('./groups.js')).groupsCommand,
-  'dump-log': async () => (await import('./dump-log.js')).dumpLogCommand
+  'dump-log': async () => (await import('./dump-log.js')).dumpLogCommand,
+  certs: async () => (await import('./certs.js')).certsCommand
 }
 
 async function main (argv: string[]): Promise<number> {

@@ -57,6 +57,8 @@ export async function startCommand (argv: string[]): Promise<number> {
   } catch (err) {
     // a port in use, a permission denied: a one-line message, exit 1
     if (err instanceof ListenError) throw new CliError(err.message)
+    // unusable TLS key material (TlsConfigError) and other config errors found at start: one line, exit 1
+    if (errorCodeOf(err) === ErrorCode.INVALID_CONFIG) throw new CliError(`config: ${(err as Error).message}`)
     throw err
   }
   if (broker.listeners.length === 1) process.stdout.write(`listening on ${broker.bound.host}:${broker.bound.port}\n`)

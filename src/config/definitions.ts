@@ -111,6 +111,7 @@ export const BROKER_CONFIGS: readonly ConfigDef[] = [
   def('ssl.protocol', 'string', 'TLSv1.3', 'accepted for compatibility: ssl.enabled.protocols decides', { readOnly: true }),
   def('ssl.cipher.suites', 'list', '', 'cipher suites (TLS 1.2 OpenSSL or IANA names; TLS 1.3 suites too); empty: Node\'s defaults', { readOnly: true }),
   def('ssl.principal.mapping.rules', 'string', 'DEFAULT', 'rules mapping a client certificate\'s distinguished name to a principal name (Kafka\'s RULE:pattern/replacement/[LU] syntax)', { readOnly: true }),
+  def('ssl.reload.interval.ms', 'long', '10000', 'how often the keystore and truststore files of TLS listeners are checked for changes (re-read without a restart); 0: never', { samsa: true, readOnly: true, min: 0 }),
   def('ssl.endpoint.identification.algorithm', 'string', 'https', 'accepted for compatibility (a client setting)', { readOnly: true }),
   def('sasl.enabled.mechanisms', 'list', 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512', 'SASL mechanisms of SASL_* listeners (Kafka\'s default GSSAPI is not supported)', { readOnly: true, validValues: ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER', 'GSSAPI'] }),
   def('sasl.jaas.config', 'password', null, 'JAAS login module options; for PLAIN the users (user_<name>="<password>"), set per listener and mechanism as listener.name.<l>.<mech>.sasl.jaas.config', { readOnly: true }),

@@ -4,7 +4,7 @@ import t from 'tap'
 import { runCli } from './run-cli.js'
 
 t.test('every command has --help with examples', async t => {
-  const commands = [['topics'], ['produce'], ['consume'], ['groups'], ['dump-log'], ['topics', 'create'], ['groups', 'reset']]
+  const commands = [['topics'], ['produce'], ['consume'], ['groups'], ['dump-log'], ['certs'], ['topics', 'create'], ['groups', 'reset']]
   const results = await Promise.all(commands.map(c => runCli([...c, '--help'])))
   commands.forEach((c, i) => {
     const r = results[i]!
@@ -14,7 +14,7 @@ t.test('every command has --help with examples', async t => {
   })
   const top = await runCli(['--help'])
   t.equal(top.code, 0)
-  for (const c of ['start', 'topics', 'produce', 'consume', 'groups', 'dump-log']) t.match(top.stdout, new RegExp(`\\n  ${c} `), `lists ${c}`)
+  for (const c of ['start', 'topics', 'produce', 'consume', 'groups', 'dump-log', 'certs']) t.match(top.stdout, new RegExp(`\\n  ${c} `), `lists ${c}`)
   const h = await runCli(['consume', '-h'])
   t.match(h.stdout, /^Usage: samsa consume TOPIC/, '-h works too')
   const bad = await runCli(['tpoics', 'list'])

@@ -1,5 +1,5 @@
 // `samsa start` as a user runs it: the `listening on` line, clean shutdown on SIGTERM (marker written),
-// and bad flags exiting 2 with a message naming what was wrong.
+// bad flags exiting 2 with a message naming what was wrong, unusable TLS key material exiting 1 with one line.
 import t from 'tap'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -70,4 +70,15 @@ t.test('a port already in use is a clear error, not a crash trace', async t => {
   const r = spawnSync(process.execPath, [MAIN, 'start', '--port', String(port), '--data-dir', dir], { encoding: 'utf8', timeout: 20_000 })
   t.equal(r.status, 1)
   t.match(r.stderr, new RegExp(`127\\.0\\.0\\.1:${port} is already in use`))
+})
+
+t.test('unusable TLS key material is a one-line config error naming the key and the file (exit 1)', async t => {
+  const dir = tempDir()
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }))
+  const jks = path.join(dir, 'server.jks')
+  fs.writeFileSync(jks, Buffer.from('feedfeed0000000200000000', 'hex'))
+  const r = spawnSync(process.execPath, [MAIN, 'start', '--listeners', 'SSL://127.0.0.1:0', '--data-dir', dir, '--ssl.keystore.location', jks], { encoding: 'utf8', timeout: 20_000 })
+  t.equal(r.status, 1)
+  t.match(r.stderr, /^samsa: config: listener SSL: ssl.keystore.location \S+server.jks is a JKS key store\. .*keytool -importkeystore/)
+  t.equal(r.stderr.trim().split('\n').length, 1, 'one line, no stack trace')
 })

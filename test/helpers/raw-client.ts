@@ -1,6 +1,7 @@
 // Test helper: a minimal Kafka client speaking the wire protocol through the generated codecs, for tests
 // that need exact versions, raw bytes or malformed input that real clients never send.
 import net from 'node:net'
+import tls from 'node:tls'
 import { Reader } from '../../src/protocol/primitives/reader.js'
 import { Writer } from '../../src/protocol/primitives/writer.js'
 import { API_SPECS } from '../../src/protocol/generated/api-registry.js'
@@ -34,6 +35,16 @@ export class RawClient {
     const socket = net.connect({ port, host })
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve)
+      socket.once('error', reject)
+    })
+    return new RawClient(socket)
+  }
+
+  /** Connects over TLS (an SSL or SASL_SSL listener); rejects when the handshake fails. */
+  static async connectTls (port: number, options: tls.ConnectionOptions = {}, host = '127.0.0.1'): Promise<RawClient> {
+    const socket = tls.connect({ port, host, ...options })
+    await new Promise<void>((resolve, reject) => {
+      socket.once('secureConnect', resolve)
       socket.once('error', reject)
     })
     return new RawClient(socket)

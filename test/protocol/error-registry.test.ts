@@ -15,6 +15,7 @@ import {
   BrokerUnreachableError, ConnectionClosedError, KafkaClientError, KafkaProtocolError, UnknownTopicError, UnsupportedApiError
 } from '../../src/client/errors.js'
 import { OffsetOutOfRangeError as SeekOutOfRangeError } from '../../src/client/seek.js'
+import { TlsConfigError } from '../../src/core/security/tls/errors.js'
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url))
 
@@ -24,6 +25,7 @@ const MAPPED: Record<string, [Error, number]> = {
   'protocol/primitives/reader.ts:ProtocolDecodeError': [new ProtocolDecodeError('truncated int32', 3), ErrorCode.INVALID_REQUEST],
   'protocol/records/legacy.ts:LegacyFormatError': [new LegacyFormatError('CRC32 mismatch'), ErrorCode.CORRUPT_MESSAGE],
   'config/config-error.ts:ConfigError': [new ConfigError('num.partitions=x'), ErrorCode.INVALID_CONFIG],
+  'core/security/tls/errors.ts:TlsConfigError': [new TlsConfigError('listener SSL: ssl.keystore.location x.pem cannot be read'), ErrorCode.INVALID_CONFIG],
   'storage/errors.ts:OffsetOutOfRangeError': [new OffsetOutOfRangeError('t-0: 9 is outside [0, 5]', 0, 5), ErrorCode.OFFSET_OUT_OF_RANGE],
   'storage/errors.ts:KafkaStorageError': [new KafkaStorageError('t-0: EIO'), ErrorCode.KAFKA_STORAGE_ERROR],
   'storage/errors.ts:CorruptLogError': [new CorruptLogError('batchLength 0'), ErrorCode.CORRUPT_MESSAGE],
@@ -41,6 +43,7 @@ const MAPPED: Record<string, [Error, number]> = {
 const NOT_ANSWERED: Record<string, string> = {
   'kafka/network/frame-reader.ts:FrameError': 'a bad frame size closes the connection (no request to answer)',
   'kafka/network/connection.ts:CloseConnectionError': 'thrown to close the connection instead of answering',
+  'core/security/tls/principal-mapper.ts:NoMatchingRuleError': 'a client certificate no ssl.principal.mapping.rules rule maps: the TLS connection is closed with a WARN (no request to answer)',
   'broker.ts:ListenError': 'start-up: the broker cannot listen; the CLI prints it and exits 1',
   'cli/args.ts:UsageError': 'the CLI\'s bad arguments: exit code 2',
   'cli/output.ts:CliError': 'the CLI\'s failures: printed, exit code of its own',

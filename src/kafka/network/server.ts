@@ -1,10 +1,24 @@
 // One Kafka listener: accepts connections and hands each to a Connection bound to the broker's router and to
 // this listener (its name, security protocol and advertised address). close() stops accepting, destroys open
 // connections and resolves when the listener is closed.
+//
+// TLS (SSL and SASL_SSL listeners, `tls` set): a tls.Server with the listener's ServerTls options; a connection
+// starts after its handshake (unfinished after 10 s: dropped). On an SSL listener the principal of a client with
+// a verified certificate is User:<its DN mapped by ssl.principal.mapping.rules>, set on the Session before the
+// first request is read; on SASL_SSL the principal is left for SASL. A failed handshake (plaintext or garbage
+// on the TLS port, an untrusted or missing client certificate) logs one WARN naming the listener and the remote
+// address and closes that socket only. setSecureContext() swaps the certificate on a reload: new handshakes use
+// it, open connections keep theirs.
+//
+// PLAINTEXT listeners: a client that starts with a TLS record (0x16 0x03: a ClientHello) is told nothing and
+// closed, with one WARN naming the listener; the first chunk is peeked before the Connection exists.
 import net from 'node:net'
+import tls from 'node:tls'
 import type { Logger } from '../../logger.js'
 import { Connection, type RequestRouter } from './connection.js'
 import type { ListenerEndpoint } from './session.js'
+import { userPrincipal } from '../../core/security/principal.js'
+import type { ServerTls } from '../../core/security/tls/server-tls.js'
 
 export interface SocketServerOptions {
   host: string
@@ -14,17 +28,94 @@ export interface SocketServerOptions {
   logger: Logger
   /** The listener its connections belong to (read when a connection opens). */
   listener: ListenerEndpoint
+  /** TLS of an SSL or SASL_SSL listener. */
+  tls?: ServerTls
 }
 
 export class SocketServer {
   private readonly server: net.Server
   readonly connections = new Set<Connection>()
+  /** Sockets accepted but not yet a Connection (handshaking, or before their first bytes). */
+  private readonly pending = new Set<net.Socket>()
+  /** The client address of each accepted TCP socket (a failed TLS socket no longer knows it). */
+  private readonly remotes = new WeakMap<net.Socket, string>()
 
   constructor (private readonly opts: SocketServerOptions) {
-    this.server = net.createServer({ noDelay: true }, socket => {
-      const conn = new Connection(socket, opts.router, opts.logger, opts.maxFrameBytes, c => this.connections.delete(c), opts.listener)
-      this.connections.add(conn)
+    const serverTls = opts.tls
+    if (serverTls === undefined) {
+      this.server = net.createServer({ noDelay: true }, socket => this.acceptPlaintext(socket))
+    } else {
+      const server = tls.createServer(serverTls.serverOptions(), socket => this.acceptTls(socket, serverTls))
+      server.on('connection', (socket: net.Socket) => {
+        this.pending.add(socket)
+        this.remotes.set(socket, remoteOf(socket))
+        socket.once('close', () => this.pending.delete(socket))
+      })
+      server.on('tlsClientError', (err, socket) => {
+        // Node destroys a socket whose client certificate does not verify (ssl.client.auth=required) and reports
+        // only "socket hang up": the verification error is on the socket
+        const untrusted = socket.authorizationError
+        const reason = untrusted !== undefined && untrusted !== null ? `client certificate not trusted (${String(untrusted)})` : err.message.trim()
+        const remote = this.remoteOfTls(socket)
+        opts.logger.warn({ listener: opts.listener.name, remote, err: reason }, `TLS handshake failed on listener ${opts.listener.name} from ${remote}: ${reason}`)
+        socket.destroy()
+      })
+      serverTls.onReload(options => server.setSecureContext(options))
+      this.server = server
+    }
+  }
+
+  private remoteOfTls (socket: tls.TLSSocket): string {
+    if (socket.remoteAddress !== undefined) return remoteOf(socket)
+    const parent = (socket as unknown as { _parent?: net.Socket })._parent
+    return (parent !== undefined ? this.remotes.get(parent) : undefined) ?? '?'
+  }
+
+  private open (socket: net.Socket): Connection {
+    const conn = new Connection(socket, this.opts.router, this.opts.logger, this.opts.maxFrameBytes, c => this.connections.delete(c), this.opts.listener)
+    this.connections.add(conn)
+    return conn
+  }
+
+  private acceptPlaintext (socket: net.Socket): void {
+    this.pending.add(socket)
+    socket.on('error', () => {})
+    socket.once('close', () => this.pending.delete(socket))
+    socket.once('data', (chunk: Buffer) => {
+      this.pending.delete(socket)
+      socket.pause()
+      if (chunk[0] === 0x16 && (chunk.length < 2 || chunk[1] === 0x03)) {
+        this.opts.logger.warn({ listener: this.opts.listener.name, remote: remoteOf(socket) },
+          `TLS handshake on PLAINTEXT listener ${this.opts.listener.name} from ${remoteOf(socket)}: closing (the client is configured for SSL; use an SSL listener or security.protocol=PLAINTEXT)`)
+        socket.destroy()
+        return
+      }
+      this.open(socket)
+      socket.unshift(chunk)
+      socket.resume()
     })
+  }
+
+  private acceptTls (socket: tls.TLSSocket, serverTls: ServerTls): void {
+    const listener = this.opts.listener
+    const refusal = serverTls.refusal(socket)
+    if (refusal !== null) {
+      this.opts.logger.warn({ listener: listener.name, remote: remoteOf(socket) }, `TLS client refused on listener ${listener.name} from ${remoteOf(socket)}: ${refusal}`)
+      socket.destroy()
+      return
+    }
+    let name: string | null = null
+    if (listener.securityProtocol === 'SSL') {
+      try {
+        name = serverTls.principalName(socket)
+      } catch (err) {
+        this.opts.logger.warn({ listener: listener.name, remote: remoteOf(socket) }, `TLS client refused on listener ${listener.name} from ${remoteOf(socket)}: ${(err as Error).message}`)
+        socket.destroy()
+        return
+      }
+    }
+    const conn = this.open(socket)
+    if (name !== null) conn.session.principal = userPrincipal(name)
   }
 
   /** Binds; resolves with the bound address (port 0 picks a free one). */
@@ -44,7 +135,12 @@ export class SocketServer {
   close (): Promise<void> {
     return new Promise(resolve => {
       this.server.close(() => resolve())
+      for (const s of this.pending) s.destroy()
       for (const c of this.connections) c.close()
     })
   }
+}
+
+function remoteOf (socket: net.Socket): string {
+  return `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`
 }
