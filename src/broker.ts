@@ -4,7 +4,7 @@
 // storage with recovery), listeners, then the core's background loads. close() order: stop accepting, then
 // the core (wakes parked fetches, closes coordinators, flushes storage, clean-shutdown marker).
 import type { Logger } from './logger.js'
-import type { BrokerConfig } from './config/broker-config.js'
+import { numberConfig, type BrokerConfig } from './config/broker-config.js'
 import { Core } from './core/core.js'
 import { SocketServer } from './kafka/network/server.js'
 import type { Connection } from './kafka/network/connection.js'
@@ -15,7 +15,6 @@ import { appendTxnMarker } from './core/transactions/markers.js'
 import type { ListenerConfig, SecurityProtocol } from './config/listeners.js'
 import { usesTls, type ListenerEndpoint } from './kafka/network/session.js'
 import { ServerTls } from './core/security/tls/server-tls.js'
-import { numberConfig } from './config/broker-config.js'
 
 /** The listener could not bind; the message says where and why. */
 export class ListenError extends Error {
@@ -114,7 +113,13 @@ export class Broker {
       router: this.router,
       logger: this.core.logger.child({ component: 'network', listener: l.name }),
       listener: endpoint,
-      tls: this.tls.get(l.name)
+      tls: this.tls.get(l.name),
+      sasl: {
+        mechanisms: this.core.sasl,
+        reauthMs: numberConfig({ get: k => this.core.config.forListener(l.name, k) }, 'connections.max.reauth.ms'),
+        failedDelayMs: numberConfig(this.core.config, 'connection.failed.authentication.delay.ms'),
+        maxReceiveSize: numberConfig({ get: k => this.core.config.forListener(l.name, k) }, 'sasl.server.max.receive.size')
+      }
     })
     const addr = await server.listen()
     this.servers.push(server)
@@ -186,7 +191,8 @@ function kafkaServices (core: Core, broker: Broker): KafkaServices {
     appendTxnMarker: async (...args) => await appendTxnMarker(core, ...args),
     listener: {
       apis: () => broker.router.advertised()
-    }
+    },
+    get scramCredentials () { return core.sasl.credentials }
   }
 }
 

@@ -115,6 +115,7 @@ export const BROKER_CONFIGS: readonly ConfigDef[] = [
   def('ssl.endpoint.identification.algorithm', 'string', 'https', 'accepted for compatibility (a client setting)', { readOnly: true }),
   def('sasl.enabled.mechanisms', 'list', 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512', 'SASL mechanisms of SASL_* listeners (Kafka\'s default GSSAPI is not supported)', { readOnly: true, validValues: ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER', 'GSSAPI'] }),
   def('sasl.jaas.config', 'password', null, 'JAAS login module options; for PLAIN the users (user_<name>="<password>"), set per listener and mechanism as listener.name.<l>.<mech>.sasl.jaas.config', { readOnly: true }),
+  def('sasl.plain.users', 'password', null, 'Samsa: PLAIN users as user:password pairs ("alice:alice-secret,bob:bob-secret"), besides the JAAS form; per listener as listener.name.<l>.sasl.plain.users', { readOnly: true }),
   def('sasl.server.callback.handler.class', 'class', null, 'OAUTHBEARER: Kafka\'s validator class names choose unsecured (development) or JWKS validation', { readOnly: true }),
   def('sasl.server.max.receive.size', 'int', '524288', 'largest SASL token accepted before authentication', { readOnly: true, min: 1 }),
   def('sasl.oauthbearer.jwks.endpoint.url', 'string', null, 'JWKS (https:// or file:) OAUTHBEARER tokens are verified against', { readOnly: true }),

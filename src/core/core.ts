@@ -1,7 +1,8 @@
 // The protocol-neutral core: every service a front door (Kafka today; AMQP and HTTP next) calls, built once
 // over storage. It owns the topics (and through them the partitions, each with its producer state), producer
 // id allocation, the fetch purgatory and read-ahead, and the two coordinators, which are created on first use
-// (Lazy): the group coordinator replays __consumer_offsets, the transaction coordinator __transaction_state.
+// (Lazy): the group coordinator replays __consumer_offsets, the transaction coordinator __transaction_state;
+// the SASL mechanisms of each listener with the durable SCRAM credential store (security/sasl/).
 //
 // Life cycle: open() (data dir, cluster identity, storage with recovery) -> a front door starts listening ->
 // startBackground() (coordinators and damaged transaction indexes load while requests are served) ->
@@ -22,6 +23,8 @@ import { Lazy } from './lazy.js'
 import { ProducerIdManager } from './producer-ids.js'
 import { highestSnapshotProducerId } from '../storage/producers/snapshot.js'
 import { Topics, logConfigFor } from './topics.js'
+import { SaslMechanisms } from './security/sasl/mechanisms.js'
+import { ScramCredentialStore } from './security/sasl/scram-credentials.js'
 
 export class Core {
   readonly purgatory = new FetchPurgatory()
@@ -39,7 +42,9 @@ export class Core {
     readonly logger: Logger,
     readonly clusterId: string,
     readonly topics: Topics,
-    readonly producerIds: ProducerIdManager
+    readonly producerIds: ProducerIdManager,
+    /** SASL mechanisms per listener and the durable SCRAM credentials (front doors authenticate with them). */
+    readonly sasl: SaslMechanisms
   ) {
     this.nodeId = config.nodeId
     this.groups = new Lazy(async () => await this.createGroups())
@@ -59,7 +64,10 @@ export class Core {
       logger: logger.child({ component: 'storage' }),
       onProducerId: id => producerIds.observe(id)
     })
-    return new Core(config, logger, clusterId, new Topics(config, logs), producerIds)
+    const saslListeners = config.listeners.filter(l => l.securityProtocol === 'SASL_PLAINTEXT' || l.securityProtocol === 'SASL_SSL').map(l => l.name)
+    const sasl = new SaslMechanisms(config, await ScramCredentialStore.open(config.dataDir), saslListeners)
+    for (const w of sasl.warnings) logger.warn(w)
+    return new Core(config, logger, clusterId, new Topics(config, logs), producerIds, sasl)
   }
 
   /** True once close() started. */

@@ -13,6 +13,7 @@ import type { GroupCoordinator } from '../core/groups/coordinator.js'
 import type { Lazy } from '../core/lazy.js'
 import type { ProducerIdManager } from '../core/producer-ids.js'
 import type { Topics } from '../core/topics.js'
+import type { ScramCredentialStore } from '../core/security/sasl/scram-credentials.js'
 import type { TransactionCoordinator } from '../core/transactions/coordinator.js'
 
 export interface AdvertisedApi {
@@ -49,6 +50,8 @@ export interface KafkaServices {
   /** Appends a transaction marker to a partition, as WriteTxnMarkers asks (see core/transactions/markers.ts). */
   appendTxnMarker: (topic: string, partition: number, producerId: number, producerEpoch: number, commit: boolean, coordinatorEpoch: number) => Promise<{ errorCode: number, message: string | null }>
   readonly listener: ListenerInfo
+  /** Durable SCRAM credentials (Describe/AlterUserScramCredentials; the SASL exchange reads them too). */
+  readonly scramCredentials: ScramCredentialStore
 }
 
 export type ServiceName = keyof KafkaServices

@@ -16,6 +16,8 @@ import {
 } from '../../src/client/errors.js'
 import { OffsetOutOfRangeError as SeekOutOfRangeError } from '../../src/client/seek.js'
 import { TlsConfigError } from '../../src/core/security/tls/errors.js'
+import { SaslAuthenticationError } from '../../src/core/security/sasl/mechanism.js'
+import { JaasConfigError } from '../../src/core/security/sasl/jaas.js'
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url))
 
@@ -36,7 +38,9 @@ const MAPPED: Record<string, [Error, number]> = {
   'client/errors.ts:UnsupportedApiError': [new UnsupportedApiError('h:1', 1, 'Fetch', ': not listed'), ErrorCode.UNSUPPORTED_VERSION],
   'client/errors.ts:KafkaProtocolError': [new KafkaProtocolError(ErrorCode.NOT_COORDINATOR, 'join group g'), ErrorCode.NOT_COORDINATOR],
   'client/errors.ts:UnknownTopicError': [new UnknownTopicError('t'), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION],
-  'client/seek.ts:OffsetOutOfRangeError': [new SeekOutOfRangeError('offset 9 is out of range'), ErrorCode.OFFSET_OUT_OF_RANGE]
+  'client/seek.ts:OffsetOutOfRangeError': [new SeekOutOfRangeError('offset 9 is out of range'), ErrorCode.OFFSET_OUT_OF_RANGE],
+  'core/security/sasl/mechanism.ts:SaslAuthenticationError': [new SaslAuthenticationError('Authentication failed: Invalid username or password'), ErrorCode.SASL_AUTHENTICATION_FAILED],
+  'core/security/sasl/jaas.ts:JaasConfigError': [new JaasConfigError('sasl.jaas.config: missing \';\''), ErrorCode.INVALID_CONFIG]
 }
 
 /** `<file>:<class>` -> why no code is ever answered for it. */
@@ -48,6 +52,7 @@ const NOT_ANSWERED: Record<string, string> = {
   'cli/args.ts:UsageError': 'the CLI\'s bad arguments: exit code 2',
   'cli/output.ts:CliError': 'the CLI\'s failures: printed, exit code of its own',
   'storage/state-file.ts:StateFileError': 'start-up: a durable state file (ACLs, credentials, quotas) that cannot be read stops the broker from starting, naming the file',
+  'core/security/sasl/oauth-validators.ts:OAuthTokenError': 'an invalid OAUTHBEARER token: answered with the RFC 7628 {"status":"invalid_token"} challenge, then SASL_AUTHENTICATION_FAILED (a SaslAuthenticationError) carrying its message',
   'storage/cleaner/clean-task.ts:Aborted': 'private to the cleaner worker: stops a cleaning that was cancelled'
 }
 

@@ -11,6 +11,8 @@ import fetch from './01-fetch.js'
 import listOffsets from './02-list-offsets.js'
 import metadata from './03-metadata.js'
 import apiVersions from './18-api-versions.js'
+import saslHandshake from './17-sasl-handshake.js'
+import saslAuthenticate from './36-sasl-authenticate.js'
 
 export interface LazyHandler {
   apiKey: number
@@ -19,7 +21,9 @@ export interface LazyHandler {
   load: () => Promise<Handler>
 }
 
-export const EAGER_HANDLERS: readonly Handler[] = [produce, fetch, listOffsets, metadata, apiVersions]
+// SaslHandshake and SaslAuthenticate are eager: they are a SASL client's first requests, and the handshake
+// must run synchronously (the legacy v0 framing applies from the next frame).
+export const EAGER_HANDLERS: readonly Handler[] = [produce, fetch, listOffsets, metadata, saslHandshake, apiVersions, saslAuthenticate]
 
 export const LAZY_HANDLERS: readonly LazyHandler[] = [
   { apiKey: 8, minVersion: 0, maxVersion: 9, load: async () => (await import('./08-offset-commit.js')).default },
@@ -48,6 +52,8 @@ export const LAZY_HANDLERS: readonly LazyHandler[] = [
   { apiKey: 45, minVersion: 0, maxVersion: 0, load: async () => (await import('./45-alter-partition-reassignments.js')).default },
   { apiKey: 46, minVersion: 0, maxVersion: 0, load: async () => (await import('./46-list-partition-reassignments.js')).default },
   { apiKey: 47, minVersion: 0, maxVersion: 0, load: async () => (await import('./47-offset-delete.js')).default },
+  { apiKey: 50, minVersion: 0, maxVersion: 0, load: async () => (await import('./50-describe-user-scram-credentials.js')).default },
+  { apiKey: 51, minVersion: 0, maxVersion: 0, load: async () => (await import('./51-alter-user-scram-credentials.js')).default },
   { apiKey: 61, minVersion: 0, maxVersion: 0, load: async () => (await import('./61-describe-producers.js')).default },
   { apiKey: 65, minVersion: 0, maxVersion: 0, load: async () => (await import('./65-describe-transactions.js')).default },
   { apiKey: 66, minVersion: 0, maxVersion: 1, load: async () => (await import('./66-list-transactions.js')).default }

@@ -3,7 +3,10 @@
 // Wire format: int32 size (big-endian, bytes that follow), then `size` bytes of request (header + body).
 // Invariants: frames are yielded whole and in order; a frame that sits inside one received chunk is a
 // zero-copy subarray of it, one that spans chunks is copied once into an exact-size buffer. A size below
-// MIN_FRAME or above maxFrameBytes is a protocol violation: push() throws FrameError and the reader is dead.
+// the minimum or above the maximum is a protocol violation: push() throws FrameError and the reader is dead.
+// Limits: MIN_FRAME..maxFrameBytes (socket.request.max.bytes) by default; the SASL authenticator narrows the
+// maximum to sasl.server.max.receive.size before authentication and lowers the minimum to 0 while legacy
+// (SaslHandshake v0) raw tokens are expected; setLimits() applies from the next size prefix read.
 
 /** Smallest possible request: int16 api key + int16 version + int32 correlation id. */
 export const MIN_FRAME = 8
@@ -18,7 +21,18 @@ export class FrameReader {
   /** Size of the frame being assembled, -1 while its size prefix is not complete. */
   private need = -1
 
-  constructor (private readonly maxFrameBytes: number) {}
+  private minFrameBytes = MIN_FRAME
+  /** Names the limit in errors (socket.request.max.bytes, or sasl.server.max.receive.size). */
+  private maxName = 'socket.request.max.bytes'
+
+  constructor (private maxFrameBytes: number) {}
+
+  /** Changes the accepted frame sizes (from the next size prefix on). */
+  setLimits (min: number, max: number, maxName: string): void {
+    this.minFrameBytes = min
+    this.maxFrameBytes = max
+    this.maxName = maxName
+  }
 
   /** Feeds a chunk; calls onFrame for every complete frame it finishes. */
   push (chunk: Buffer, onFrame: (frame: Buffer) => void): void {
@@ -50,9 +64,9 @@ export class FrameReader {
   }
 
   private checkSize (size: number): number {
-    if (size < MIN_FRAME) throw new FrameError(`request frame size ${size} is below the minimum of ${MIN_FRAME} bytes`)
+    if (size < this.minFrameBytes) throw new FrameError(`request frame size ${size} is below the minimum of ${this.minFrameBytes} bytes`)
     if (size > this.maxFrameBytes) {
-      throw new FrameError(`request frame of ${size} bytes is larger than socket.request.max.bytes (${this.maxFrameBytes})`)
+      throw new FrameError(`request frame of ${size} bytes is larger than ${this.maxName} (${this.maxFrameBytes})`)
     }
     return size
   }
@@ -77,6 +91,7 @@ export class FrameReader {
 
   /** Removes n bytes from the front: a view when they sit in the first chunk, else one copy. */
   private take (n: number): Buffer {
+    if (n === 0) return Buffer.alloc(0)
     const first = this.chunks[0]
     this.buffered -= n
     if (first.length >= n) {

@@ -19,6 +19,7 @@ import { Connection, type RequestRouter } from './connection.js'
 import type { ListenerEndpoint } from './session.js'
 import { userPrincipal } from '../../core/security/principal.js'
 import type { ServerTls } from '../../core/security/tls/server-tls.js'
+import type { SaslSettings } from './sasl-authenticator.js'
 
 export interface SocketServerOptions {
   host: string
@@ -30,6 +31,8 @@ export interface SocketServerOptions {
   listener: ListenerEndpoint
   /** TLS of an SSL or SASL_SSL listener. */
   tls?: ServerTls
+  /** SASL settings (used by SASL_* listeners only). */
+  sasl?: SaslSettings
 }
 
 export class SocketServer {
@@ -72,7 +75,7 @@ export class SocketServer {
   }
 
   private open (socket: net.Socket): Connection {
-    const conn = new Connection(socket, this.opts.router, this.opts.logger, this.opts.maxFrameBytes, c => this.connections.delete(c), this.opts.listener)
+    const conn = new Connection(socket, this.opts.router, this.opts.logger, this.opts.maxFrameBytes, c => this.connections.delete(c), this.opts.listener, this.opts.sasl ?? null)
     this.connections.add(conn)
     return conn
   }

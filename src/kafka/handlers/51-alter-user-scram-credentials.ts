@@ -1,0 +1,29 @@
+// AlterUserScramCredentials (key 51, v0, flexible; KIP-554): deletions (user, mechanism) and upsertions (user,
+// mechanism, iterations, salt, salted password computed by the client), as `kafka-configs.sh --alter
+// --add-config 'SCRAM-SHA-256=[iterations=8192,password=...]' --entity-type users` sends them. The broker
+// stores salt, StoredKey, ServerKey and iterations (durably, before answering), never a password.
+// Errors per user: DUPLICATE_RESOURCE (a user twice in one request), UNSUPPORTED_SASL_MECHANISM (unknown
+// mechanism), UNACCEPTABLE_CREDENTIAL (empty user or salt, iterations outside 4096..16384),
+// RESOURCE_NOT_FOUND (deleting a credential that does not exist). Rules: core/security/sasl/scram-credentials.ts.
+import { decodeAlterUserScramCredentialsRequest, type AlterUserScramCredentialsRequest } from '../../protocol/generated/messages/alter-user-scram-credentials-request.js'
+import { sizeAlterUserScramCredentialsResponse, writeAlterUserScramCredentialsResponse, type AlterUserScramCredentialsResponse } from '../../protocol/generated/messages/alter-user-scram-credentials-response.js'
+import { defineHandler } from '../handler.js'
+import { failure } from './failure.js'
+
+export default defineHandler({
+  apiKey: 51,
+  minVersion: 0,
+  maxVersion: 0,
+  codec: { decodeRequest: decodeAlterUserScramCredentialsRequest, sizeResponse: sizeAlterUserScramCredentialsResponse, writeResponse: writeAlterUserScramCredentialsResponse },
+  uses: ['scramCredentials', 'logger'],
+  async handle (svc, _ctx, req: AlterUserScramCredentialsRequest): Promise<AlterUserScramCredentialsResponse> {
+    // ACL: cluster ALTER (Kafka answers CLUSTER_AUTHORIZATION_FAILED for every user without it)
+    try {
+      return { throttleTimeMs: 0, results: await svc.scramCredentials.alter(req.deletions, req.upsertions) }
+    } catch (err) {
+      const f = failure(svc.logger, err, 'writing the SCRAM credentials')
+      const users = [...new Set([...req.deletions, ...req.upsertions].map(e => e.name))]
+      return { throttleTimeMs: 0, results: users.map(user => ({ user, errorCode: f.code, errorMessage: f.message })) }
+    }
+  }
+})
