@@ -186,6 +186,7 @@ function kafkaServices (core: Core, broker: Broker): KafkaServices {
       return groups
     },
     get transactions () { return core.transactions },
+    get quotas () { return core.quotas },
     deleteTopic: async (name) => await core.deleteTopic(name),
     checkTransactionPartition: async (...args) => await core.checkTransactionPartition(...args),
     appendTxnMarker: async (...args) => await appendTxnMarker(core, ...args),

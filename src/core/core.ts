@@ -1,6 +1,6 @@
 // The protocol-neutral core: every service a front door (Kafka today; AMQP and HTTP next) calls, built once
 // over storage. It owns the topics (and through them the partitions, each with its producer state), producer
-// id allocation, the fetch purgatory and read-ahead, and the two coordinators, which are created on first use
+// id allocation, the fetch purgatory and read-ahead, client quotas, and the two coordinators, which are created on first use
 // (Lazy): the group coordinator replays __consumer_offsets, the transaction coordinator __transaction_state;
 // the SASL mechanisms of each listener with the durable SCRAM credential store (security/sasl/).
 //
@@ -25,6 +25,7 @@ import { highestSnapshotProducerId } from '../storage/producers/snapshot.js'
 import { Topics, logConfigFor } from './topics.js'
 import { SaslMechanisms } from './security/sasl/mechanisms.js'
 import { ScramCredentialStore } from './security/sasl/scram-credentials.js'
+import { ClientQuotas } from './quotas/client-quotas.js'
 
 export class Core {
   readonly purgatory = new FetchPurgatory()
@@ -44,7 +45,9 @@ export class Core {
     readonly topics: Topics,
     readonly producerIds: ProducerIdManager,
     /** SASL mechanisms per listener and the durable SCRAM credentials (front doors authenticate with them). */
-    readonly sasl: SaslMechanisms
+    readonly sasl: SaslMechanisms,
+    /** Client quotas by user and client id (durable: samsa-client-quotas.msgpack). */
+    readonly quotas: ClientQuotas
   ) {
     this.nodeId = config.nodeId
     this.groups = new Lazy(async () => await this.createGroups())
@@ -64,10 +67,11 @@ export class Core {
       logger: logger.child({ component: 'storage' }),
       onProducerId: id => producerIds.observe(id)
     })
+    const quotas = await ClientQuotas.open(config)
     const saslListeners = config.listeners.filter(l => l.securityProtocol === 'SASL_PLAINTEXT' || l.securityProtocol === 'SASL_SSL').map(l => l.name)
     const sasl = new SaslMechanisms(config, await ScramCredentialStore.open(config.dataDir), saslListeners)
     for (const w of sasl.warnings) logger.warn(w)
-    return new Core(config, logger, clusterId, new Topics(config, logs), producerIds, sasl)
+    return new Core(config, logger, clusterId, new Topics(config, logs), producerIds, sasl, quotas)
   }
 
   /** True once close() started. */

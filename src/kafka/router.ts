@@ -4,6 +4,8 @@
 // loadLazy() has imported them; the connection awaits route.ready() for a request that arrives before then.
 // Each handler is bound, when it is added, to the narrow view of the services it declares (`uses`).
 // Invariant: every route's advertised range is the handler's own (checked when a lazy handler loads).
+// Client quotas: once any quota exists, every request goes through quota-throttle.ts (throttle times, mute);
+// before that the cost is one boolean read per request.
 import type { RequestContext, RequestRouter, RouteInfo } from './network/connection.js'
 import { API_INFO } from '../protocol/generated/api-keys.js'
 import { ErrorCode } from '../protocol/errors.js'
@@ -11,6 +13,7 @@ import type { Handler } from './handler.js'
 import type { LazyHandler } from './handlers/index.js'
 import { apiVersionsBody } from './handlers/18-api-versions.js'
 import { narrow, type AdvertisedApi, type KafkaServices } from './services.js'
+import { withQuotas } from './quota-throttle.js'
 
 export type { AdvertisedApi }
 
@@ -68,7 +71,9 @@ export class Router implements RequestRouter {
 
   handle (ctx: RequestContext, request: unknown): unknown {
     const b = this.byKey.get(ctx.apiKey) as Bound
-    return b.handler.handle(b.services as any, ctx, request)
+    const quotas = this.services.quotas
+    if (!quotas.anyEnabled) return b.handler.handle(b.services as any, ctx, request)
+    return withQuotas(quotas, ctx, request, b.handler.codec, () => b.handler.handle(b.services as any, ctx, request))
   }
 
   unsupportedApiVersionsResponse (): unknown {

@@ -15,6 +15,7 @@ import type { ProducerIdManager } from '../core/producer-ids.js'
 import type { Topics } from '../core/topics.js'
 import type { ScramCredentialStore } from '../core/security/sasl/scram-credentials.js'
 import type { TransactionCoordinator } from '../core/transactions/coordinator.js'
+import type { ClientQuotas } from '../core/quotas/client-quotas.js'
 
 export interface AdvertisedApi {
   apiKey: number
@@ -52,6 +53,8 @@ export interface KafkaServices {
   readonly listener: ListenerInfo
   /** Durable SCRAM credentials (Describe/AlterUserScramCredentials; the SASL exchange reads them too). */
   readonly scramCredentials: ScramCredentialStore
+  /** Client quotas: the store (DescribeClientQuotas, AlterClientQuotas) and the usage managers (quota-throttle.ts). */
+  readonly quotas: ClientQuotas
 }
 
 export type ServiceName = keyof KafkaServices

@@ -20,6 +20,8 @@ export class RawClient {
   private readonly pending = new Map<number, Pending>()
   private buffered: Buffer = Buffer.alloc(0)
   readonly closed: Promise<void>
+  /** The client id in every request header this client sends. */
+  clientId: string | null = 'raw-test'
 
   private constructor (readonly socket: net.Socket) {
     socket.on('data', chunk => this.onData(chunk))
@@ -68,7 +70,7 @@ export class RawClient {
   /** Sends one request and resolves with the decoded response body. */
   request<T = any> (apiKey: number, version: number, body: unknown): Promise<T> {
     const correlationId = this.nextCorrelationId++
-    const frame = RawClient.frame(apiKey, version, body, correlationId)
+    const frame = RawClient.frame(apiKey, version, body, correlationId, this.clientId)
     return new Promise<T>((resolve, reject) => {
       this.pending.set(correlationId, { apiKey, version, resolve, reject })
       this.socket.write(frame)
@@ -77,7 +79,7 @@ export class RawClient {
 
   /** Sends a request that gets no response (Produce acks=0). */
   send (apiKey: number, version: number, body: unknown): void {
-    this.socket.write(RawClient.frame(apiKey, version, body, this.nextCorrelationId++))
+    this.socket.write(RawClient.frame(apiKey, version, body, this.nextCorrelationId++, this.clientId))
   }
 
   writeRaw (bytes: Buffer): void {

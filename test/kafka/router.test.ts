@@ -31,7 +31,8 @@ t.test('a request that arrives before the lazy handlers are loaded waits for the
     nodeId: 7,
     closing: false,
     groups: { status: 'active' },
-    listener: { apis: () => router.advertised() }
+    listener: { apis: () => router.advertised() },
+    quotas: { anyEnabled: false }
   }
   const services = new Proxy(used, { has: () => true, get: (o, k) => (o as any)[k] ?? null }) as unknown as KafkaServices
   const router: Router = new Router(services, EAGER_HANDLERS, LAZY_HANDLERS, async () => { loadStarted = true; await gate })

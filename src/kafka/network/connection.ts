@@ -7,6 +7,8 @@
 //
 // Back-pressure: reading pauses while the socket's write buffer is above WRITE_HIGH_WATER or more than
 // MAX_IN_FLIGHT requests are unanswered, and resumes when both are below.
+// Quota throttling (KIP-219): throttle(ms) mutes the connection (reads nothing more) until ms from now; the
+// answer that carries the throttle time is still sent at once. Requests already read are still served.
 //
 // Connection-fatal problems (frame size, garbled header, unknown API key, unsupported version other than
 // ApiVersions, unparsable body) close this connection only, with one WARN line naming the reason.
@@ -36,6 +38,8 @@ export interface RequestContext {
   connection: Connection
   /** The connection's listener, client host and principal. */
   session: Session
+  /** Bytes of the request (header and body, without the size prefix): Kafka's request size for quotas. */
+  requestSize: number
 }
 
 /** A served API: its generated info (name, header versions), served version range and body codecs. */
@@ -98,6 +102,9 @@ export class Connection {
   /** Set when the connection is to end once its queued responses are written (failed authentication). */
   private endDelayMs: number | null = null
   private endTimer: NodeJS.Timeout | null = null
+  /** Quota mute: no reading before this time (ms, Date.now). */
+  private throttledUntil = 0
+  private throttleTimer: NodeJS.Timeout | null = null
 
   constructor (
     readonly socket: net.Socket,
@@ -140,7 +147,29 @@ export class Connection {
     if (this.closed) return
     if (reason !== undefined) this.logger.warn({ remote: this.remote, connection: this.id }, `closing connection: ${reason}`)
     this.closed = true
+    if (this.throttleTimer !== null) clearTimeout(this.throttleTimer)
     this.socket.destroy()
+  }
+
+  /** Mutes the connection for `ms` (a quota's throttle time): reads resume once it is over (KIP-219). */
+  throttle (ms: number): void {
+    if (ms <= 0 || this.closed) return
+    const until = Date.now() + ms
+    if (until <= this.throttledUntil) return
+    this.throttledUntil = until
+    if (this.throttleTimer !== null) clearTimeout(this.throttleTimer)
+    this.throttleTimer = setTimeout(() => {
+      this.throttleTimer = null
+      this.throttledUntil = 0
+      this.maybeResume()
+    }, ms)
+    this.throttleTimer.unref()
+    this.pause()
+  }
+
+  /** True while a quota mutes the connection. */
+  get throttled (): boolean {
+    return this.throttleTimer !== null
   }
 
   private onData (chunk: Buffer): void {
@@ -261,7 +290,7 @@ export class Connection {
       this.close(`unparsable ${spec.name} v${apiVersion} request (correlation id ${correlationId}): ${(err as Error).message}`)
       return
     }
-    const ctx: RequestContext = { apiKey, apiVersion, correlationId, clientId, connection: this, session: this.session }
+    const ctx: RequestContext = { apiKey, apiVersion, correlationId, clientId, connection: this, session: this.session, requestSize: r.buf.length }
     let result: unknown
     try {
       result = this.router.handle(ctx, request)
@@ -368,7 +397,7 @@ export class Connection {
   }
 
   private maybeResume (): void {
-    if (this.paused && !this.closed && this.endDelayMs === null && this.socket.writableLength <= WRITE_HIGH_WATER && this.inFlight.length - this.head <= MAX_IN_FLIGHT / 2) {
+    if (this.paused && !this.closed && this.endDelayMs === null && this.throttleTimer === null && this.socket.writableLength <= WRITE_HIGH_WATER && this.inFlight.length - this.head <= MAX_IN_FLIGHT / 2) {
       this.paused = false
       this.socket.resume()
     }
