@@ -187,6 +187,7 @@ function kafkaServices (core: Core, broker: Broker): KafkaServices {
     },
     get transactions () { return core.transactions },
     get quotas () { return core.quotas },
+    get authorizer () { return core.authorizer },
     deleteTopic: async (name) => await core.deleteTopic(name),
     checkTransactionPartition: async (...args) => await core.checkTransactionPartition(...args),
     appendTxnMarker: async (...args) => await appendTxnMarker(core, ...args),

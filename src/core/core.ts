@@ -4,7 +4,7 @@
 // (Lazy): the group coordinator replays __consumer_offsets, the transaction coordinator __transaction_state;
 // the SASL mechanisms of each listener with the durable SCRAM credential store (security/sasl/).
 //
-// Life cycle: open() (data dir, cluster identity, storage with recovery) -> a front door starts listening ->
+// Life cycle: open() (data dir, the authorizer with its durable ACLs, cluster identity, storage with recovery) -> a front door starts listening ->
 // startBackground() (coordinators and damaged transaction indexes load while requests are served) ->
 // close() (wake parked fetches, close the coordinators, flush and close storage: each partition writes its
 // producer snapshot).
@@ -26,6 +26,7 @@ import { Topics, logConfigFor } from './topics.js'
 import { SaslMechanisms } from './security/sasl/mechanisms.js'
 import { ScramCredentialStore } from './security/sasl/scram-credentials.js'
 import { ClientQuotas } from './quotas/client-quotas.js'
+import { Authorizer } from './security/acl/authorizer.js'
 
 export class Core {
   readonly purgatory = new FetchPurgatory()
@@ -47,7 +48,9 @@ export class Core {
     /** SASL mechanisms per listener and the durable SCRAM credentials (front doors authenticate with them). */
     readonly sasl: SaslMechanisms,
     /** Client quotas by user and client id (durable: samsa-client-quotas.msgpack). */
-    readonly quotas: ClientQuotas
+    readonly quotas: ClientQuotas,
+    /** ACL checks (disabled, allowing everything, unless authorizer.class.name is set); open before anything is served. */
+    readonly authorizer: Authorizer
   ) {
     this.nodeId = config.nodeId
     this.groups = new Lazy(async () => await this.createGroups())
@@ -57,6 +60,7 @@ export class Core {
   /** Opens the data directory and its storage (recovering what an unclean stop left). */
   static async open (config: BrokerConfig, logger: Logger): Promise<Core> {
     fs.mkdirSync(config.dataDir, { recursive: true })
+    const authorizer = await Authorizer.open(config, config.dataDir, logger.child({ component: 'authorizer' }))
     const clusterId = loadOrCreateClusterMeta(config.dataDir, config.nodeId).clusterId
     // ids found in the data (snapshots now, replayed logs later) stay below every id handed out
     const producerIds = new ProducerIdManager(config.dataDir, () => highestSnapshotProducerId(config.dataDir))
@@ -71,7 +75,7 @@ export class Core {
     const saslListeners = config.listeners.filter(l => l.securityProtocol === 'SASL_PLAINTEXT' || l.securityProtocol === 'SASL_SSL').map(l => l.name)
     const sasl = new SaslMechanisms(config, await ScramCredentialStore.open(config.dataDir), saslListeners)
     for (const w of sasl.warnings) logger.warn(w)
-    return new Core(config, logger, clusterId, new Topics(config, logs), producerIds, sasl, quotas)
+    return new Core(config, logger, clusterId, new Topics(config, logs), producerIds, sasl, quotas, authorizer)
   }
 
   /** True once close() started. */

@@ -16,6 +16,7 @@ import type { Topics } from '../core/topics.js'
 import type { ScramCredentialStore } from '../core/security/sasl/scram-credentials.js'
 import type { TransactionCoordinator } from '../core/transactions/coordinator.js'
 import type { ClientQuotas } from '../core/quotas/client-quotas.js'
+import type { Authorizer } from '../core/security/acl/authorizer.js'
 
 export interface AdvertisedApi {
   apiKey: number
@@ -50,6 +51,8 @@ export interface KafkaServices {
   checkTransactionPartition: (transactionalId: string, producerId: number, producerEpoch: number, topic: string, partition: number, fenced: boolean) => Promise<{ errorCode: number, message: string | null }>
   /** Appends a transaction marker to a partition, as WriteTxnMarkers asks (see core/transactions/markers.ts). */
   appendTxnMarker: (topic: string, partition: number, producerId: number, producerEpoch: number, commit: boolean, coordinatorEpoch: number) => Promise<{ errorCode: number, message: string | null }>
+  /** ACL checks: ask through kafka/authorize.ts with the request's session (principal, client host). */
+  readonly authorizer: Authorizer
   readonly listener: ListenerInfo
   /** Durable SCRAM credentials (Describe/AlterUserScramCredentials; the SASL exchange reads them too). */
   readonly scramCredentials: ScramCredentialStore
