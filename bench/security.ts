@@ -8,7 +8,8 @@
 // SCRAM, StandardAuthorizer), run at the same time on 127.0.0.1, each measured while the other idles; the order
 // alternates row to row. The figure that matters is the ratio: Samsa's SASL_SSL/PLAINTEXT against Kafka's.
 //
-//   npx tsx bench/security.ts [--records N] [--size BYTES] [--handshake-seconds S] [--out FILE]
+//   npx tsx bench/security.ts [--records N] [--size BYTES] [--reps R] [--handshake-seconds S] [--out FILE]
+// Each cell runs R times (default 2), broker order A B B A ...; the table gives the mean.
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -22,6 +23,7 @@ const RECORDS = arg('records', 200_000)
 const SIZE = arg('size', 1024)
 const NODE_RECORDS = Math.min(RECORDS, 50_000)
 const HANDSHAKE_S = arg('handshake-seconds', 5)
+const REPS = arg('reps', 2)
 const outIdx = process.argv.indexOf('--out')
 const OUT = outIdx > 0 ? process.argv[outIdx + 1] : path.join(REPO, 'bench/results/security.md')
 const SAMSA_LOG = path.join(os.tmpdir(), `samsa-bench-security-${process.pid}.log`)
@@ -183,14 +185,26 @@ async function main (): Promise<void> {
     { name: `@platformatic/kafka produce ${NODE_RECORDS} x ${SIZE} B, acks=1`, unit: 'MB/s', fn: async (b, m) => await nodeProduce(b, m, certs, `node-${m}`) },
     { name: `@platformatic/kafka consume ${NODE_RECORDS} x ${SIZE} B`, unit: 'MB/s', fn: async (b, m) => await nodeConsume(b, m, certs, `node-${m}`) }
   ]
+  const runLines: string[] = []
   const results: Array<{ row: string, unit: string, v: Record<string, Record<Mode, number>> }> = []
   for (const [i, row] of rows.entries()) {
-    const v: Record<string, Record<Mode, number>> = {}
-    const order = i % 2 === 0 ? brokers : [...brokers].reverse()
-    for (const b of order) {
-      v[b.name] = { PLAINTEXT: await row.fn(b, 'PLAINTEXT'), SASL_SSL: await row.fn(b, 'SASL_SSL') }
-      process.stderr.write(`${row.name} ${b.name}: PLAINTEXT ${v[b.name].PLAINTEXT.toFixed(1)}, SASL_SSL ${v[b.name].SASL_SSL.toFixed(1)} ${row.unit}\n`)
+    const runs: Record<string, Record<Mode, number[]>> = {}
+    for (let rep = 0; rep < REPS; rep++) {
+      const order = (i + rep) % 2 === 0 ? brokers : [...brokers].reverse()
+      for (const b of order) {
+        runs[b.name] ??= { PLAINTEXT: [], SASL_SSL: [] }
+        const p = await row.fn(b, 'PLAINTEXT')
+        const t = await row.fn(b, 'SASL_SSL')
+        runs[b.name].PLAINTEXT.push(p)
+        runs[b.name].SASL_SSL.push(t)
+        const line = `${row.name} ${b.name} run ${rep + 1}: PLAINTEXT ${p.toFixed(1)}, SASL_SSL ${t.toFixed(1)} ${row.unit}`
+        runLines.push(line)
+        process.stderr.write(line + '\n')
+      }
     }
+    const mean = (xs: number[]): number => xs.reduce((a, x) => a + x, 0) / xs.length
+    const v: Record<string, Record<Mode, number>> = {}
+    for (const [name, r] of Object.entries(runs)) v[name] = { PLAINTEXT: mean(r.PLAINTEXT), SASL_SSL: mean(r.SASL_SSL) }
     results.push({ row: row.name, unit: row.unit, v })
   }
   const hs: Record<string, number> = {}
@@ -202,7 +216,7 @@ async function main (): Promise<void> {
     '# TLS + SASL cost: Samsa vs Apache Kafka 3.9.1',
     '',
     `Run ${new Date().toISOString()} with \`npx tsx bench/security.ts\` (bench/security.ts); ${os.cpus().length} cores (shared with other work: load average at the end ${load}), Node ${process.version}.`,
-    'Both brokers on 127.0.0.1 with the same security settings (PKCS12 stores, RSA 2048 certificates, SASL_SSL with SCRAM-SHA-512 as alice, SSL with client auth required; StandardAuthorizer with allow.everyone.if.no.acl.found=true), Samsa with fsync never (Kafka\'s default durability), one partition per topic, one run per cell, broker order alternating per row.',
+    `Both brokers on 127.0.0.1 with the same security settings (PKCS12 stores, RSA 2048 certificates, SASL_SSL with SCRAM-SHA-512 as alice, SSL with client auth required; StandardAuthorizer with allow.everyone.if.no.acl.found=true), Samsa with fsync never (Kafka's default durability), one partition per topic; each cell the mean of ${REPS} runs, broker order A B B A alternating per row (a topic is written again by each produce run; the consumer rows read the first ${RECORDS} records).`,
     'TLS cost = SASL_SSL / PLAINTEXT throughput of the same broker (1.00 = free). Cost ratio = Samsa\'s TLS cost / Kafka\'s TLS cost: >= 1.00 means TLS costs Samsa no more, as a ratio, than it costs Kafka.',
     '',
     '| row | Kafka PLAINTEXT | Kafka SASL_SSL | Kafka TLS cost | Samsa PLAINTEXT | Samsa SASL_SSL | Samsa TLS cost | cost ratio (Samsa/Kafka) |',
@@ -214,6 +228,12 @@ async function main (): Promise<void> {
     }),
     '',
     `Samsa's log (level warn) during the run: ${fs.existsSync(SAMSA_LOG) ? fs.readFileSync(SAMSA_LOG, 'utf8').split('\n').filter(l => l !== '').length : 0} lines (${SAMSA_LOG}).`,
+    '',
+    'Every run, in the order run (on a shared 2-core machine the spread between runs of one cell is often larger than the differences between brokers: read the cost ratios as within about +-40%):',
+    '',
+    '```',
+    ...runLines,
+    '```',
     '',
     `TLS handshake rate (node:tls client with the client certificate to the SSL listener, 8 concurrent, ${HANDSHAKE_S} s after a warm-up pass): Kafka ${f(hs[kafka.name])}/s, Samsa ${f(hs[samsa.name])}/s, Samsa/Kafka ${(hs[samsa.name] / hs[kafka.name]).toFixed(2)}.`,
     ''
