@@ -2,7 +2,7 @@
 // mechanism, iterations, salt, salted password computed by the client), as `kafka-configs.sh --alter
 // --add-config 'SCRAM-SHA-256=[iterations=8192,password=...]' --entity-type users` sends them. The broker
 // stores salt, StoredKey, ServerKey and iterations (durably, before answering), never a password.
-// Errors per user: DUPLICATE_RESOURCE (a user twice in one request), UNSUPPORTED_SASL_MECHANISM (unknown
+// Errors per user: DUPLICATE_RESOURCE (a user and mechanism twice in one request; a user's entries apply together or not at all), UNSUPPORTED_SASL_MECHANISM (unknown
 // mechanism), UNACCEPTABLE_CREDENTIAL (empty user or salt, iterations outside 4096..16384),
 // RESOURCE_NOT_FOUND (deleting a credential that does not exist). Rules: core/security/sasl/scram-credentials.ts.
 import { decodeAlterUserScramCredentialsRequest, type AlterUserScramCredentialsRequest } from '../../protocol/generated/messages/alter-user-scram-credentials-request.js'

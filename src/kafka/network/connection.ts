@@ -217,6 +217,10 @@ export class Connection {
         this.close(reason)
         return
       }
+    } else if (!this.session.authenticated && apiKey !== 18) {
+      // a SASL listener built without SASL settings: fail closed
+      this.close(`listener ${this.session.listener.name} requires SASL but has no SASL settings`)
+      return
     }
     const served = this.router.route(apiKey)
     if (served === undefined) {

@@ -48,3 +48,18 @@ t.test('a negative or tiny size is a FrameError', async t => {
     t.throws(() => new FrameReader(100).push(b, () => {}), FrameError, `size ${size}`)
   }
 })
+
+t.test('setLimits: SASL legacy tokens may be empty; a narrower maximum names its key', async t => {
+  const r = new FrameReader(1024)
+  r.setLimits(0, 16, 'sasl.server.max.receive.size')
+  const got: Buffer[] = []
+  const empty = Buffer.from([0, 0, 0, 0])
+  const three = Buffer.from([0, 0, 0, 3, 1, 2, 3])
+  r.push(Buffer.concat([empty, three]), f => got.push(Buffer.from(f)))
+  r.push(Buffer.from([0, 0]), f => got.push(Buffer.from(f)))
+  r.push(Buffer.from([0, 0]), f => got.push(Buffer.from(f)))
+  t.same(got, [Buffer.alloc(0), Buffer.from([1, 2, 3]), Buffer.alloc(0)], 'an empty frame, fast path and split')
+  const big = Buffer.alloc(4)
+  big.writeInt32BE(17, 0)
+  t.throws(() => r.push(big, () => {}), { name: 'FrameError', message: /larger than sasl.server.max.receive.size \(16\)/ })
+})

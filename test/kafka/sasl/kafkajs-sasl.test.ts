@@ -86,3 +86,20 @@ t.test('kafkajs with a wrong password: its SASL authentication error with the br
   const scram = new Kafka({ brokers: [`127.0.0.1:${port}`], sasl: { mechanism: 'scram-sha-256', username: 'nobody', password: 'x' }, logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin()
   await t.rejects(scram.connect(), { name: 'KafkaJSSASLAuthenticationError', message: /invalid credentials with SASL mechanism SCRAM-SHA-256/ })
 })
+
+t.test('kafkajs re-authenticates on its connections (KIP-368) and keeps producing past the session lifetime', async t => {
+  const { port } = await saslBroker(t, { 'connections.max.reauth.ms': '700' })
+  const kafka = new Kafka({ brokers: [`127.0.0.1:${port}`], sasl: { mechanism: 'plain', username: 'alice', password: 'alice-secret' }, logLevel: logLevel.NOTHING, retry: { retries: 0 } })
+  const producer = kafka.producer()
+  await producer.connect()
+  for (let i = 0; i < 3; i++) {
+    await producer.send({ topic: 'reauth-topic', messages: [{ value: `m${i}` }] })
+    await new Promise(resolve => setTimeout(resolve, 900))
+  }
+  await producer.send({ topic: 'reauth-topic', messages: [{ value: 'last' }] })
+  await producer.disconnect()
+  const admin = kafka.admin()
+  await admin.connect()
+  t.equal((await admin.fetchTopicOffsets('reauth-topic'))[0]!.high, '4', 'every send succeeded with retries off')
+  await admin.disconnect()
+})

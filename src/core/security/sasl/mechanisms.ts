@@ -5,7 +5,8 @@
 //   listener.name.<l>.plain.sasl.jaas.config, else listener.name.<l>.sasl.jaas.config, else sasl.jaas.config,
 //   plus Samsa's simpler `sasl.plain.users` ("alice:alice-secret,bob:bob-secret"; per listener too).
 // - SCRAM: the durable credential store (scram-credentials.ts), shared by every listener.
-// - OAUTHBEARER: JWKS validation when sasl.oauthbearer.jwks.endpoint.url is set, else Kafka's unsecured
+// - OAUTHBEARER: JWKS validation when sasl.oauthbearer.jwks.endpoint.url is set (also read per listener and
+//   mechanism: listener.name.<l>.oauthbearer.sasl.oauthbearer.*), else Kafka's unsecured
 //   validator with the unsecuredValidator* options of the listener's oauthbearer JAAS entry.
 // Everything per listener is resolved once, at construction; a bad JAAS value throws JaasConfigError naming
 // the key, so the broker does not start with it.
@@ -90,7 +91,8 @@ export class SaslMechanisms {
     }
     let oauth: OAuthTokenValidator | null = null
     if (enabled.includes('OAUTHBEARER')) {
-      const get = (k: string): string | null => this.config.forListener(listener, k)
+      // listener.name.<l>.oauthbearer.<key> (Kafka's per-mechanism form), then listener.name.<l>.<key>, then <key>
+      const get = (k: string): string | null => this.config.explicit.get(listenerKey(listener, `oauthbearer.${k}`)) ?? this.config.forListener(listener, k)
       const url = get('sasl.oauthbearer.jwks.endpoint.url')
       if (url !== null && url !== '') {
         const aud = get('sasl.oauthbearer.expected.audience')

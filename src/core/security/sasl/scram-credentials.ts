@@ -1,7 +1,7 @@
 // SCRAM credentials, durable: <dataDir>/samsa-scram-credentials.msgpack (storage/state-file.ts), format 1:
 //   { <user>: { <mechanism name>: { salt: bin, storedKey: bin, serverKey: bin, iterations: int } } }
 // Never a password. Kafka's AlterUserScramCredentials rules are applied here (protocol-neutral, answered as
-// Kafka error codes): a user named twice in one request -> DUPLICATE_RESOURCE for each of its entries; an
+// Kafka error codes): a (user, mechanism) pair twice in one request -> DUPLICATE_RESOURCE for that user; an
 // unknown mechanism -> UNSUPPORTED_SASL_MECHANISM; an empty user, empty salt or salted password, or iterations
 // outside 4096..16384 -> UNACCEPTABLE_CREDENTIAL; deleting a credential that does not exist ->
 // RESOURCE_NOT_FOUND. A request's accepted changes are applied and written once (the answer waits for the
@@ -65,55 +65,65 @@ export class ScramCredentialStore {
     return { errorCode: NONE, errorMessage: null, results }
   }
 
-  /** AlterUserScramCredentials: one result per user named in the request, in first-mention order. */
+  /**
+   * AlterUserScramCredentials: one result per user named in the request, in first-mention order. A user's
+   * changes apply together or not at all (the first problem with any of its entries is its answer).
+   */
   async alter (deletions: ScramDeletion[], upsertions: ScramUpsertion[]): Promise<ScramAlterResult[]> {
-    const order: string[] = []
-    const count = new Map<string, number>()
-    for (const e of [...deletions, ...upsertions]) {
-      if (!count.has(e.name)) order.push(e.name)
-      count.set(e.name, (count.get(e.name) ?? 0) + 1)
+    const entries: Array<{ d: ScramDeletion, up: ScramUpsertion | null }> = [
+      ...deletions.map(d => ({ d, up: null })),
+      ...upsertions.map(u => ({ d: { name: u.name, mechanism: u.mechanism }, up: u }))
+    ]
+    const pairs = new Map<string, number>()
+    for (const { d } of entries) pairs.set(`${d.mechanism}:${d.name}`, (pairs.get(`${d.mechanism}:${d.name}`) ?? 0) + 1)
+    const byUser = new Map<string, typeof entries>()
+    for (const e of entries) {
+      let list = byUser.get(e.d.name)
+      if (list === undefined) byUser.set(e.d.name, list = [])
+      list.push(e)
     }
-    const results = new Map<string, ScramAlterResult>()
-    const fail = (user: string, errorCode: number, errorMessage: string): void => { results.set(user, { user, errorCode, errorMessage }) }
-    const next = new Map<string, Map<string, ScramCredential>>()
-    const working = (user: string): Map<string, ScramCredential> => {
-      let m = next.get(user)
-      if (m === undefined) next.set(user, m = new Map(this.users.get(user) ?? []))
-      return m
-    }
-    for (const d of deletions) {
-      if (results.has(d.name)) continue
-      if ((count.get(d.name) ?? 0) > 1) { fail(d.name, DUPLICATE_RESOURCE, `A user credential cannot be altered twice in the same request: ${d.name}`); continue }
-      if (d.name === '') { fail(d.name, UNACCEPTABLE_CREDENTIAL, 'Username must not be empty'); continue }
-      const mech = scramByType(d.mechanism)
-      if (mech === undefined) { fail(d.name, UNSUPPORTED_SASL_MECHANISM, `Unknown SCRAM mechanism type ${d.mechanism} (known: ${SCRAM_MECHANISMS.map(m => `${m.type}=${m.name}`).join(', ')})`); continue }
-      const m = working(d.name)
-      if (!m.has(mech.name)) { fail(d.name, RESOURCE_NOT_FOUND, `Attempt to delete a user credential that does not exist: ${mech.name} for user ${d.name}`); continue }
-      m.delete(mech.name)
-      results.set(d.name, { user: d.name, errorCode: NONE, errorMessage: null })
-    }
-    for (const u of upsertions) {
-      if (results.has(u.name)) continue
-      if ((count.get(u.name) ?? 0) > 1) { fail(u.name, DUPLICATE_RESOURCE, `A user credential cannot be altered twice in the same request: ${u.name}`); continue }
-      if (u.name === '') { fail(u.name, UNACCEPTABLE_CREDENTIAL, 'Username must not be empty'); continue }
-      const mech = scramByType(u.mechanism)
-      if (mech === undefined) { fail(u.name, UNSUPPORTED_SASL_MECHANISM, `Unknown SCRAM mechanism type ${u.mechanism} (known: ${SCRAM_MECHANISMS.map(m => `${m.type}=${m.name}`).join(', ')})`); continue }
-      if (u.iterations < mech.minIterations) { fail(u.name, UNACCEPTABLE_CREDENTIAL, `Too few iterations for ${mech.name}: ${u.iterations} (minimum ${mech.minIterations})`); continue }
-      if (u.iterations > mech.maxIterations) { fail(u.name, UNACCEPTABLE_CREDENTIAL, `Too many iterations for ${mech.name}: ${u.iterations} (maximum ${mech.maxIterations})`); continue }
-      if (u.salt.length === 0) { fail(u.name, UNACCEPTABLE_CREDENTIAL, `Empty salt for user ${u.name}`); continue }
-      if (u.saltedPassword.length === 0) { fail(u.name, UNACCEPTABLE_CREDENTIAL, `Empty salted password for user ${u.name}`); continue }
-      working(u.name).set(mech.name, credentialFrom(mech, Buffer.from(u.saltedPassword), Buffer.from(u.salt), u.iterations))
-      results.set(u.name, { user: u.name, errorCode: NONE, errorMessage: null })
-    }
+    const results: ScramAlterResult[] = []
     let changed = false
-    for (const [user, m] of next) {
-      if (results.get(user)?.errorCode !== NONE) continue
-      changed = true
+    for (const [user, list] of byUser) {
+      const problem = this.problem(user, list, pairs)
+      if (problem !== null) {
+        results.push({ user, errorCode: problem[0], errorMessage: problem[1] })
+        continue
+      }
+      const m = new Map(this.users.get(user) ?? [])
+      for (const { d, up } of list) {
+        const mech = scramByType(d.mechanism)!
+        if (up === null) m.delete(mech.name)
+        else m.set(mech.name, credentialFrom(mech, Buffer.from(up.saltedPassword), Buffer.from(up.salt), up.iterations))
+      }
       if (m.size === 0) this.users.delete(user)
       else this.users.set(user, m)
+      changed = true
+      results.push({ user, errorCode: NONE, errorMessage: null })
     }
     if (changed) await this.persist()
-    return order.map(u => results.get(u) as ScramAlterResult)
+    return results
+  }
+
+  /** The first reason (Kafka's code and a message) a user's entries cannot be applied, or null. */
+  private problem (user: string, list: Array<{ d: ScramDeletion, up: ScramUpsertion | null }>, pairs: Map<string, number>): [number, string] | null {
+    if (user === '') return [UNACCEPTABLE_CREDENTIAL, 'Username must not be empty']
+    for (const { d, up } of list) {
+      const mech = scramByType(d.mechanism)
+      if ((pairs.get(`${d.mechanism}:${user}`) ?? 0) > 1) {
+        return [DUPLICATE_RESOURCE, `A user credential cannot be altered twice in the same request: ${mech?.name ?? `mechanism ${d.mechanism}`} for user ${user}`]
+      }
+      if (mech === undefined) return [UNSUPPORTED_SASL_MECHANISM, `Unknown SCRAM mechanism type ${d.mechanism} (known: ${SCRAM_MECHANISMS.map(m => `${m.type}=${m.name}`).join(', ')})`]
+      if (up === null) {
+        if (this.get(user, mech.name) === undefined) return [RESOURCE_NOT_FOUND, `Attempt to delete a user credential that does not exist: ${mech.name} for user ${user}`]
+        continue
+      }
+      if (up.iterations < mech.minIterations) return [UNACCEPTABLE_CREDENTIAL, `Too few iterations for ${mech.name}: ${up.iterations} (minimum ${mech.minIterations})`]
+      if (up.iterations > mech.maxIterations) return [UNACCEPTABLE_CREDENTIAL, `Too many iterations for ${mech.name}: ${up.iterations} (maximum ${mech.maxIterations})`]
+      if (up.salt.length === 0) return [UNACCEPTABLE_CREDENTIAL, `Empty salt for user ${user}`]
+      if (up.saltedPassword.length === 0) return [UNACCEPTABLE_CREDENTIAL, `Empty salted password for user ${user}`]
+    }
+    return null
   }
 
   private async persist (): Promise<void> {

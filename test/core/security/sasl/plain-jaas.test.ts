@@ -69,3 +69,18 @@ t.test('PLAIN users per listener: listener+mechanism JAAS, then sasl.jaas.config
   t.throws(() => new SaslMechanisms(loadBrokerConfig({ overrides: [['sasl.jaas.config', 'PlainLoginModule required user_a="x"']] }), ScramCredentialStore.inMemory(), ['PLAINTEXT']),
     { name: 'JaasConfigError', message: /sasl.jaas.config: missing ';'/ })
 })
+
+t.test('OAUTHBEARER settings per listener and mechanism choose JWKS validation', async t => {
+  const config = loadBrokerConfig({
+    overrides: [
+      ['listeners', 'SASL_SSL://127.0.0.1:0'],
+      ['sasl.enabled.mechanisms', 'OAUTHBEARER'],
+      ['listener.name.sasl_ssl.oauthbearer.sasl.oauthbearer.jwks.endpoint.url', 'file:///nonexistent/jwks.json']
+    ]
+  })
+  const m = new SaslMechanisms(config, ScramCredentialStore.inMemory(), ['SASL_SSL'])
+  const server = m.create('SASL_SSL', 'OAUTHBEARER')!
+  const step = await server.evaluate(Buffer.from('n,,\x01auth=Bearer a.b.\x01\x01'))
+  t.equal(step.kind, 'challenge')
+  await t.rejects(async () => await server.evaluate(Buffer.from([1])), { message: /cannot read the JWKS file \/nonexistent\/jwks.json/ })
+})
