@@ -38,3 +38,31 @@ export function authorizedOperations (authorizer: Authorizer, ctx: Ctx, resource
   }
   return bits
 }
+
+/** Every partition of `topics` answered with `errorCode` (the shape of OffsetCommit-like responses). */
+export function refuseTopics (topics: ReadonlyArray<{ name: string, partitions: ReadonlyArray<{ partitionIndex: number }> }>, errorCode: number): Array<{ name: string, partitions: Array<{ partitionIndex: number, errorCode: number }> }> {
+  return topics.map(t => ({ name: t.name, partitions: t.partitions.map(p => ({ partitionIndex: p.partitionIndex, errorCode })) }))
+}
+
+/** Config resource types of DescribeConfigs / AlterConfigs / IncrementalAlterConfigs (Kafka's ConfigResource.Type). */
+const CONFIG_TOPIC = 2
+const CONFIG_BROKER = 4
+const CONFIG_BROKER_LOGGER = 8
+
+/**
+ * Kafka's check of a config resource: `operation` (DESCRIBE_CONFIGS or ALTER_CONFIGS) on the topic
+ * (TOPIC_AUTHORIZATION_FAILED) or on the cluster for a broker or broker logger (CLUSTER_AUTHORIZATION_FAILED);
+ * null when allowed (or another resource type, which the handler answers itself).
+ */
+export function configResourceRefusal (authorizer: Authorizer, ctx: Ctx, operation: number, resourceType: number, resourceName: string): { errorCode: number, errorMessage: string } | null {
+  if (!authorizer.enabled) return null
+  if (resourceType === CONFIG_TOPIC) {
+    if (allowed(authorizer, ctx, operation, ResourceType.TOPIC, resourceName)) return null
+    return { errorCode: 29, errorMessage: `not authorized to ${operation === AclOperation.ALTER_CONFIGS ? 'alter' : 'describe'} the configs of topic ${resourceName}` }
+  }
+  if (resourceType === CONFIG_BROKER || resourceType === CONFIG_BROKER_LOGGER) {
+    if (allowedOnCluster(authorizer, ctx, operation)) return null
+    return { errorCode: 31, errorMessage: `not authorized to ${operation === AclOperation.ALTER_CONFIGS ? 'alter' : 'describe'} broker configs` }
+  }
+  return null
+}

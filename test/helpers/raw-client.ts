@@ -33,8 +33,9 @@ export class RawClient {
     socket.on('error', () => {})
   }
 
-  static async connect (port: number, host = '127.0.0.1'): Promise<RawClient> {
-    const socket = net.connect({ port, host })
+  /** `localAddress`: the address to connect from (e.g. 127.0.0.2, for host-based ACLs). */
+  static async connect (port: number, host = '127.0.0.1', opts: { localAddress?: string } = {}): Promise<RawClient> {
+    const socket = net.connect({ port, host, localAddress: opts.localAddress })
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve)
       socket.once('error', reject)

@@ -6,6 +6,7 @@ import { Router } from '../../src/kafka/router.js'
 import type { KafkaServices } from '../../src/kafka/services.js'
 import { SocketServer } from '../../src/kafka/network/server.js'
 import { silentLogger } from '../../src/logger.js'
+import { Authorizer } from '../../src/core/security/acl/authorizer.js'
 import { withBroker } from '../helpers/broker.js'
 import { RawClient } from '../helpers/raw-client.js'
 
@@ -25,9 +26,10 @@ t.test('a request that arrives before the lazy handlers are loaded waits for the
   let open!: () => void
   const gate = new Promise<void>(resolve => { open = resolve })
   let loadStarted = false
-  // every handler binds to the services it declares when it is added; FindCoordinator uses only these four,
+  // every handler binds to the services it declares when it is added; FindCoordinator uses only these five,
   // the others' services are placeholders
   const used: Partial<Record<keyof KafkaServices, unknown>> = {
+    authorizer: Authorizer.disabled(silentLogger),
     nodeId: 7,
     closing: false,
     groups: { status: 'active' },

@@ -17,6 +17,9 @@
 // transactional verification; idempotent producers' sequence checks and deduplication of the last five
 // batches per producer, a retry getting its original offsets and no error).
 //
+// ACLs (as KafkaApis): a transactional request needs WRITE on its transactional id (else every partition is
+// TRANSACTIONAL_ID_AUTHORIZATION_FAILED); each topic needs WRITE (else its partitions are
+// TOPIC_AUTHORIZATION_FAILED, nothing appended). Idempotence itself is checked at InitProducerId.
 // acks: 0 -> no response (on any error the connection is closed, as Kafka does, so the client notices);
 // 1 -> answered once the batch is in the file; -1 -> answered once it is fsynced (the durable high watermark).
 // A storage failure is never acknowledged: KAFKA_STORAGE_ERROR.
@@ -30,11 +33,12 @@ import { appendRecords, appendTarget } from '../../core/append.js'
 import { CloseConnectionError, type RequestContext } from '../network/connection.js'
 import { defineHandler } from '../handler.js'
 import type { KafkaServices } from '../services.js'
+import { AclOperation, ResourceType, allowed } from '../authorize.js'
 
 type TopicResponse = ProduceResponse['responses'][number]
 type PartitionResponse = TopicResponse['partitionResponses'][number]
 type PartitionData = ProduceRequest['topicData'][number]['partitionData'][number]
-type Services = Pick<KafkaServices, 'logger' | 'topics' | 'transactions'>
+type Services = Pick<KafkaServices, 'authorizer' | 'logger' | 'topics' | 'transactions'>
 
 function partitionError (index: number, errorCode: number, message: string | null): PartitionResponse {
   return {
@@ -53,7 +57,7 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 11,
   codec: { decodeRequest: decodeProduceRequest, sizeResponse: sizeProduceResponse, writeResponse: writeProduceResponse },
-  uses: ['logger', 'topics', 'transactions'],
+  uses: ['authorizer', 'logger', 'topics', 'transactions'],
   async handle (svc, ctx, req: ProduceRequest): Promise<ProduceResponse | null> {
     // Appends follow the request order of the connection (an idempotent producer pipelines up to five
     // requests and relies on it, as Kafka serves one request per connection at a time). The append phase
@@ -119,10 +123,19 @@ interface Acks {
 function appendAndAnswer (svc: Services, ctx: RequestContext, req: ProduceRequest): Promise<ProduceResponse | null> {
   const acks: Acks = { acks: req.acks, pending: [], unsettled: new Set(), anyError: null }
   const now = Date.now()
+  const auth = svc.authorizer
+  const txnDenied = auth.enabled && req.transactionalId !== null && !allowed(auth, ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId)
   const responses: TopicResponse[] = req.topicData.map(topicData => ({
     name: topicData.name,
     partitionResponses: topicData.partitionData.map(pd => {
-      const response = appendPartition(svc, ctx, req, topicData.name, pd, now, acks)
+      const refusal = !auth.enabled
+        ? ErrorCode.NONE
+        : txnDenied
+          ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+          : allowed(auth, ctx, AclOperation.WRITE, ResourceType.TOPIC, topicData.name) ? ErrorCode.NONE : ErrorCode.TOPIC_AUTHORIZATION_FAILED
+      const response = refusal === ErrorCode.NONE
+        ? appendPartition(svc, ctx, req, topicData.name, pd, now, acks)
+        : partitionError(pd.index, refusal, refusal === ErrorCode.TOPIC_AUTHORIZATION_FAILED ? `not authorized to write to topic ${topicData.name}` : `not authorized to use transactional id ${String(req.transactionalId)}`)
       if (response.errorCode !== ErrorCode.NONE) acks.anyError ??= `${topicData.name}-${pd.index}: ${response.errorMessage ?? ''}`
       return response
     })

@@ -31,6 +31,7 @@ import { sizeFetchResponse, writeFetchResponse, type FetchResponse } from '../..
 import { ErrorCode, errorCodeOf } from '../../protocol/errors.js'
 import type { PartitionLog } from '../../storage/log.js'
 import { defineHandler } from '../handler.js'
+import { AclOperation, ResourceType, allowed } from '../authorize.js'
 import { downConvert } from '../../protocol/records/convert.js'
 import { AFTER_WRITE } from '../network/connection.js'
 import { BatchCursor } from '../../protocol/records/batch-cursor.js'
@@ -55,7 +56,7 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 17,
   codec: { decodeRequest: decodeFetchRequest, sizeResponse: sizeFetchResponse, writeResponse: writeFetchResponse },
-  uses: ['closing', 'logger', 'purgatory', 'readAhead', 'topics', 'transactions'],
+  uses: ['authorizer', 'closing', 'logger', 'purgatory', 'readAhead', 'topics', 'transactions'],
   async handle (svc, ctx, req: FetchRequest): Promise<FetchResponse> {
     const v = ctx.apiVersion
     if (v >= 7 && req.sessionId !== 0) {
@@ -71,11 +72,14 @@ export default defineHandler({
       const unknownCode = v >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
       const partitions: PartitionData[] = []
       responses.push({ topic: ft.topic, topicId: ft.topicId, partitions })
+      // ACLs: READ on the topic, else TOPIC_AUTHORIZATION_FAILED (an unknown topic id stays UNKNOWN_TOPIC_ID)
+      const name = v >= 13 ? topic?.name : ft.topic
+      const denied = name !== undefined && !allowed(svc.authorizer, ctx, AclOperation.READ, ResourceType.TOPIC, name)
       for (const fp of ft.partitions) {
-        const log = topic === undefined ? undefined : svc.topics.log(topic.name, fp.partition)
+        const log = topic === undefined || denied ? undefined : svc.topics.log(topic.name, fp.partition)
         const response: PartitionData = {
           partitionIndex: fp.partition,
-          errorCode: topic === undefined ? unknownCode : log === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.NONE,
+          errorCode: denied ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : topic === undefined ? unknownCode : log === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.NONE,
           highWatermark: -1n,
           lastStableOffset: -1n,
           logStartOffset: -1n,

@@ -16,6 +16,7 @@ import { decodeListOffsetsRequest, type ListOffsetsRequest } from '../../protoco
 import { sizeListOffsetsResponse, writeListOffsetsResponse, type ListOffsetsResponse } from '../../protocol/generated/messages/list-offsets-response.js'
 import { ErrorCode } from '../../protocol/errors.js'
 import { defineHandler } from '../handler.js'
+import { AclOperation, ResourceType, allowed } from '../authorize.js'
 import type { PartitionLog } from '../../storage/log.js'
 import { iterateRecords } from '../../protocol/records/record.js'
 import { baseOffset, timestampType, TimestampType } from '../../protocol/records/batch-header.js'
@@ -51,7 +52,7 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 9,
   codec: { decodeRequest: decodeListOffsetsRequest, sizeResponse: sizeListOffsetsResponse, writeResponse: writeListOffsetsResponse },
-  uses: ['topics', 'transactions'],
+  uses: ['authorizer', 'topics', 'transactions'],
   async handle (svc, ctx, req: ListOffsetsRequest): Promise<ListOffsetsResponse | null> {
     const v = ctx.apiVersion
     if (v >= 2 && req.isolationLevel === 1 && svc.transactions.started) await svc.transactions.settled()
@@ -59,10 +60,17 @@ export default defineHandler({
     for (const t of req.topics) {
       const partitions: PartitionResponse[] = []
       topics.push({ name: t.name, partitions })
+      // ACLs: DESCRIBE on the topic, else TOPIC_AUTHORIZATION_FAILED
+      const denied = !allowed(svc.authorizer, ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, t.name)
       for (const p of t.partitions) {
         const log = svc.topics.log(t.name, p.partitionIndex)
         const out: PartitionResponse = { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE, oldStyleOffsets: [], timestamp: -1n, offset: -1n, leaderEpoch: 0 }
         partitions.push(out)
+        if (denied) {
+          out.errorCode = ErrorCode.TOPIC_AUTHORIZATION_FAILED
+          out.leaderEpoch = -1
+          continue
+        }
         if (log === undefined) {
           out.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
           out.leaderEpoch = -1

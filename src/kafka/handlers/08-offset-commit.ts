@@ -19,6 +19,8 @@
 import { decodeOffsetCommitRequest, type OffsetCommitRequest } from '../../protocol/generated/messages/offset-commit-request.js'
 import { sizeOffsetCommitResponse, writeOffsetCommitResponse, type OffsetCommitResponse } from '../../protocol/generated/messages/offset-commit-response.js'
 import { defineHandler } from '../handler.js'
+import { AclOperation, ResourceType, allowed, refuseTopics } from '../authorize.js'
+import { ErrorCode } from '../../protocol/errors.js'
 import { partitionExistence } from './group-support.js'
 
 export default defineHandler({
@@ -26,9 +28,15 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 9,
   codec: { decodeRequest: decodeOffsetCommitRequest, sizeResponse: sizeOffsetCommitResponse, writeResponse: writeOffsetCommitResponse },
-  uses: ['groups', 'topics'],
+  uses: ['authorizer', 'groups', 'topics'],
   async handle (svc, ctx, req: OffsetCommitRequest): Promise<OffsetCommitResponse> {
     const v = ctx.apiVersion
+    // ACLs: READ on the group (else every partition GROUP_AUTHORIZATION_FAILED), READ on each topic (else its
+    // partitions TOPIC_AUTHORIZATION_FAILED); nothing of a refused partition is committed.
+    if (!allowed(svc.authorizer, ctx, AclOperation.READ, ResourceType.GROUP, req.groupId)) {
+      return { throttleTimeMs: 0, topics: refuseTopics(req.topics, ErrorCode.GROUP_AUTHORIZATION_FAILED) }
+    }
+    const denied = req.topics.filter(t => !allowed(svc.authorizer, ctx, AclOperation.READ, ResourceType.TOPIC, t.name))
     const topics = await svc.groups.commitOffsets({
       groupId: req.groupId,
       generationId: v >= 1 ? req.generationIdOrMemberEpoch : -1,
@@ -36,7 +44,7 @@ export default defineHandler({
       groupInstanceId: v >= 7 ? req.groupInstanceId : null,
       retentionTimeMs: v >= 2 && v <= 4 ? Number(req.retentionTimeMs) : -1,
       apiVersion: v,
-      topics: req.topics.map(t => ({
+      topics: req.topics.filter(t => !denied.includes(t)).map(t => ({
         name: t.name,
         partitions: t.partitions.map(p => ({
           partitionIndex: p.partitionIndex,
@@ -47,6 +55,6 @@ export default defineHandler({
         }))
       }))
     }, partitionExistence(svc))
-    return { throttleTimeMs: 0, topics }
+    return { throttleTimeMs: 0, topics: [...topics, ...refuseTopics(denied, ErrorCode.TOPIC_AUTHORIZATION_FAILED)] }
   }
 })

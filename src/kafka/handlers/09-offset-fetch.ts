@@ -21,13 +21,28 @@ import { decodeOffsetFetchRequest, type OffsetFetchRequest } from '../../protoco
 import { sizeOffsetFetchResponse, writeOffsetFetchResponse, type OffsetFetchResponse } from '../../protocol/generated/messages/offset-fetch-response.js'
 import { ErrorCode } from '../../protocol/errors.js'
 import { defineHandler } from '../handler.js'
+import { AclOperation, ResourceType, allowed } from '../authorize.js'
+import type { RequestContext } from '../network/connection.js'
 import type { KafkaServices } from '../services.js'
 
 type Topics = Array<{ name: string, partitionIndexes: number[] }> | null
 
-function fetchGroup (svc: Pick<KafkaServices, 'groups'>, groupId: string, topics: Topics, requireStable: boolean): { errorCode: number, topics: OffsetFetchResponse['topics'] } {
-  const r = svc.groups.fetchOffsets(groupId, topics, requireStable)
-  if (r.errorCode === ErrorCode.NONE) return r
+function fetchGroup (svc: Pick<KafkaServices, 'authorizer' | 'groups'>, ctx: RequestContext, groupId: string, topics: Topics, requireStable: boolean): { errorCode: number, topics: OffsetFetchResponse['topics'] } {
+  // ACLs: DESCRIBE on the group (else GROUP_AUTHORIZATION_FAILED); topics the client may not DESCRIBE are left out
+  // of an all-topics answer and answered TOPIC_AUTHORIZATION_FAILED when named (as KafkaApis)
+  const groupDenied = !allowed(svc.authorizer, ctx, AclOperation.DESCRIBE, ResourceType.GROUP, groupId)
+  const r = groupDenied ? { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, topics: [] } : svc.groups.fetchOffsets(groupId, topics, requireStable)
+  if (r.errorCode === ErrorCode.NONE) {
+    if (!svc.authorizer.enabled) return r
+    const visible = (name: string): boolean => allowed(svc.authorizer, ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, name, topics !== null)
+    if (topics === null) return { errorCode: r.errorCode, topics: r.topics.filter(t => visible(t.name)) }
+    return {
+      errorCode: r.errorCode,
+      topics: r.topics.map(t => visible(t.name)
+        ? t
+        : { name: t.name, partitions: t.partitions.map(p => ({ ...p, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED })) })
+    }
+  }
   // the error also goes on every requested partition (what v0/v1 clients see)
   return {
     errorCode: r.errorCode,
@@ -43,7 +58,7 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 9,
   codec: { decodeRequest: decodeOffsetFetchRequest, sizeResponse: sizeOffsetFetchResponse, writeResponse: writeOffsetFetchResponse },
-  uses: ['groups'],
+  uses: ['authorizer', 'groups'],
   handle (svc, ctx, req: OffsetFetchRequest): OffsetFetchResponse {
     const v = ctx.apiVersion
     if (v >= 8) {
@@ -52,12 +67,12 @@ export default defineHandler({
         topics: [],
         errorCode: ErrorCode.NONE,
         groups: req.groups.map(g => {
-          const r = fetchGroup(svc, g.groupId, g.topics, req.requireStable)
+          const r = fetchGroup(svc, ctx, g.groupId, g.topics, req.requireStable)
           return { groupId: g.groupId, errorCode: r.errorCode, topics: r.errorCode === ErrorCode.NONE ? r.topics : [] }
         })
       }
     }
-    const r = fetchGroup(svc, req.groupId, v >= 2 ? req.topics : (req.topics ?? []), v >= 7 && req.requireStable)
+    const r = fetchGroup(svc, ctx, req.groupId, v >= 2 ? req.topics : (req.topics ?? []), v >= 7 && req.requireStable)
     return { throttleTimeMs: 0, topics: v >= 2 && r.errorCode !== ErrorCode.NONE ? [] : r.topics, errorCode: r.errorCode, groups: [] }
   }
 })

@@ -13,6 +13,8 @@ import { decodeFindCoordinatorRequest, type FindCoordinatorRequest } from '../..
 import { sizeFindCoordinatorResponse, writeFindCoordinatorResponse, type FindCoordinatorResponse } from '../../protocol/generated/messages/find-coordinator-response.js'
 import { ErrorCode } from '../../protocol/errors.js'
 import { defineHandler } from '../handler.js'
+import { AclOperation, ResourceType, allowed } from '../authorize.js'
+import type { RequestContext } from '../network/connection.js'
 import type { KafkaServices } from '../services.js'
 
 const GROUP = 0
@@ -30,12 +32,23 @@ function answer (svc: Pick<KafkaServices, 'closing' | 'groups' | 'nodeId'>, adve
   return { nodeId: svc.nodeId, host: advertised.host, port: advertised.port, errorCode: ErrorCode.NONE, errorMessage: null }
 }
 
+/** ACLs: DESCRIBE on the group (GROUP_AUTHORIZATION_FAILED) or transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED). */
+function refusal (svc: Pick<KafkaServices, 'authorizer'>, ctx: RequestContext, keyType: number, key: string): Answer | null {
+  if (keyType === GROUP && !allowed(svc.authorizer, ctx, AclOperation.DESCRIBE, ResourceType.GROUP, key)) {
+    return { nodeId: -1, host: '', port: -1, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: null }
+  }
+  if (keyType === TRANSACTION && !allowed(svc.authorizer, ctx, AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, key)) {
+    return { nodeId: -1, host: '', port: -1, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, errorMessage: null }
+  }
+  return null
+}
+
 export default defineHandler({
   apiKey: 10,
   minVersion: 0,
   maxVersion: 5,
   codec: { decodeRequest: decodeFindCoordinatorRequest, sizeResponse: sizeFindCoordinatorResponse, writeResponse: writeFindCoordinatorResponse },
-  uses: ['closing', 'groups', 'nodeId'],
+  uses: ['authorizer', 'closing', 'groups', 'nodeId'],
   handle (svc, ctx, req: FindCoordinatorRequest): FindCoordinatorResponse {
     const keyType = ctx.apiVersion === 0 ? GROUP : req.keyType
     if (ctx.apiVersion >= 4) {
@@ -46,9 +59,9 @@ export default defineHandler({
         nodeId: -1,
         host: '',
         port: -1,
-        coordinators: req.coordinatorKeys.map(key => ({ key, ...answer(svc, ctx.session.listener.advertised, keyType) }))
+        coordinators: req.coordinatorKeys.map(key => ({ key, ...(refusal(svc, ctx, keyType, key) ?? answer(svc, ctx.session.listener.advertised, keyType)) }))
       }
     }
-    return { throttleTimeMs: 0, ...answer(svc, ctx.session.listener.advertised, keyType), coordinators: [] }
+    return { throttleTimeMs: 0, ...(refusal(svc, ctx, keyType, req.key) ?? answer(svc, ctx.session.listener.advertised, keyType)), coordinators: [] }
   }
 })

@@ -17,6 +17,8 @@
 import { decodeJoinGroupRequest, type JoinGroupRequest } from '../../protocol/generated/messages/join-group-request.js'
 import { sizeJoinGroupResponse, writeJoinGroupResponse, type JoinGroupResponse } from '../../protocol/generated/messages/join-group-response.js'
 import { defineHandler } from '../handler.js'
+import { ErrorCode } from '../../protocol/errors.js'
+import { AclOperation, ResourceType, allowed } from '../authorize.js'
 import { clientHost, ownBytes } from './group-support.js'
 
 export default defineHandler({
@@ -24,10 +26,14 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 9,
   codec: { decodeRequest: decodeJoinGroupRequest, sizeResponse: sizeJoinGroupResponse, writeResponse: writeJoinGroupResponse },
-  uses: ['groups'],
+  uses: ['authorizer', 'groups'],
   async handle (svc, ctx, req: JoinGroupRequest): Promise<JoinGroupResponse> {
     const v = ctx.apiVersion
     const groupInstanceId = v >= 5 ? req.groupInstanceId : null
+    // ACLs: READ on the group
+    if (!allowed(svc.authorizer, ctx, AclOperation.READ, ResourceType.GROUP, req.groupId)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, generationId: -1, protocolType: null, protocolName: v >= 7 ? null : '', leader: '', skipAssignment: false, memberId: req.memberId, members: [] }
+    }
     const r = await svc.groups.join({
       groupId: req.groupId,
       memberId: req.memberId,

@@ -10,14 +10,18 @@
 import { decodeHeartbeatRequest, type HeartbeatRequest } from '../../protocol/generated/messages/heartbeat-request.js'
 import { sizeHeartbeatResponse, writeHeartbeatResponse, type HeartbeatResponse } from '../../protocol/generated/messages/heartbeat-response.js'
 import { defineHandler } from '../handler.js'
+import { ErrorCode } from '../../protocol/errors.js'
+import { AclOperation, ResourceType, allowed } from '../authorize.js'
 
 export default defineHandler({
   apiKey: 12,
   minVersion: 0,
   maxVersion: 4,
   codec: { decodeRequest: decodeHeartbeatRequest, sizeResponse: sizeHeartbeatResponse, writeResponse: writeHeartbeatResponse },
-  uses: ['groups'],
+  uses: ['authorizer', 'groups'],
   handle (svc, ctx, req: HeartbeatRequest): HeartbeatResponse {
+    // ACLs: READ on the group
+    if (!allowed(svc.authorizer, ctx, AclOperation.READ, ResourceType.GROUP, req.groupId)) return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED }
     const errorCode = svc.groups.heartbeat({
       groupId: req.groupId,
       generationId: req.generationId,

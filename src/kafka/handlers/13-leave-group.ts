@@ -13,15 +13,18 @@ import { decodeLeaveGroupRequest, type LeaveGroupRequest } from '../../protocol/
 import { sizeLeaveGroupResponse, writeLeaveGroupResponse, type LeaveGroupResponse } from '../../protocol/generated/messages/leave-group-response.js'
 import { ErrorCode } from '../../protocol/errors.js'
 import { defineHandler } from '../handler.js'
+import { AclOperation, ResourceType, allowed } from '../authorize.js'
 
 export default defineHandler({
   apiKey: 13,
   minVersion: 0,
   maxVersion: 5,
   codec: { decodeRequest: decodeLeaveGroupRequest, sizeResponse: sizeLeaveGroupResponse, writeResponse: writeLeaveGroupResponse },
-  uses: ['groups'],
+  uses: ['authorizer', 'groups'],
   handle (svc, ctx, req: LeaveGroupRequest): LeaveGroupResponse {
     const v = ctx.apiVersion
+    // ACLs: READ on the group
+    if (!allowed(svc.authorizer, ctx, AclOperation.READ, ResourceType.GROUP, req.groupId)) return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, members: [] }
     const members = v >= 3
       ? req.members.map(m => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, reason: v >= 5 ? m.reason : null }))
       : [{ memberId: req.memberId, groupInstanceId: null, reason: null }]

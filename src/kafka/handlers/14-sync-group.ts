@@ -13,6 +13,8 @@
 import { decodeSyncGroupRequest, type SyncGroupRequest } from '../../protocol/generated/messages/sync-group-request.js'
 import { sizeSyncGroupResponse, writeSyncGroupResponse, type SyncGroupResponse } from '../../protocol/generated/messages/sync-group-response.js'
 import { defineHandler } from '../handler.js'
+import { ErrorCode } from '../../protocol/errors.js'
+import { AclOperation, ResourceType, allowed } from '../authorize.js'
 import { ownBytes } from './group-support.js'
 
 export default defineHandler({
@@ -20,9 +22,13 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 5,
   codec: { decodeRequest: decodeSyncGroupRequest, sizeResponse: sizeSyncGroupResponse, writeResponse: writeSyncGroupResponse },
-  uses: ['groups'],
+  uses: ['authorizer', 'groups'],
   async handle (svc, ctx, req: SyncGroupRequest): Promise<SyncGroupResponse> {
     const v = ctx.apiVersion
+    // ACLs: READ on the group
+    if (!allowed(svc.authorizer, ctx, AclOperation.READ, ResourceType.GROUP, req.groupId)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) }
+    }
     const r = await svc.groups.sync({
       groupId: req.groupId,
       generationId: req.generationId,

@@ -11,22 +11,25 @@
 import { decodeDescribeGroupsRequest, type DescribeGroupsRequest } from '../../protocol/generated/messages/describe-groups-request.js'
 import { sizeDescribeGroupsResponse, writeDescribeGroupsResponse, type DescribeGroupsResponse } from '../../protocol/generated/messages/describe-groups-response.js'
 import { defineHandler } from '../handler.js'
+import { ErrorCode } from '../../protocol/errors.js'
+import { AclOperation, ResourceType, allowed, authorizedOperations } from '../authorize.js'
 
 const NO_OPERATIONS = -2147483648
-/** READ (3), DELETE (6), DESCRIBE (8): the operations Kafka defines on a group. */
-const GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8)
 
 export default defineHandler({
   apiKey: 15,
   minVersion: 0,
   maxVersion: 5,
   codec: { decodeRequest: decodeDescribeGroupsRequest, sizeResponse: sizeDescribeGroupsResponse, writeResponse: writeDescribeGroupsResponse },
-  uses: ['groups'],
+  uses: ['authorizer', 'groups'],
   handle (svc, ctx, req: DescribeGroupsRequest): DescribeGroupsResponse {
-    const ops = ctx.apiVersion >= 3 && req.includeAuthorizedOperations ? GROUP_OPERATIONS : NO_OPERATIONS
+    const wantOps = ctx.apiVersion >= 3 && req.includeAuthorizedOperations
+    // ACLs: DESCRIBE on each group (else GROUP_AUTHORIZATION_FAILED); its authorized operations when asked
     return {
       throttleTimeMs: 0,
-      groups: req.groups.map(id => ({ ...svc.groups.describe(id), authorizedOperations: ops }))
+      groups: req.groups.map(id => allowed(svc.authorizer, ctx, AclOperation.DESCRIBE, ResourceType.GROUP, id)
+        ? { ...svc.groups.describe(id), authorizedOperations: authorizedOperations(svc.authorizer, ctx, ResourceType.GROUP, id, wantOps) }
+        : { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, groupId: id, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: NO_OPERATIONS })
     }
   }
 })

@@ -14,6 +14,7 @@ import { decodeCreateTopicsRequest, type CreateTopicsRequest } from '../../proto
 import { sizeCreateTopicsResponse, writeCreateTopicsResponse, type CreateTopicsResponse } from '../../protocol/generated/messages/create-topics-response.js'
 import { ErrorCode } from '../../protocol/errors.js'
 import { defineHandler } from '../handler.js'
+import { AclOperation, ResourceType, allowed, allowedOnCluster } from '../authorize.js'
 import type { KafkaServices } from '../services.js'
 import { ZERO_UUID } from '../../core/topics.js'
 import { describeTopicConfigs } from './32-describe-configs.js'
@@ -26,9 +27,12 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 7,
   codec: { decodeRequest: decodeCreateTopicsRequest, sizeResponse: sizeCreateTopicsResponse, writeResponse: writeCreateTopicsResponse },
-  uses: ['config', 'logger', 'topics'],
-  async handle (svc, _ctx, req: CreateTopicsRequest): Promise<CreateTopicsResponse> {
+  uses: ['authorizer', 'config', 'logger', 'topics'],
+  async handle (svc, ctx, req: CreateTopicsRequest): Promise<CreateTopicsResponse> {
     const results: TopicResult[] = []
+    // ACLs (as KafkaApis): CREATE on the cluster, else on each topic (TOPIC_AUTHORIZATION_FAILED); the configs
+    // in the answer need DESCRIBE_CONFIGS on the topic (else left out, topicConfigErrorCode set).
+    const clusterCreate = allowedOnCluster(svc.authorizer, ctx, AclOperation.CREATE, false)
     const counts = new Map<string, number>()
     for (const t of req.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1)
     for (const t of req.topics) {
@@ -39,6 +43,10 @@ export default defineHandler({
       results.push(result)
       if ((counts.get(t.name) ?? 0) > 1) {
         setError(result, ErrorCode.INVALID_REQUEST, `Create topics request from client with duplicate topic '${t.name}'`)
+        continue
+      }
+      if (!clusterCreate && !allowed(svc.authorizer, ctx, AclOperation.CREATE, ResourceType.TOPIC, t.name)) {
+        setError(result, ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.')
         continue
       }
       const configs: Record<string, string | null> = {}
@@ -62,6 +70,10 @@ export default defineHandler({
       }
       result.numPartitions = check.partitions
       result.replicationFactor = 1
+      if (!allowed(svc.authorizer, ctx, AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, t.name, false)) {
+        result.topicConfigErrorCode = ErrorCode.TOPIC_AUTHORIZATION_FAILED
+        continue
+      }
       result.configs = describeTopicConfigs(svc, overrides, null, false, false).map(c => ({
         name: c.name, value: c.value, readOnly: c.readOnly, configSource: c.configSource, isSensitive: false
       }))

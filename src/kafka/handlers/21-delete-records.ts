@@ -11,11 +11,13 @@
 // POLICY_VIOLATION (cleanup.policy without delete, as Kafka), KAFKA_STORAGE_ERROR (partition offline, or the
 // checkpoint could not be written), UNKNOWN_SERVER_ERROR for anything unexpected (logged). lowWatermark is the
 // log start offset after the call (-1 on error).
+// ACLs: DELETE on the topic, else TOPIC_AUTHORIZATION_FAILED for its partitions.
 // An offset at or below the current log start offset changes nothing and answers the current one.
 import { decodeDeleteRecordsRequest, type DeleteRecordsRequest } from '../../protocol/generated/messages/delete-records-request.js'
 import { sizeDeleteRecordsResponse, writeDeleteRecordsResponse, type DeleteRecordsResponse } from '../../protocol/generated/messages/delete-records-response.js'
 import { ErrorCode } from '../../protocol/errors.js'
 import { defineHandler } from '../handler.js'
+import { AclOperation, ResourceType, allowed } from '../authorize.js'
 import { failure } from './failure.js'
 
 type TopicResult = DeleteRecordsResponse['topics'][number]
@@ -26,15 +28,20 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 2,
   codec: { decodeRequest: decodeDeleteRecordsRequest, sizeResponse: sizeDeleteRecordsResponse, writeResponse: writeDeleteRecordsResponse },
-  uses: ['logger', 'topics'],
-  async handle (svc, _ctx, req: DeleteRecordsRequest): Promise<DeleteRecordsResponse> {
+  uses: ['authorizer', 'logger', 'topics'],
+  async handle (svc, ctx, req: DeleteRecordsRequest): Promise<DeleteRecordsResponse> {
     const topics: TopicResult[] = []
     for (const t of req.topics) {
       const partitions: PartitionResult[] = []
       topics.push({ name: t.name, partitions })
+      const denied = !allowed(svc.authorizer, ctx, AclOperation.DELETE, ResourceType.TOPIC, t.name)
       for (const p of t.partitions) {
         const out: PartitionResult = { partitionIndex: p.partitionIndex, lowWatermark: -1n, errorCode: ErrorCode.NONE }
         partitions.push(out)
+        if (denied) {
+          out.errorCode = ErrorCode.TOPIC_AUTHORIZATION_FAILED
+          continue
+        }
         const log = svc.topics.log(t.name, p.partitionIndex)
         if (log === undefined) {
           out.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION

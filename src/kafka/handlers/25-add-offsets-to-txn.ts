@@ -13,15 +13,19 @@ import { sizeAddOffsetsToTxnResponse, writeAddOffsetsToTxnResponse, type AddOffs
 import { ErrorCode } from '../../protocol/errors.js'
 import { OFFSETS_TOPIC } from '../../core/groups/offsets-log.js'
 import { defineHandler } from '../handler.js'
+import { AclOperation, ResourceType, allowed } from '../authorize.js'
 
 export default defineHandler({
   apiKey: 25,
   minVersion: 0,
   maxVersion: 4,
   codec: { decodeRequest: decodeAddOffsetsToTxnRequest, sizeResponse: sizeAddOffsetsToTxnResponse, writeResponse: writeAddOffsetsToTxnResponse },
-  uses: ['groups', 'logger', 'transactions'],
+  uses: ['authorizer', 'groups', 'logger', 'transactions'],
   async handle (svc, ctx, req: AddOffsetsToTxnRequest): Promise<AddOffsetsToTxnResponse> {
     if (req.groupId === '') return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_GROUP_ID }
+    // ACLs: WRITE on the transactional id, READ on the group
+    if (!allowed(svc.authorizer, ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId)) return { throttleTimeMs: 0, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED }
+    if (!allowed(svc.authorizer, ctx, AclOperation.READ, ResourceType.GROUP, req.groupId)) return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED }
     const txns = await svc.transactions.get()
     const groups = svc.groups
     const partition = groups.partitionFor(req.groupId)

@@ -12,14 +12,17 @@ import { decodeEndTxnRequest, type EndTxnRequest } from '../../protocol/generate
 import { sizeEndTxnResponse, writeEndTxnResponse, type EndTxnResponse } from '../../protocol/generated/messages/end-txn-response.js'
 import { ErrorCode } from '../../protocol/errors.js'
 import { defineHandler } from '../handler.js'
+import { AclOperation, ResourceType, allowed } from '../authorize.js'
 
 export default defineHandler({
   apiKey: 26,
   minVersion: 0,
   maxVersion: 4,
   codec: { decodeRequest: decodeEndTxnRequest, sizeResponse: sizeEndTxnResponse, writeResponse: writeEndTxnResponse },
-  uses: ['logger', 'transactions'],
+  uses: ['authorizer', 'logger', 'transactions'],
   async handle (svc, ctx, req: EndTxnRequest): Promise<EndTxnResponse> {
+    // ACLs: WRITE on the transactional id
+    if (!allowed(svc.authorizer, ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId)) return { throttleTimeMs: 0, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED }
     const txns = await svc.transactions.get()
     const r = await txns.endTxn(req.transactionalId, Number(req.producerId), req.producerEpoch, req.committed, ctx.apiVersion >= 2)
     if (r.errorCode !== ErrorCode.NONE && r.errorCode !== ErrorCode.CONCURRENT_TRANSACTIONS) {

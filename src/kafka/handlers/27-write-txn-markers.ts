@@ -11,14 +11,19 @@ import { decodeWriteTxnMarkersRequest, type WriteTxnMarkersRequest } from '../..
 import { sizeWriteTxnMarkersResponse, writeWriteTxnMarkersResponse, type WriteTxnMarkersResponse } from '../../protocol/generated/messages/write-txn-markers-response.js'
 import { ErrorCode } from '../../protocol/errors.js'
 import { defineHandler } from '../handler.js'
+import { AclOperation, allowedOnCluster } from '../authorize.js'
 
 export default defineHandler({
   apiKey: 27,
   minVersion: 0,
   maxVersion: 1,
   codec: { decodeRequest: decodeWriteTxnMarkersRequest, sizeResponse: sizeWriteTxnMarkersResponse, writeResponse: writeWriteTxnMarkersResponse },
-  uses: ['appendTxnMarker', 'logger', 'topics'],
+  uses: ['appendTxnMarker', 'authorizer', 'logger', 'topics'],
   async handle (svc, ctx, req: WriteTxnMarkersRequest): Promise<WriteTxnMarkersResponse> {
+    // ACLs: CLUSTER_ACTION on the cluster (an inter-broker API), else every partition CLUSTER_AUTHORIZATION_FAILED
+    if (!allowedOnCluster(svc.authorizer, ctx, AclOperation.CLUSTER_ACTION)) {
+      return { markers: req.markers.map(m => ({ producerId: m.producerId, topics: m.topics.map(t => ({ name: t.name, partitions: t.partitionIndexes.map(partitionIndex => ({ partitionIndex, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED })) })) })) }
+    }
     const markers = await Promise.all(req.markers.map(async m => ({
       producerId: m.producerId,
       topics: await Promise.all(m.topics.map(async t => ({

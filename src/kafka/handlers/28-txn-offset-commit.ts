@@ -23,6 +23,8 @@
 import { decodeTxnOffsetCommitRequest, type TxnOffsetCommitRequest } from '../../protocol/generated/messages/txn-offset-commit-request.js'
 import { sizeTxnOffsetCommitResponse, writeTxnOffsetCommitResponse, type TxnOffsetCommitResponse } from '../../protocol/generated/messages/txn-offset-commit-response.js'
 import { defineHandler } from '../handler.js'
+import { ErrorCode } from '../../protocol/errors.js'
+import { AclOperation, ResourceType, allowed, refuseTopics } from '../authorize.js'
 import { partitionExistence } from './group-support.js'
 import { OFFSETS_TOPIC } from '../../core/groups/offsets-log.js'
 
@@ -31,10 +33,18 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 4,
   codec: { decodeRequest: decodeTxnOffsetCommitRequest, sizeResponse: sizeTxnOffsetCommitResponse, writeResponse: writeTxnOffsetCommitResponse },
-  uses: ['checkTransactionPartition', 'groups', 'topics'],
+  uses: ['authorizer', 'checkTransactionPartition', 'groups', 'topics'],
   async handle (svc, ctx, req: TxnOffsetCommitRequest): Promise<TxnOffsetCommitResponse> {
     const v = ctx.apiVersion
     const producerId = Number(req.producerId)
+    // ACLs: WRITE on the transactional id, READ on the group, READ on each topic (refused partitions: nothing committed)
+    if (!allowed(svc.authorizer, ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId)) {
+      return { throttleTimeMs: 0, topics: refuseTopics(req.topics, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED) }
+    }
+    if (!allowed(svc.authorizer, ctx, AclOperation.READ, ResourceType.GROUP, req.groupId)) {
+      return { throttleTimeMs: 0, topics: refuseTopics(req.topics, ErrorCode.GROUP_AUTHORIZATION_FAILED) }
+    }
+    const denied = req.topics.filter(t => !allowed(svc.authorizer, ctx, AclOperation.READ, ResourceType.TOPIC, t.name))
     const topics = await svc.groups.txnCommitOffsets({
       transactionalId: req.transactionalId,
       groupId: req.groupId,
@@ -44,7 +54,7 @@ export default defineHandler({
       memberId: v >= 3 ? req.memberId : '',
       groupInstanceId: v >= 3 ? req.groupInstanceId : null,
       apiVersion: v,
-      topics: req.topics.map(t => ({
+      topics: req.topics.filter(t => !denied.includes(t)).map(t => ({
         name: t.name,
         partitions: t.partitions.map(p => ({
           partitionIndex: p.partitionIndex,
@@ -57,6 +67,6 @@ export default defineHandler({
       const r = await svc.checkTransactionPartition(req.transactionalId, producerId, req.producerEpoch, OFFSETS_TOPIC, offsetsPartition, v >= 3)
       return r.errorCode
     })
-    return { throttleTimeMs: 0, topics }
+    return { throttleTimeMs: 0, topics: [...topics, ...refuseTopics(denied, ErrorCode.TOPIC_AUTHORIZATION_FAILED)] }
   }
 })

@@ -15,6 +15,7 @@ import { ErrorCode } from '../../protocol/errors.js'
 import { BROKER_CONFIGS, CONFIG_TYPE_CODE, TOPIC_CONFIGS } from '../../config/definitions.js'
 import { CONFIG_SOURCE, resolveTopicConfig } from '../../config/topic-config.js'
 import { defineHandler } from '../handler.js'
+import { AclOperation, configResourceRefusal } from '../authorize.js'
 import type { KafkaServices } from '../services.js'
 
 type Result = DescribeConfigsResponse['results'][number]
@@ -78,13 +79,20 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 4,
   codec: { decodeRequest: decodeDescribeConfigsRequest, sizeResponse: sizeDescribeConfigsResponse, writeResponse: writeDescribeConfigsResponse },
-  uses: ['config', 'nodeId', 'topics'],
+  uses: ['authorizer', 'config', 'nodeId', 'topics'],
   handle (svc, ctx, req: DescribeConfigsRequest): DescribeConfigsResponse {
     const results: Result[] = []
     for (const res of req.resources) {
       const result: Result = { errorCode: ErrorCode.NONE, errorMessage: null, resourceType: res.resourceType, resourceName: res.resourceName, configs: [] }
       results.push(result)
       const keys = res.configurationKeys
+      // ACLs: DESCRIBE_CONFIGS on the topic (TOPIC_AUTHORIZATION_FAILED) or the cluster (CLUSTER_AUTHORIZATION_FAILED)
+      const refused = configResourceRefusal(svc.authorizer, ctx, AclOperation.DESCRIBE_CONFIGS, res.resourceType, res.resourceName)
+      if (refused !== null) {
+        result.errorCode = refused.errorCode
+        result.errorMessage = refused.errorMessage
+        continue
+      }
       if (res.resourceType === RESOURCE_TOPIC) {
         const topic = svc.topics.get(res.resourceName)
         if (topic === undefined) {

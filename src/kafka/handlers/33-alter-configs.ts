@@ -4,11 +4,13 @@
 // Version notes:
 //   v1      same as v0
 //   v2      flexible
+// ACLs: ALTER_CONFIGS on the topic (TOPIC_AUTHORIZATION_FAILED) or the cluster (CLUSTER_AUTHORIZATION_FAILED).
 // Null values are rejected (INVALID_REQUEST), as Kafka does for the non-incremental API.
 import { decodeAlterConfigsRequest, type AlterConfigsRequest } from '../../protocol/generated/messages/alter-configs-request.js'
 import { sizeAlterConfigsResponse, writeAlterConfigsResponse, type AlterConfigsResponse } from '../../protocol/generated/messages/alter-configs-response.js'
 import { ErrorCode } from '../../protocol/errors.js'
 import { defineHandler } from '../handler.js'
+import { AclOperation, configResourceRefusal } from '../authorize.js'
 import { applyTopicOverrides, startResource, type ResourceResult } from './alter-configs-common.js'
 
 export default defineHandler({
@@ -16,10 +18,15 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 2,
   codec: { decodeRequest: decodeAlterConfigsRequest, sizeResponse: sizeAlterConfigsResponse, writeResponse: writeAlterConfigsResponse },
-  uses: ['logger', 'topics'],
-  async handle (svc, _ctx, req: AlterConfigsRequest): Promise<AlterConfigsResponse> {
+  uses: ['authorizer', 'logger', 'topics'],
+  async handle (svc, ctx, req: AlterConfigsRequest): Promise<AlterConfigsResponse> {
     const responses: ResourceResult[] = []
     for (const res of req.resources) {
+      const refused = configResourceRefusal(svc.authorizer, ctx, AclOperation.ALTER_CONFIGS, res.resourceType, res.resourceName)
+      if (refused !== null) {
+        responses.push({ ...refused, resourceType: res.resourceType, resourceName: res.resourceName })
+        continue
+      }
       const current = startResource(svc, res.resourceType, res.resourceName, res.configs.map(c => c.name))
       if ('errorCode' in current) {
         responses.push(current as ResourceResult)

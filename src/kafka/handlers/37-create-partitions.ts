@@ -6,11 +6,12 @@
 //   v3      same as v2
 // Errors: UNKNOWN_TOPIC_OR_PARTITION, INVALID_PARTITIONS (count not above the current one),
 // INVALID_REPLICA_ASSIGNMENT (an assignment naming a broker other than this one), INVALID_REQUEST
-// (a topic named twice).
+// (a topic named twice), TOPIC_AUTHORIZATION_FAILED without ALTER on the topic (ACLs).
 import { decodeCreatePartitionsRequest, type CreatePartitionsRequest } from '../../protocol/generated/messages/create-partitions-request.js'
 import { sizeCreatePartitionsResponse, writeCreatePartitionsResponse, type CreatePartitionsResponse } from '../../protocol/generated/messages/create-partitions-response.js'
 import { ErrorCode } from '../../protocol/errors.js'
 import { defineHandler } from '../handler.js'
+import { AclOperation, ResourceType, allowed } from '../authorize.js'
 import { failure } from './failure.js'
 
 type Result = CreatePartitionsResponse['results'][number]
@@ -20,7 +21,7 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 3,
   codec: { decodeRequest: decodeCreatePartitionsRequest, sizeResponse: sizeCreatePartitionsResponse, writeResponse: writeCreatePartitionsResponse },
-  uses: ['logger', 'nodeId', 'topics'],
+  uses: ['authorizer', 'logger', 'nodeId', 'topics'],
   async handle (svc, ctx, req: CreatePartitionsRequest): Promise<CreatePartitionsResponse> {
     const results: Result[] = []
     const counts = new Map<string, number>()
@@ -31,6 +32,7 @@ export default defineHandler({
       const fail = (code: number, message: string): void => { result.errorCode = code; result.errorMessage = message }
       const topic = svc.topics.get(t.name)
       if ((counts.get(t.name) ?? 0) > 1) { fail(ErrorCode.INVALID_REQUEST, `topic ${t.name} appears more than once`); continue }
+      if (!allowed(svc.authorizer, ctx, AclOperation.ALTER, ResourceType.TOPIC, t.name)) { fail(ErrorCode.TOPIC_AUTHORIZATION_FAILED, `not authorized to alter topic ${t.name}`); continue }
       if (topic === undefined) { fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic ${t.name}`); continue }
       if (t.count < topic.partitions) {
         fail(ErrorCode.INVALID_PARTITIONS, `Topic currently has ${topic.partitions} partitions, which is higher than the requested ${t.count}.`)

@@ -13,6 +13,7 @@ import { TOPIC_CONFIG_BY_NAME } from '../../config/definitions.js'
 import { resolveTopicConfig } from '../../config/topic-config.js'
 import { parseList } from '../../config/validate.js'
 import { defineHandler } from '../handler.js'
+import { AclOperation, configResourceRefusal } from '../authorize.js'
 import { applyTopicOverrides, startResource, type ResourceResult } from './alter-configs-common.js'
 
 const SET = 0
@@ -25,12 +26,18 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 1,
   codec: { decodeRequest: decodeIncrementalAlterConfigsRequest, sizeResponse: sizeIncrementalAlterConfigsResponse, writeResponse: writeIncrementalAlterConfigsResponse },
-  uses: ['config', 'logger', 'topics'],
-  async handle (svc, _ctx, req: IncrementalAlterConfigsRequest): Promise<IncrementalAlterConfigsResponse> {
+  uses: ['authorizer', 'config', 'logger', 'topics'],
+  async handle (svc, ctx, req: IncrementalAlterConfigsRequest): Promise<IncrementalAlterConfigsResponse> {
     const responses: ResourceResult[] = []
     for (const res of req.resources) {
       const fail = (errorCode: number, errorMessage: string): void => {
         responses.push({ errorCode, errorMessage, resourceType: res.resourceType, resourceName: res.resourceName })
+      }
+      // ACLs: ALTER_CONFIGS on the topic or the cluster
+      const refused = configResourceRefusal(svc.authorizer, ctx, AclOperation.ALTER_CONFIGS, res.resourceType, res.resourceName)
+      if (refused !== null) {
+        fail(refused.errorCode, refused.errorMessage)
+        continue
       }
       const current = startResource(svc, res.resourceType, res.resourceName, res.configs.map(c => c.name))
       if ('errorCode' in current) {

@@ -12,6 +12,7 @@ import { decodeAlterPartitionReassignmentsRequest, type AlterPartitionReassignme
 import { sizeAlterPartitionReassignmentsResponse, writeAlterPartitionReassignmentsResponse, type AlterPartitionReassignmentsResponse } from '../../protocol/generated/messages/alter-partition-reassignments-response.js'
 import { ErrorCode } from '../../protocol/errors.js'
 import { defineHandler } from '../handler.js'
+import { AclOperation, allowedOnCluster } from '../authorize.js'
 
 type TopicResult = AlterPartitionReassignmentsResponse['responses'][number]
 type PartitionResult = TopicResult['partitions'][number]
@@ -34,8 +35,10 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 0,
   codec: { decodeRequest: decodeAlterPartitionReassignmentsRequest, sizeResponse: sizeAlterPartitionReassignmentsResponse, writeResponse: writeAlterPartitionReassignmentsResponse },
-  uses: ['nodeId', 'topics'],
-  async handle (svc, _ctx, req: AlterPartitionReassignmentsRequest): Promise<AlterPartitionReassignmentsResponse> {
+  uses: ['authorizer', 'nodeId', 'topics'],
+  async handle (svc, ctx, req: AlterPartitionReassignmentsRequest): Promise<AlterPartitionReassignmentsResponse> {
+    // ACLs: ALTER on the cluster
+    if (!allowedOnCluster(svc.authorizer, ctx, AclOperation.ALTER)) return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: null, responses: [] }
     const responses: TopicResult[] = []
     for (const t of req.topics) {
       const partitions: PartitionResult[] = []

@@ -9,14 +9,17 @@ import { decodeListPartitionReassignmentsRequest, type ListPartitionReassignment
 import { sizeListPartitionReassignmentsResponse, writeListPartitionReassignmentsResponse, type ListPartitionReassignmentsResponse } from '../../protocol/generated/messages/list-partition-reassignments-response.js'
 import { ErrorCode } from '../../protocol/errors.js'
 import { defineHandler } from '../handler.js'
+import { AclOperation, allowedOnCluster } from '../authorize.js'
 
 export default defineHandler({
   apiKey: 46,
   minVersion: 0,
   maxVersion: 0,
   codec: { decodeRequest: decodeListPartitionReassignmentsRequest, sizeResponse: sizeListPartitionReassignmentsResponse, writeResponse: writeListPartitionReassignmentsResponse },
-  uses: [],
-  async handle () {
+  uses: ['authorizer'],
+  async handle (svc, ctx) {
+    // ACLs: DESCRIBE on the cluster
+    if (!allowedOnCluster(svc.authorizer, ctx, AclOperation.DESCRIBE)) return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: null, topics: [] }
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, topics: [] }
   }
 })

@@ -9,6 +9,8 @@
 import { decodeOffsetDeleteRequest, type OffsetDeleteRequest } from '../../protocol/generated/messages/offset-delete-request.js'
 import { sizeOffsetDeleteResponse, writeOffsetDeleteResponse, type OffsetDeleteResponse } from '../../protocol/generated/messages/offset-delete-response.js'
 import { defineHandler } from '../handler.js'
+import { ErrorCode } from '../../protocol/errors.js'
+import { AclOperation, ResourceType, allowed, refuseTopics } from '../authorize.js'
 import { partitionExistence } from './group-support.js'
 
 export default defineHandler({
@@ -16,10 +18,13 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 0,
   codec: { decodeRequest: decodeOffsetDeleteRequest, sizeResponse: sizeOffsetDeleteResponse, writeResponse: writeOffsetDeleteResponse },
-  uses: ['groups', 'topics'],
+  uses: ['authorizer', 'groups', 'topics'],
   async handle (svc, ctx, req: OffsetDeleteRequest): Promise<OffsetDeleteResponse> {
+    // ACLs: DELETE on the group (GROUP_AUTHORIZATION_FAILED), READ on each topic (TOPIC_AUTHORIZATION_FAILED per partition)
+    if (!allowed(svc.authorizer, ctx, AclOperation.DELETE, ResourceType.GROUP, req.groupId)) return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, throttleTimeMs: 0, topics: [] }
+    const denied = req.topics.filter(t => !allowed(svc.authorizer, ctx, AclOperation.READ, ResourceType.TOPIC, t.name))
     const r = await svc.groups.deleteOffsets(req.groupId,
-      req.topics.map(t => ({ name: t.name, partitions: t.partitions.map(p => p.partitionIndex) })), partitionExistence(svc))
-    return { errorCode: r.errorCode, throttleTimeMs: 0, topics: r.topics }
+      req.topics.filter(t => !denied.includes(t)).map(t => ({ name: t.name, partitions: t.partitions.map(p => p.partitionIndex) })), partitionExistence(svc))
+    return { errorCode: r.errorCode, throttleTimeMs: 0, topics: [...r.topics, ...refuseTopics(denied, ErrorCode.TOPIC_AUTHORIZATION_FAILED)] }
   }
 })

@@ -7,6 +7,7 @@ import { decodeDescribeProducersRequest, type DescribeProducersRequest } from '.
 import { sizeDescribeProducersResponse, writeDescribeProducersResponse, type DescribeProducersResponse } from '../../protocol/generated/messages/describe-producers-response.js'
 import { ErrorCode } from '../../protocol/errors.js'
 import { defineHandler } from '../handler.js'
+import { AclOperation, ResourceType, allowed } from '../authorize.js'
 import { failure } from './failure.js'
 
 export default defineHandler({
@@ -14,13 +15,17 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 0,
   codec: { decodeRequest: decodeDescribeProducersRequest, sizeResponse: sizeDescribeProducersResponse, writeResponse: writeDescribeProducersResponse },
-  uses: ['logger', 'topics'],
-  async handle (svc, _ctx, req: DescribeProducersRequest): Promise<DescribeProducersResponse> {
+  uses: ['authorizer', 'logger', 'topics'],
+  async handle (svc, ctx, req: DescribeProducersRequest): Promise<DescribeProducersResponse> {
     return {
       throttleTimeMs: 0,
       topics: await Promise.all(req.topics.map(async t => ({
         name: t.name,
         partitions: await Promise.all(t.partitionIndexes.map(async partitionIndex => {
+          // ACLs: READ on the topic
+          if (!allowed(svc.authorizer, ctx, AclOperation.READ, ResourceType.TOPIC, t.name)) {
+            return { partitionIndex, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: null, activeProducers: [] }
+          }
           const partition = svc.topics.log(t.name, partitionIndex)
           if (partition === undefined) {
             return { partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `unknown topic or partition ${t.name}-${partitionIndex}`, activeProducers: [] }

@@ -10,13 +10,14 @@ import { sizeListTransactionsResponse, writeListTransactionsResponse, type ListT
 import { ErrorCode } from '../../protocol/errors.js'
 import { TXN_STATE_NAMES, TxnState } from '../../core/transactions/records.js'
 import { defineHandler } from '../handler.js'
+import { AclOperation, ResourceType, allowed } from '../authorize.js'
 
 export default defineHandler({
   apiKey: 66,
   minVersion: 0,
   maxVersion: 1,
   codec: { decodeRequest: decodeListTransactionsRequest, sizeResponse: sizeListTransactionsResponse, writeResponse: writeListTransactionsResponse },
-  uses: ['transactions'],
+  uses: ['authorizer', 'transactions'],
   async handle (svc, ctx, req: ListTransactionsRequest): Promise<ListTransactionsResponse> {
     const txns = await svc.transactions.get()
     const known = new Set<string>(TXN_STATE_NAMES)
@@ -31,6 +32,8 @@ export default defineHandler({
       unknownStateFilters,
       transactionStates: txns.all()
         .filter(m => m.state !== TxnState.Dead)
+        // ACLs: only the transactional ids the client may DESCRIBE
+        .filter(m => allowed(svc.authorizer, ctx, AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, m.transactionalId, false))
         .filter(m => states.size === 0 || states.has(TXN_STATE_NAMES[m.state]))
         .filter(m => pids.size === 0 || pids.has(m.producerId))
         .filter(m => minRunning < 0 || (m.state === TxnState.Ongoing && now - m.startTimestamp >= minRunning))

@@ -115,6 +115,33 @@ export class Authorizer {
     return allowed
   }
 
+  /**
+   * Whether the principal may perform `operation` on some resource of `resourceType` (Kafka's
+   * authorizeByResourceType, used for idempotent producers: WRITE on any topic): a super user; an ALLOW granting
+   * it to the principal from this host on any resource of the type, unless a DENY of it covers every resource
+   * (LITERAL '*'); or no ACL of that type at all with allow.everyone.if.no.acl.found.
+   */
+  authorizeByResourceType (principal: Principal, host: string, operation: number, resourceType: number): boolean {
+    if (!this.enabled) return true
+    if (host.startsWith('::ffff:')) host = host.slice(7)
+    const p = principalString(principal)
+    if (this.superUsers.has(p)) return true
+    let any = false
+    let allow = false
+    let denyAll = false
+    for (const b of this.index.bindings()) {
+      if (b.resourceType !== resourceType) continue
+      any = true
+      if (b.principal !== p && b.principal !== WILDCARD_PRINCIPAL) continue
+      if (b.host !== host && b.host !== WILDCARD_HOST) continue
+      if (b.permission === AclPermission.DENY) {
+        if (denyRefuses(b.operation, operation) && b.patternType === PatternType.LITERAL && b.resourceName === '*') denyAll = true
+      } else if (allowGrants(b.operation, operation)) allow = true
+    }
+    if (denyAll) return false
+    return allow || (!any && this.allowIfNoAcl)
+  }
+
   private decide (principal: string, host: string, operation: number, resourceType: number, name: string): { allowed: boolean, rule: string } {
     if (this.superUsers.has(principal)) return { allowed: true, rule: 'super user' }
     let found = false
