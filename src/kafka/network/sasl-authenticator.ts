@@ -54,6 +54,8 @@ export class SaslAuthenticator {
   reauthenticating = false
   /** When the session ends without re-authentication (epoch ms), null when it does not. */
   expiresAtMs: number | null = null
+  /** The lifetime answered for the last completed exchange (null: unlimited). */
+  private lifetimeMs: number | null = null
   private mechanism: SaslServerMechanism | null = null
   private mechanismName: string | null = null
   private readonly now: () => number
@@ -161,8 +163,6 @@ export class SaslAuthenticator {
     }
     return step.token
   }
-
-  private lifetimeMs: number | null = null
 
   /** Completes the exchange; a SaslAuthenticationError when re-authentication changed the principal. */
   private finish (step: Extract<SaslStep, { kind: 'done' }>): SaslAuthenticationError | null {

@@ -7,7 +7,8 @@ import { Session } from '../../../src/kafka/network/session.js'
 import { SaslMechanisms } from '../../../src/core/security/sasl/mechanisms.js'
 import { ScramCredentialStore } from '../../../src/core/security/sasl/scram-credentials.js'
 import { loadBrokerConfig } from '../../../src/config/broker-config.js'
-import { silentLogger } from '../../../src/logger.js'
+import { createLogger, silentLogger } from '../../../src/logger.js'
+import { Writable } from 'node:stream'
 import { initialResponse, unsecuredToken } from '../../helpers/oauth-tokens.js'
 
 const config = loadBrokerConfig({
@@ -18,14 +19,14 @@ const config = loadBrokerConfig({
   ]
 })
 
-function setup (opts: { reauthMs?: number } = {}): { a: SaslAuthenticator, session: Session, ends: number[], limits: Array<[number, number]>, clock: { now: number } } {
+function setup (opts: { reauthMs?: number, logger?: typeof silentLogger } = {}): { a: SaslAuthenticator, session: Session, ends: number[], limits: Array<[number, number]>, clock: { now: number } } {
   const clock = { now: 1_800_000_000_000 }
   const ends: number[] = []
   const limits: Array<[number, number]> = []
   const hooks: SaslConnectionHooks = { endAfterResponses: d => ends.push(d), setFrameLimits: (min, max) => limits.push([min, max]) }
   const session = new Session({ name: 'SASL_PLAINTEXT', securityProtocol: 'SASL_PLAINTEXT', advertised: { host: 'h', port: 1 } }, '127.0.0.1')
   const mechanisms = new SaslMechanisms(config, ScramCredentialStore.inMemory(), ['SASL_PLAINTEXT'], () => clock.now)
-  const a = new SaslAuthenticator(session, { mechanisms, reauthMs: opts.reauthMs ?? 0, failedDelayMs: 250, maxReceiveSize: 1000, now: () => clock.now }, hooks, silentLogger, 1 << 20)
+  const a = new SaslAuthenticator(session, { mechanisms, reauthMs: opts.reauthMs ?? 0, failedDelayMs: 250, maxReceiveSize: 1000, now: () => clock.now }, hooks, opts.logger ?? silentLogger, 1 << 20)
   return { a, session, ends, limits, clock }
 }
 
@@ -136,4 +137,16 @@ t.test('an OAUTHBEARER token\'s expiry bounds the session', async t => {
   t.equal(r2.sessionLifetimeMs, 30_000n, 'even without connections.max.reauth.ms')
   b.clock.now += 30_000
   t.match(b.a.check(1, 'Fetch'), /expired/)
+})
+
+t.test('one WARN per failure: user tried, mechanism, listener, host; never the password', async t => {
+  const lines: any[] = []
+  const sink = new Writable({ write (chunk, _enc, cb) { lines.push(JSON.parse(String(chunk))); cb() } })
+  const { a } = setup({ logger: createLogger('info', sink) })
+  a.handshake('PLAIN', 1)
+  await a.authenticate(plainToken('alice', 'hunter2'), 1)
+  await new Promise(resolve => setImmediate(resolve))
+  t.equal(lines.length, 1)
+  t.match(lines[0], { level: 40, principal: 'User:alice', mechanism: 'PLAIN', host: '127.0.0.1', msg: /authentication failed on listener SASL_PLAINTEXT: Authentication failed: Invalid username or password/ })
+  t.notOk(JSON.stringify(lines).includes('hunter2'), 'no password in the log')
 })

@@ -4,6 +4,7 @@
 // `done` with the authenticated principal (and the server's last token, possibly empty), or throws
 // SaslAuthenticationError whose message is safe to send to the client (never a password, never which of user
 // or password was wrong). Invariant: after `done` or a throw the instance is finished; evaluate() again throws.
+import { createHash, timingSafeEqual } from 'node:crypto'
 import type { Principal } from '../principal.js'
 
 export type SaslStep =
@@ -37,8 +38,7 @@ export function invalidCredentials (mechanism: string): SaslAuthenticationError 
 }
 
 /** Compares two secrets in time independent of where they differ (both hashed first: lengths may differ). */
-export async function sameSecret (a: Buffer, b: Buffer): Promise<boolean> {
-  const { createHash, timingSafeEqual } = await import('node:crypto')
+export function sameSecret (a: Buffer, b: Buffer): boolean {
   const ha = createHash('sha256').update(a).digest()
   const hb = createHash('sha256').update(b).digest()
   return timingSafeEqual(ha, hb) && a.length === b.length

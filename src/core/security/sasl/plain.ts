@@ -24,7 +24,7 @@ export class PlainServer implements SaslServerMechanism {
     if (password === '') throw new SaslAuthenticationError('Authentication failed: password not specified')
     const expected = this.users.get(user)
     // an unknown user costs the same comparison as a known one
-    const ok = await sameSecret(Buffer.from(password, 'utf8'), Buffer.from(expected ?? '\u0000unknown user', 'utf8'))
+    const ok = sameSecret(Buffer.from(password, 'utf8'), Buffer.from(expected ?? '\u0000unknown user', 'utf8'))
     if (!ok || expected === undefined) throw new SaslAuthenticationError('Authentication failed: Invalid username or password')
     if (authzid !== '' && authzid !== user) {
       throw new SaslAuthenticationError('Authentication failed: Client requested an authorization id that is different from username')
