@@ -28,7 +28,7 @@ t.test('kafkajs admin creates, describes and deletes ACLs; a DENY WRITE stops it
   const producer = kafka.producer({ allowAutoTopicCreation: false })
   await producer.connect()
   t.teardown(() => producer.disconnect())
-  await t.rejects(producer.send({ topic: 'locked', messages: [{ value: 'x' }] }), { type: 'TOPIC_AUTHORIZATION_FAILED' }, 'DENY WRITE refuses the producer')
+  await t.rejects(producer.send({ topic: 'locked', messages: [{ value: 'x' }] }), { type: 'TOPIC_AUTHORIZATION_FAILED' } as any, 'DENY WRITE refuses the producer')
 
   const deleted = await admin.deleteAcls({ filters: [{ ...base, operation: AclOperationTypes.WRITE, permissionType: AclPermissionTypes.DENY }] })
   t.equal(deleted.filterResponses[0].matchingAcls.length, 1, 'the DENY is returned as deleted')

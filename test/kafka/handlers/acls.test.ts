@@ -188,3 +188,22 @@ t.test('groups, transactions, configs and reassignments refuse a denied principa
   t.same((await c.request(16, 2, { statesFilter: [], typesFilter: [] })).groups, [], 'list groups shows nothing')
   t.equal((await admin.request(9, 3, { groupId: 'g', topics: null, groups: [], requireStable: false })).errorCode, 0, 'the admin may fetch offsets')
 })
+
+t.test('OffsetFetch hides topics the client may not DESCRIBE; DescribeGroups fills in authorized operations', async t => {
+  const { b, admin } = await secured(t)
+  await admin.request(3, 4, metadataBody(['open', 'secret']))
+  const commit = { groupId: 'g', generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1n, topics: ['open', 'secret'].map(name => ({ name, partitions: [{ partitionIndex: 0, committedOffset: 0n, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: null }] })) }
+  t.same((await admin.request(8, 2, commit)).topics.map((x: any) => x.partitions[0].errorCode), [0, 0])
+  await admin.request(30, 3, { creations: [creation(ResourceType.GROUP, 'g', { host: INTRUDER_HOST, operation: Op.READ }), creation(ResourceType.TOPIC, 'open', { host: INTRUDER_HOST, operation: Op.READ })] })
+  const c = await intruder(t, b)
+  const all = await c.request(9, 3, { groupId: 'g', topics: null, groups: [], requireStable: false })
+  t.same(all.topics.map((x: any) => x.name), ['open'], 'an all-topics fetch leaves out "secret"')
+  const named = await c.request(9, 3, { groupId: 'g', topics: [{ name: 'open', partitionIndexes: [0] }, { name: 'secret', partitionIndexes: [0] }], groups: [], requireStable: false })
+  t.same(named.topics.map((x: any) => [x.name, x.partitions[0].errorCode]), [['open', 0], ['secret', ErrorCode.TOPIC_AUTHORIZATION_FAILED]])
+  const dg = await c.request(15, 3, { groups: ['g'], includeAuthorizedOperations: true })
+  t.equal(dg.groups[0].errorCode, 0)
+  t.equal(dg.groups[0].authorizedOperations, (1 << Op.READ) | (1 << Op.DESCRIBE), 'READ and the DESCRIBE it implies')
+  t.equal((await admin.request(15, 3, { groups: ['g'], includeAuthorizedOperations: true })).groups[0].authorizedOperations, (1 << Op.READ) | (1 << Op.DESCRIBE) | (1 << Op.DELETE))
+  t.equal((await admin.request(15, 3, { groups: ['g'], includeAuthorizedOperations: false })).groups[0].authorizedOperations, -2147483648)
+  t.same((await c.request(16, 2, { statesFilter: [], typesFilter: [] })).groups.map((g: any) => g.groupId), ['g'], 'ListGroups shows the group it may describe')
+})

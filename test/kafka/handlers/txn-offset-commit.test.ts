@@ -2,6 +2,8 @@
 // partitions) and transactional offsets in a real broker's __consumer_offsets: the batch as written, a
 // marker, and the replay of committed, aborted and open transactions after a restart.
 import t from 'tap'
+import { Authorizer } from '../../../src/core/security/acl/authorizer.js'
+import { silentLogger } from '../../../src/logger.js'
 import handler from '../../../src/kafka/handlers/28-txn-offset-commit.js'
 import type { TxnOffsetCommitRequest } from '../../../src/protocol/generated/messages/txn-offset-commit-request.js'
 import type { RequestContext } from '../../../src/kafka/network/connection.js'
@@ -38,6 +40,7 @@ async function fakeBroker (verdict: { errorCode: number }) {
   const s = await setup()
   const checks: unknown[][] = []
   const broker = {
+    authorizer: Authorizer.disabled(silentLogger),
     groups: s.coord,
     topics: { get: (name: string) => name === 't' ? { partitions: 2 } : undefined },
     checkTransactionPartition: async (...args: unknown[]) => {

@@ -12,8 +12,8 @@
 // kafka.security.authorizer.AclAuthorizer, or "samsa"; empty: disabled, everything is allowed at the cost of one
 // branch; any other value: a ConfigError at start. The ACLs are durable (acl-store.ts) and loaded at open().
 //
-// Decisions are cached per (principal, host, operation, resource) in a bounded map cleared on every ACL change,
-// so the produce path pays one map lookup. Authorizer log (Kafka's kafka.authorizer.logger): a denial is logged
+// Decisions are cached per (principal, host, operation, resource) in bounded nested maps (no key string built per
+// call) cleared on every ACL change, so the produce path pays four small map lookups (bench/acl-authorize.ts). Authorizer log (Kafka's kafka.authorizer.logger): a denial is logged
 // at INFO once per (principal, host, operation, resource) (a bounded set, cleared when full), a grant at DEBUG
 // when it is first decided; callers that filter lists (Metadata of all topics) ask with logDenied=false, as
 // Kafka does. Threading: main thread; ACL changes are applied in memory at once, then written (queued).
@@ -46,7 +46,11 @@ export type CreateResult = string | null
 
 export class Authorizer {
   private readonly index = new AclIndex()
-  private readonly cache = new Map<string, boolean>()
+  /** Decisions: principal -> host -> (operation << 3 | resource type) -> resource name -> allowed (no key strings built). */
+  private readonly cache = new Map<string, Map<string, Map<number, Map<string, boolean>>>>()
+  private cached = 0
+  /** "Type:name" of each principal object seen (a session's principal is one object for the connection's life). */
+  private readonly principalStrings = new WeakMap<Principal, string>()
   private readonly deniedLogged = new Set<string>()
   private readonly superUsers: ReadonlySet<string>
   private readonly allowIfNoAcl: boolean
@@ -94,25 +98,50 @@ export class Authorizer {
   authorize (principal: Principal, host: string, operation: number, resourceType: number, name: string, logDenied = true): boolean {
     if (!this.enabled) return true
     if (host.startsWith('::ffff:')) host = host.slice(7)
-    const p = principalString(principal)
-    const key = `${p}\u0000${host}\u0000${operation}\u0000${resourceType}\u0000${name}`
-    let allowed = this.cache.get(key)
+    let p = this.principalStrings.get(principal)
+    if (p === undefined) {
+      p = principalString(principal)
+      this.principalStrings.set(principal, p)
+    }
+    let byHost = this.cache.get(p)
+    if (byHost === undefined) this.cache.set(p, byHost = new Map())
+    let byOp = byHost.get(host)
+    if (byOp === undefined) byHost.set(host, byOp = new Map())
+    const opType = (operation << 3) | resourceType
+    let byName = byOp.get(opType)
+    if (byName === undefined) byOp.set(opType, byName = new Map())
+    let allowed = byName.get(name)
     if (allowed === undefined) {
       const d = this.decide(p, host, operation, resourceType, name)
       allowed = d.allowed
-      if (this.cache.size >= MAX_CACHED_DECISIONS) this.cache.clear()
-      this.cache.set(key, allowed)
+      if (this.cached >= MAX_CACHED_DECISIONS) {
+        this.cache.clear()
+        this.cached = 0
+        this.cache.set(p, byHost)
+        byHost.clear()
+        byHost.set(host, byOp)
+        byOp.clear()
+        byOp.set(opType, byName)
+        byName.clear()
+      }
+      byName.set(name, allowed)
+      this.cached++
       if (allowed && this.logger.isLevelEnabled('debug')) {
         this.logger.debug(logFields(p, host, operation, resourceType, name, d.rule), authorizerLine(p, 'Allowed', host, operation, resourceType, name, d.rule))
       }
     }
-    if (!allowed && logDenied && !this.deniedLogged.has(key)) {
+    if (!allowed && logDenied) this.logDenial(p, host, operation, resourceType, name)
+    return allowed
+  }
+
+  private logDenial (p: string, host: string, operation: number, resourceType: number, name: string): void {
+    const key = `${p}\u0000${host}\u0000${operation}\u0000${resourceType}\u0000${name}`
+    if (!this.deniedLogged.has(key)) {
       if (this.deniedLogged.size >= MAX_LOGGED_DENIALS) this.deniedLogged.clear()
       this.deniedLogged.add(key)
       const rule = this.decide(p, host, operation, resourceType, name).rule
       this.logger.info(logFields(p, host, operation, resourceType, name, rule), authorizerLine(p, 'Denied', host, operation, resourceType, name, rule))
     }
-    return allowed
   }
 
   /**
@@ -216,6 +245,7 @@ export class Authorizer {
 
   private changed (): void {
     this.cache.clear()
+    this.cached = 0
     this.deniedLogged.clear()
   }
 
