@@ -4,7 +4,8 @@
 // (lib/secure.ts brokerSecurityProps; Kafka through scripts/kafka/kafka.sh's flags). Plus Kafka's tools with
 // --command-config: kafka-configs.sh makes alice's SCRAM-SHA-512 credential (the scram column depends on it) and
 // describes it; kafka-acls.sh --add/--list/--remove and the effect of each on a real client (kafkajs as alice:
-// denied produce -> allowed after --add -> denied after --remove).
+// denied produce -> allowed after --add -> denied after --remove), and a DENY for the mTLS principal (the client
+// certificate's DN, User:CN=alice,OU=interop,O=Samsa,C=US) refusing the mTLS client.
 //
 // Clients: kafkajs, @platformatic/kafka (in-process), kcat, confluent-kafka (librdkafka), kafka-python, franz-go,
 // the Java client 3.9.1 and 4.4.0 (test/compat/interop/java Secure.java). A client whose toolchain is missing is
@@ -179,10 +180,10 @@ async function scramSetup (ep: Endpoints, certs: Certs, tmp: string): Promise<{ 
   return out
 }
 
-/** alice (PLAIN, kafkajs) produces one record to `topic`: undefined if stored, else the error. */
-async function aliceProduce (ep: Endpoints, certs: Certs, topic: string): Promise<string | undefined> {
+/** alice (PLAIN, or mTLS with her certificate; kafkajs) produces one record to `topic`: undefined if stored, else the error. */
+async function aliceProduce (ep: Endpoints, certs: Certs, topic: string, mode: Mode = 'plain'): Promise<string | undefined> {
   const { Kafka } = await import('kafkajs')
-  const producer = new Kafka({ ...kafkajsOptions(cellFor('plain', ep, certs, topic, 1)), retry: { retries: 0 } } as any).producer({ retry: { retries: 0 } })
+  const producer = new Kafka({ ...kafkajsOptions(cellFor(mode, ep, certs, topic, 1)), retry: { retries: 0 } } as any).producer({ retry: { retries: 0 } })
   try {
     await producer.connect()
     await producer.send({ topic, acks: -1, messages: [{ value: 'acl-probe' }] })
@@ -190,14 +191,15 @@ async function aliceProduce (ep: Endpoints, certs: Certs, topic: string): Promis
   } catch (e) { return errText(e) } finally { await producer.disconnect().catch(() => {}) }
 }
 
+const MTLS_PRINCIPAL = 'User:CN=alice,OU=interop,O=Samsa,C=US'
 const DENIED = /TOPIC_AUTHORIZATION_FAILED|Not authorized to access topics/i
 
 /** Polls (bounded) until alice's produce is allowed (want undefined) or denied (want 'denied'). */
-async function aliceUntil (ep: Endpoints, certs: Certs, topic: string, want: 'allowed' | 'denied'): Promise<string | undefined> {
+async function aliceUntil (ep: Endpoints, certs: Certs, topic: string, want: 'allowed' | 'denied', mode: Mode = 'plain'): Promise<string | undefined> {
   const deadline = Date.now() + 15_000
   let last: string | undefined
   for (;;) {
-    last = await aliceProduce(ep, certs, topic)
+    last = await aliceProduce(ep, certs, topic, mode)
     if (want === 'allowed' ? last === undefined : (last !== undefined && DENIED.test(last))) return undefined
     if (Date.now() > deadline) return want === 'allowed' ? `still refused: ${last}` : `not refused with TOPIC_AUTHORIZATION_FAILED: ${last ?? 'the produce succeeded'}`
     await new Promise(resolve => setTimeout(resolve, 500))
@@ -219,6 +221,10 @@ async function aclFlow (ep: Endpoints, certs: Certs, tmp: string): Promise<Array
   steps.push(['alice produce denied again after --remove', await aliceUntil(ep, certs, topic, 'denied')])
   const l2 = await kafkaTool('acls', [...BS, '--list', '--topic', topic])
   steps.push(['kafka-acls --list no longer shows alice', toolOk(l2) ?? (/User:alice/.test(l2.stdout) ? `still listed: ${tail(l2.stdout, 4).replace(/\s+/g, ' ')}` : undefined)])
+  // The mTLS principal is the certificate's distinguished name in Java's RFC 2253 form (ssl.principal.mapping.rules DEFAULT)
+  steps.push(['mTLS client (no ACL on its topic) may produce', await aliceUntil(ep, certs, 'sec-acl-mtls', 'allowed', 'mtls')])
+  steps.push(["kafka-acls --add --deny-principal 'User:CN=alice,OU=interop,O=Samsa,C=US' --operation Write", toolOk(await kafkaTool('acls', [...BS, '--add', '--deny-principal', MTLS_PRINCIPAL, '--operation', 'Write', '--topic', 'sec-acl-mtls']))])
+  steps.push(['mTLS client denied by the ACL naming its certificate DN', await aliceUntil(ep, certs, 'sec-acl-mtls', 'denied', 'mtls')])
   return steps
 }
 
@@ -274,7 +280,7 @@ t.test('security interop matrix: Kafka 3.9.1 (control) and Samsa, same settings,
     if (target.skip !== false || target.ep === undefined) return
     const ep = target.ep
     const topicOf = (client: string, mode: string): string => `sec-${client.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}-${mode}`
-    try { await createTopics(ep, ['sec-acl', ...clients.flatMap(c => MODES.map(m => topicOf(c.name, m)))]) } catch (e) { target.error = `creating the topics over PLAINTEXT failed: ${errText(e)}`; return }
+    try { await createTopics(ep, ['sec-acl', 'sec-acl-mtls', ...clients.flatMap(c => MODES.map(m => topicOf(c.name, m)))]) } catch (e) { target.error = `creating the topics over PLAINTEXT failed: ${errText(e)}`; return }
     progress(`${target.name}: topics created`)
     const scram = await scramSetup(ep, certs, tmp)
     progress(`${target.name}: kafka-configs done ${JSON.stringify(scram)}`)
