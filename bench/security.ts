@@ -32,10 +32,12 @@ const TOOL_OPTS = '-Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20'
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'samsa-bench-sec-'))
 let samsaChild: ChildProcess | undefined
 let kafkaDir: string | undefined
+let certsDir: string | undefined
 async function cleanup (): Promise<void> {
   samsaChild?.kill('SIGTERM')
   if (kafkaDir !== undefined) await run(KAFKA_SH, ['stop', '--dir', kafkaDir], { timeoutMs: 60_000 })
   fs.rmSync(tmp, { recursive: true, force: true })
+  if (certsDir !== undefined) fs.rmSync(certsDir, { recursive: true, force: true })
 }
 process.on('SIGINT', () => { void cleanup().then(() => process.exit(130)) })
 
@@ -171,6 +173,7 @@ interface Row { name: string, unit: string, fn: (b: Broker, mode: Mode) => Promi
 
 async function main (): Promise<void> {
   const certs = await makeCerts()
+  certsDir = certs.dir
   const [kafka, samsa] = await Promise.all([startKafka(certs), startSamsa(certs)])
   // alice's SCRAM credential on Samsa with Kafka's tool (Kafka got it at format time)
   const adminProps = writeJavaProperties(cellFor('plain', samsa.ep, certs, '', 0, 'admin'), certs, tmp)
