@@ -5,13 +5,30 @@
 #
 #   kafka.sh fetch                       download Kafka's jars (once; later calls only check)
 #   kafka.sh classpath                   print the classpath
-#   kafka.sh start [--port N] [--dir D]  format KRaft storage in D (default: a new temp dir), start one node,
-#                                        wait until it accepts connections; prints `dir D` and
-#                                        `listening on 127.0.0.1:PORT`
+#   kafka.sh start [--port N] [--dir D] [security options]
+#                                        format KRaft storage in D (default: a new temp dir), start one node,
+#                                        wait until it accepts connections; prints `dir D`,
+#                                        `listening on 127.0.0.1:PORT` and `listener NAME 127.0.0.1:PORT` per listener
+#       --listener NAME://127.0.0.1:PORT   another listener (repeatable; NAME is its security protocol: SSL,
+#                                        SASL_PLAINTEXT, SASL_SSL; PORT 0 = a free port)
+#       --ssl-dir D                      keystore D/server.p12, truststore D/truststore.p12 (PKCS12, password
+#                                        test-secret: scripts/kafka/test-certs.sh D makes them)
+#       --ssl-client-auth none|requested|required   on the SSL listener (mTLS)
+#       --sasl-mechanisms LIST           default PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
+#       --plain-user USER:PASSWORD       a PLAIN user in the SASL listeners' JAAS config (repeatable)
+#       --scram-user MECH:USER:PASSWORD  a SCRAM user written at format time (kafka-storage format --add-scram)
+#       --authorizer                     StandardAuthorizer; User:ANONYMOUS (the PLAINTEXT and controller
+#                                        listeners) is always a super user
+#       --super-users 'User:a;User:b'    more super users
+#       --allow-everyone                 allow.everyone.if.no.acl.found=true
 #   kafka.sh stop --dir D                stop the node started in D (SIGTERM, SIGKILL after 30 s)
 #   kafka.sh run MAIN_CLASS ARGS...      any Kafka main class on that classpath
-#   kafka.sh topics|console-producer|console-consumer|consumer-groups|dump-log-segments|transactions|storage ARGS...
-#                                        Kafka's kafka-topics.sh, kafka-console-producer.sh, ... equivalents
+#   kafka.sh topics|console-producer|console-consumer|consumer-groups|dump-log-segments|transactions|storage|
+#            configs|acls|producer-perf|consumer-perf ARGS...
+#                                        Kafka's kafka-topics.sh, kafka-console-producer.sh, kafka-configs.sh,
+#                                        kafka-acls.sh, kafka-producer-perf-test.sh, ... equivalents (all take
+#                                        --command-config FILE / --producer.config / --consumer.config for
+#                                        security settings)
 #
 # Environment: KAFKA_VERSION (default 3.9.1), SAMSA_CACHE (default ~/.cache/samsa), KAFKA_HEAP_OPTS
 # (default -Xms256m -Xmx768m), JAVA (default java on PATH), KAFKA_START_TIMEOUT seconds (default 120).
@@ -104,11 +121,21 @@ free_port () {
 port_open () { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 start () {
-  local port=0 dir=""
+  local port=0 dir="" ssl_dir="" client_auth="" mechanisms="PLAIN,SCRAM-SHA-256,SCRAM-SHA-512" authorizer=0 super_users="" allow_everyone=0
+  local -a extra_listeners=() plain_users=() scram_users=()
   while [ $# -gt 0 ]; do
     case "$1" in
       --port) port="$2"; shift 2 ;;
       --dir) dir="$2"; shift 2 ;;
+      --listener) extra_listeners+=("$2"); shift 2 ;;
+      --ssl-dir) ssl_dir="$(cd "$2" && pwd)"; shift 2 ;;
+      --ssl-client-auth) client_auth="$2"; shift 2 ;;
+      --sasl-mechanisms) mechanisms="$2"; shift 2 ;;
+      --plain-user) plain_users+=("$2"); shift 2 ;;
+      --scram-user) scram_users+=("$2"); shift 2 ;;
+      --authorizer) authorizer=1; shift ;;
+      --super-users) super_users="$2"; shift 2 ;;
+      --allow-everyone) allow_everyone=1; shift ;;
       *) die "start: unknown argument $1" ;;
     esac
   done
@@ -121,15 +148,29 @@ start () {
   [ "$port" != 0 ] || port="$(free_port)"
   port_open "$port" && die "port $port is already in use"
   local cport; cport="$(free_port)"
+  # Extra listeners: NAME://HOST:PORT with NAME a security protocol; port 0 becomes a free port.
+  local listeners="PLAINTEXT://127.0.0.1:$port" advertised="PLAINTEXT://127.0.0.1:$port" protomap="CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT"
+  local -a sasl_names=() listener_lines=("PLAINTEXT 127.0.0.1:$port")
+  local has_ssl=0 l name hp lhost lport
+  for l in "${extra_listeners[@]}"; do
+    [[ $l =~ ^([A-Z_]+)://([^:]+):([0-9]+)$ ]] || die "--listener $l: expected NAME://HOST:PORT"
+    name="${BASH_REMATCH[1]}"; lhost="${BASH_REMATCH[2]}"; lport="${BASH_REMATCH[3]}"
+    case "$name" in SSL|SASL_SSL) has_ssl=1 ;; SASL_PLAINTEXT) ;; *) die "--listener $l: NAME must be SSL, SASL_PLAINTEXT or SASL_SSL" ;; esac
+    case "$name" in SASL_*) sasl_names+=("$name") ;; esac
+    [ "$lport" != 0 ] || lport="$(free_port)"
+    port_open "$lport" && die "port $lport is already in use"
+    listeners="$listeners,$name://$lhost:$lport"; advertised="$advertised,$name://$lhost:$lport"
+    protomap="$protomap,$name:$name"; listener_lines+=("$name $lhost:$lport")
+  done
   cat > "$dir/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$cport
-listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
-advertised.listeners=PLAINTEXT://127.0.0.1:$port
+listeners=$listeners,CONTROLLER://127.0.0.1:$cport
+advertised.listeners=$advertised
 inter.broker.listener.name=PLAINTEXT
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=$protomap
 log.dirs=$dir/data
 num.partitions=1
 offsets.topic.replication.factor=1
@@ -140,6 +181,36 @@ transaction.state.log.num.partitions=1
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=true
 PROPS
+  if [ "$has_ssl" = 1 ] || [ -n "$ssl_dir" ]; then
+    [ -n "$ssl_dir" ] || die "an SSL or SASL_SSL listener needs --ssl-dir (scripts/kafka/test-certs.sh makes one)"
+    cat >> "$dir/server.properties" <<PROPS
+ssl.keystore.type=PKCS12
+ssl.keystore.location=$ssl_dir/server.p12
+ssl.keystore.password=test-secret
+ssl.key.password=test-secret
+ssl.truststore.type=PKCS12
+ssl.truststore.location=$ssl_dir/truststore.p12
+ssl.truststore.password=test-secret
+PROPS
+    [ -z "$client_auth" ] || echo "listener.name.ssl.ssl.client.auth=$client_auth" >> "$dir/server.properties"
+  fi
+  if [ ${#sasl_names[@]} -gt 0 ]; then
+    echo "sasl.enabled.mechanisms=$mechanisms" >> "$dir/server.properties"
+    local jaas="org.apache.kafka.common.security.plain.PlainLoginModule required" u m lname
+    for u in "${plain_users[@]}"; do jaas="$jaas user_${u%%:*}=\"${u#*:}\""; done
+    for lname in "${sasl_names[@]}"; do
+      lname="$(echo "$lname" | tr 'A-Z' 'a-z')"
+      echo "listener.name.$lname.plain.sasl.jaas.config=$jaas;" >> "$dir/server.properties"
+      for m in SCRAM-SHA-256 SCRAM-SHA-512; do
+        echo "listener.name.$lname.$(echo "$m" | tr 'A-Z' 'a-z').sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;" >> "$dir/server.properties"
+      done
+    done
+  fi
+  if [ "$authorizer" = 1 ]; then
+    echo "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer" >> "$dir/server.properties"
+    echo "super.users=User:ANONYMOUS${super_users:+;$super_users}" >> "$dir/server.properties"
+  fi
+  [ "$allow_everyone" = 0 ] || echo "allow.everyone.if.no.acl.found=true" >> "$dir/server.properties"
   if [ -n "${KAFKA_EXTRA_PROPS:-}" ]; then printf '%s\n' "$KAFKA_EXTRA_PROPS" >> "$dir/server.properties"; fi
   cat > "$dir/log4j.properties" <<LOG
 log4j.rootLogger=INFO, file
@@ -149,13 +220,19 @@ log4j.appender.file.layout=org.apache.log4j.PatternLayout
 log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
 LOG
   local cp; cp="$(cat "$HOME_DIR/classpath")"
+  # SCRAM users at format time: MECH:USER:PASSWORD -> --add-scram 'MECH=[name=USER,password=PASSWORD]'
+  local -a scram_args=()
+  for u in "${scram_users[@]}"; do
+    [[ $u =~ ^(SCRAM-SHA-(256|512)):([^:]+):(.*)$ ]] || die "--scram-user $u: expected SCRAM-SHA-256|SCRAM-SHA-512:USER:PASSWORD"
+    scram_args+=(--add-scram "${BASH_REMATCH[1]}=[name=${BASH_REMATCH[3]},password=${BASH_REMATCH[4]}]")
+  done
   if [ ! -f "$dir/data/meta.properties" ]; then
     # a cluster id starting with '-' would be read as an option (Kafka's own Uuid.randomUuid never makes one)
     local id; id="-"
     while [ "${id:0:1}" = "-" ]; do id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"; done
     "$JAVA" -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
       -Dlog4j.configuration="file:$HOME_DIR/tools-log4j.properties" -cp "$cp" \
-      kafka.tools.StorageTool format -t "$id" -c "$dir/server.properties" > "$dir/format.log" 2>&1 \
+      kafka.tools.StorageTool format -t "$id" -c "$dir/server.properties" "${scram_args[@]}" > "$dir/format.log" 2>&1 \
       || { cat "$dir/format.log" >&2; die "kafka-storage format failed"; }
   fi
   # shellcheck disable=SC2086
@@ -178,8 +255,10 @@ LOG
     fi
     sleep 0.2
   done
+  printf '%s\n' "${listener_lines[@]}" > "$dir/listeners"
   echo "dir $dir"
   echo "listening on 127.0.0.1:$port"
+  for l in "${listener_lines[@]}"; do echo "listener $l"; done
 }
 
 stop () {
@@ -220,5 +299,9 @@ case "$cmd" in
   dump-log-segments|kafka-dump-log) run_class kafka.tools.DumpLogSegments "$@" ;;
   transactions|kafka-transactions) run_class org.apache.kafka.tools.TransactionsCommand "$@" ;;
   storage|kafka-storage) run_class kafka.tools.StorageTool "$@" ;;
-  *) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$cmd" ] && exit 0; exit 2 ;;
+  configs|kafka-configs) run_class kafka.admin.ConfigCommand "$@" ;;
+  acls|kafka-acls) run_class kafka.admin.AclCommand "$@" ;;
+  producer-perf|kafka-producer-perf-test) run_class org.apache.kafka.tools.ProducerPerformance "$@" ;;
+  consumer-perf|kafka-consumer-perf-test) run_class org.apache.kafka.tools.ConsumerPerformance "$@" ;;
+  *) sed -n '2,37p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$cmd" ] && exit 0; exit 2 ;;
 esac

@@ -18,6 +18,10 @@
 #   AREA_TIMEOUT       seconds per area before jest is killed (default 1800)
 #   KAFKAJS_INSTALL=0  do not run `npm install` in KAFKAJS_DIR when its node_modules is missing
 #   JEST_ARGS          extra jest arguments (e.g. "-t 'Consumer'")
+#   SECURE=1           (Samsa only) also the SSL listener on :9093 and SASL_SSL on :9094 as kafkajs's
+#                      docker-compose has them (PLAIN users test/bob/alice, SCRAM user testscram made with
+#                      kafka-configs.sh, an authorizer with allow.everyone.if.no.acl.found=true), and the
+#                      SSL/SASL/ACL exclusions lifted (exclusions.cjs reads KAFKAJS_SUITE_SECURE)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -82,9 +86,22 @@ start_samsa () {
   # localhost:9092, topic auto-creation, no initial rebalance delay. num.partitions is 1, not the 2 of the
   # docker-compose file: Broker > createTopics reads default.replication.factor and num.partitions back from
   # DescribeConfigs by position, and with one broker the replication factor can only be 1.
+  local -a secure=(--advertised.listeners "localhost:$PORT")
+  if [ "${SECURE:-0}" = 1 ]; then
+    # kafkajs's docker-compose listeners: SSL on 9093, SASL_SSL on 9094 (its tests skip server verification);
+    # the JAAS users of its testHelpers/kafka/server-jaas.conf; an authorizer as its SimpleAclAuthorizer setup
+    "$REPO/scripts/kafka/test-certs.sh" "$OUT_DIR/certs" >/dev/null || die "test-certs.sh failed"
+    secure=(--listeners "PLAINTEXT://127.0.0.1:$PORT,SSL://127.0.0.1:9093,SASL_SSL://127.0.0.1:9094"
+      --advertised.listeners "PLAINTEXT://localhost:$PORT,SSL://localhost:9093,SASL_SSL://localhost:9094"
+      --listener.security.protocol.map "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_SSL:SASL_SSL"
+      --ssl.keystore.type PKCS12 --ssl.keystore.location "$OUT_DIR/certs/server.p12" --ssl.keystore.password test-secret
+      --sasl.enabled.mechanisms PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
+      --listener.name.sasl_ssl.plain.sasl.jaas.config 'org.apache.kafka.common.security.plain.PlainLoginModule required username="test" password="testtest" user_test="testtest" user_bob="bobbob" user_alice="alicealice";'
+      --authorizer.class.name kafka.security.authorizer.AclAuthorizer --allow.everyone.if.no.acl.found true)
+  fi
   # shellcheck disable=SC2086
   node "$main" start --host 127.0.0.1 --port "$PORT" --data-dir "$DATA_DIR" --fsync never \
-    --node.id 0 --advertised.listeners "localhost:$PORT" \
+    --node.id 0 "${secure[@]}" \
     --auto.create.topics.enable true --num.partitions 1 \
     --group.initial.rebalance.delay.ms 0 ${SAMSA_ARGS:-} > "$OUT_DIR/server.log" 2>&1 &
   BROKER_PID=$!
@@ -144,6 +161,14 @@ until port_open "$PORT"; do
   sleep 0.2
 done
 log "$(cat "$OUT_DIR/server.txt") listening on localhost:$PORT (pid $BROKER_PID); results in $OUT_DIR"
+if [ "${SECURE:-0}" = 1 ]; then
+  # kafkajs's scripts/createScramCredentials.sh defaults, through Kafka's kafka-configs.sh over PLAINTEXT
+  "$REPO/scripts/kafka/kafka.sh" configs --bootstrap-server "127.0.0.1:$PORT" --alter \
+    --add-config 'SCRAM-SHA-256=[iterations=8192,password=testtestscram=256],SCRAM-SHA-512=[password=testtestscram=512]' \
+    --entity-type users --entity-name testscram >/dev/null 2>"$OUT_DIR/scram.log" \
+    || log "kafka-configs.sh could not create the SCRAM user (see $OUT_DIR/scram.log)"
+  export KAFKAJS_SUITE_SECURE=1
+fi
 
 # ---- jest ----
 # kafkajs's jest.config.js, plus: our environment (applies exclusions.cjs), and only the default reporter

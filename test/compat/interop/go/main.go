@@ -10,6 +10,7 @@
 //	                                         commit; kadm sees the commits; a restarted member resumes from them
 //	txn BOOTSTRAP TOPIC                      transactional client: commit, abort; read_committed vs
 //	                                         read_uncommitted consumers; kadm DescribeTransactions
+//	secure CELLS.json                        SASL_SSL (PLAIN, SCRAM) and SSL (mTLS) cells (secure.go)
 package main
 
 import (
@@ -74,6 +75,8 @@ func main() {
 		group(boot, args[0], args[1])
 	case "txn":
 		txn(boot, args[0])
+	case "secure":
+		secure(boot)
 	default:
 		fmt.Fprintln(os.Stderr, "unknown command", os.Args[1])
 		os.Exit(2)
