@@ -60,7 +60,14 @@ export class SocketServer {
         const untrusted = socket.authorizationError
         const reason = untrusted !== undefined && untrusted !== null ? `client certificate not trusted (${String(untrusted)})` : err.message.trim()
         const remote = this.remoteOfTls(socket)
-        opts.logger.warn({ listener: opts.listener.name, remote, err: reason }, `TLS handshake failed on listener ${opts.listener.name} from ${remote}: ${reason}`)
+        const code = (err as NodeJS.ErrnoException).code
+        if ((untrusted === undefined || untrusted === null) && (code === 'ECONNRESET' || err.message.trim() === 'socket hang up')) {
+          // the client went away mid-handshake (a probe, or a TLS 1.3 client closing before its Finished was read):
+          // nothing was refused, so no WARN (a scanner or health check would flood the log)
+          opts.logger.debug({ remote }, `client closed the connection during the TLS handshake on listener ${opts.listener.name}`)
+        } else {
+          opts.logger.warn({ remote, err: reason }, `TLS handshake failed on listener ${opts.listener.name} from ${remote}: ${reason}`)
+        }
         socket.destroy()
       })
       serverTls.onReload(options => server.setSecureContext(options))
@@ -88,7 +95,7 @@ export class SocketServer {
       this.pending.delete(socket)
       socket.pause()
       if (chunk[0] === 0x16 && (chunk.length < 2 || chunk[1] === 0x03)) {
-        this.opts.logger.warn({ listener: this.opts.listener.name, remote: remoteOf(socket) },
+        this.opts.logger.warn({ remote: remoteOf(socket) },
           `TLS handshake on PLAINTEXT listener ${this.opts.listener.name} from ${remoteOf(socket)}: closing (the client is configured for SSL; use an SSL listener or security.protocol=PLAINTEXT)`)
         socket.destroy()
         return
@@ -103,7 +110,7 @@ export class SocketServer {
     const listener = this.opts.listener
     const refusal = serverTls.refusal(socket)
     if (refusal !== null) {
-      this.opts.logger.warn({ listener: listener.name, remote: remoteOf(socket) }, `TLS client refused on listener ${listener.name} from ${remoteOf(socket)}: ${refusal}`)
+      this.opts.logger.warn({ remote: remoteOf(socket) }, `TLS client refused on listener ${listener.name} from ${remoteOf(socket)}: ${refusal}`)
       socket.destroy()
       return
     }
@@ -112,7 +119,7 @@ export class SocketServer {
       try {
         name = serverTls.principalName(socket)
       } catch (err) {
-        this.opts.logger.warn({ listener: listener.name, remote: remoteOf(socket) }, `TLS client refused on listener ${listener.name} from ${remoteOf(socket)}: ${(err as Error).message}`)
+        this.opts.logger.warn({ remote: remoteOf(socket) }, `TLS client refused on listener ${listener.name} from ${remoteOf(socket)}: ${(err as Error).message}`)
         socket.destroy()
         return
       }
