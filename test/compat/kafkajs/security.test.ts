@@ -81,6 +81,12 @@ t.test('kafkajs over SASL_SSL: SCRAM and PLAIN principals, ACLs decide, quotas t
   t.same(topics, [], 'bob does not even see the topic')
   await bobAdmin.disconnect()
 
+  // a wrong password is refused (a fresh sasl object: kafkajs stores its authenticator, bound to the password, in
+  // the sasl object it was given, so a spread copy of alice's would still log in with her password)
+  const wrong = client({ mechanism: 'scram-sha-512', username: 'alice', password: 'nope' }).producer()
+  const failed = await wrong.connect().then(() => null, (e: any) => e)
+  t.match(String(failed?.message), /SASL SCRAM SHA512 authentication failed/, 'a wrong password fails authentication')
+
   // a produce quota on alice's user (throttling itself: test/kafka/quota-enforcement.test.ts): she is slowed, never refused
   const q = await op.request(49, 1, { entries: [{ entity: [{ entityType: 'user', entityName: 'alice' }], ops: [{ key: 'producer_byte_rate', value: 1024, remove: false }] }], validateOnly: false })
   t.same(q.entries.map((e: any) => e.errorCode), [0], 'quota set for User:alice')
