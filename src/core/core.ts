@@ -1,13 +1,14 @@
 // The protocol-neutral core: every service a front door (Kafka today; AMQP and HTTP next) calls, built once
 // over storage. It owns the topics (and through them the partitions, each with its producer state), producer
-// id allocation, the fetch purgatory and read-ahead, client quotas, and the two coordinators, which are created on first use
-// (Lazy): the group coordinator replays __consumer_offsets, the transaction coordinator __transaction_state;
-// the SASL mechanisms of each listener with the durable SCRAM credential store (security/sasl/).
+// id allocation, the fetch purgatory and read-ahead, the security services every front door asks (the
+// authorizer with its durable ACLs, the SASL mechanisms of each listener with the durable SCRAM credentials,
+// client quotas), and the two coordinators, created on first use (Lazy): the group coordinator replays
+// __consumer_offsets, the transaction coordinator __transaction_state.
 //
-// Life cycle: open() (data dir, the authorizer with its durable ACLs, cluster identity, storage with recovery) -> a front door starts listening ->
-// startBackground() (coordinators and damaged transaction indexes load while requests are served) ->
-// close() (wake parked fetches, close the coordinators, flush and close storage: each partition writes its
-// producer snapshot).
+// Life cycle: open() (data dir, the authorizer, cluster identity, storage with recovery, SASL and quotas) ->
+// a front door starts listening -> startBackground() (coordinators and damaged transaction indexes load while
+// requests are served) -> close() (wake parked fetches, close the coordinators, flush and close storage: each
+// partition writes its producer snapshot).
 // Services take and return records, offsets and error codes; no front door's request structs reach them.
 // Threading: main thread; storage does its own I/O in worker threads.
 import fs from 'node:fs'
