@@ -11,7 +11,8 @@
 // answer that carries the throttle time is still sent at once. Requests already read are still served.
 //
 // Connection-fatal problems (frame size, garbled header, unknown API key, unsupported version other than
-// ApiVersions, unparsable body) close this connection only, with one WARN line naming the reason.
+// ApiVersions, unparsable body) close this connection only, with one WARN line naming the reason (rate-limited
+// per kind of reason: warn-limiter.ts, since a client can provoke them at will).
 //
 // SASL listeners: the connection owns a SaslAuthenticator (sasl-authenticator.ts) that decides which requests
 // may pass before authentication, takes legacy raw tokens, and after a failed authentication makes the
@@ -24,6 +25,7 @@ import { API_INFO, type ApiInfo } from '../../protocol/generated/api-keys.js'
 import { decodeRequestHeader } from '../../protocol/generated/messages/request-header.js'
 import { sizeResponseHeader, writeResponseHeader } from '../../protocol/generated/messages/response-header.js'
 import { FrameReader, FrameError } from './frame-reader.js'
+import { clientWarnings } from './warn-limiter.js'
 import { Session, usesSasl, type ListenerEndpoint } from './session.js'
 import { SaslAuthenticator, type SaslSettings } from './sasl-authenticator.js'
 
@@ -145,7 +147,13 @@ export class Connection {
 
   close (reason?: string): void {
     if (this.closed) return
-    if (reason !== undefined) this.logger.warn({ remote: this.remote, connection: this.id }, `closing connection: ${reason}`)
+    if (reason !== undefined) {
+      const d = clientWarnings.decide(reason)
+      if (d.log) {
+        const note = d.suppressed > 0 ? ` (${d.suppressed} similar lines suppressed)` : ''
+        this.logger.warn({ remote: this.remote, connection: this.id, ...(d.suppressed > 0 ? { suppressed: d.suppressed } : {}) }, `closing connection: ${reason}${note}`)
+      }
+    }
     this.closed = true
     if (this.throttleTimer !== null) clearTimeout(this.throttleTimer)
     this.socket.destroy()

@@ -17,6 +17,7 @@ import tls from 'node:tls'
 import type { Logger } from '../../logger.js'
 import { Connection, type RequestRouter } from './connection.js'
 import type { ListenerEndpoint } from './session.js'
+import { clientWarnings } from './warn-limiter.js'
 import { userPrincipal } from '../../core/security/principal.js'
 import type { ServerTls } from '../../core/security/tls/server-tls.js'
 import type { SaslSettings } from './sasl-authenticator.js'
@@ -66,7 +67,9 @@ export class SocketServer {
           // nothing was refused, so no WARN (a scanner or health check would flood the log)
           opts.logger.debug({ remote }, `client closed the connection during the TLS handshake on listener ${opts.listener.name}`)
         } else {
-          opts.logger.warn({ remote, err: reason }, `TLS handshake failed on listener ${opts.listener.name} from ${remote}: ${reason}`)
+          const msg = `TLS handshake failed on listener ${opts.listener.name} from ${remote}: ${reason}`
+          const d = clientWarnings.decide(msg)
+          if (d.log) opts.logger.warn({ remote, err: reason, ...(d.suppressed > 0 ? { suppressed: d.suppressed } : {}) }, d.suppressed > 0 ? `${msg} (${d.suppressed} similar lines suppressed)` : msg)
         }
         socket.destroy()
       })
