@@ -46,7 +46,9 @@ t.test('a throttled consumer still reads everything in order', async t => {
   const producer = new Kafka({ brokers: b.brokers, clientId: 'writer', logLevel: logLevel.NOTHING }).producer()
   await producer.connect()
   const sent = Array.from({ length: 20 }, (_, i) => `${i}:${'y'.repeat(1000)}`)
-  await producer.send({ topic: 'q', messages: sent.map(value => ({ value })) })
+  // one batch per record: a fetch is capped at what the quota allows in one window (8000 B), and a single
+  // batch larger than that (all 20 KB in one send) can only be answered whole
+  for (const value of sent) await producer.send({ topic: 'q', messages: [{ value }] })
   await producer.disconnect()
   await setQuota(b.port, 'kjs-reader', 'consumer_byte_rate', 8000)
   const fetchQuota = b.current.broker.core.quotas.fetch
