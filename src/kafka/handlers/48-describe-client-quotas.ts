@@ -12,7 +12,7 @@
 // whole request) (checked first).
 import { decodeDescribeClientQuotasRequest, type DescribeClientQuotasRequest } from '../../protocol/generated/messages/describe-client-quotas-request.js'
 import { sizeDescribeClientQuotasResponse, writeDescribeClientQuotasResponse, type DescribeClientQuotasResponse } from '../../protocol/generated/messages/describe-client-quotas-response.js'
-import { ErrorCode } from '../../protocol/errors.js'
+import { ErrorCode, errorMessage } from '../../protocol/errors.js'
 import { defineHandler } from '../handler.js'
 import { AclOperation, allowedOnCluster } from '../authorize.js'
 
@@ -24,7 +24,7 @@ export default defineHandler({
   uses: ['quotas', 'authorizer'],
   handle (svc, ctx, req: DescribeClientQuotasRequest): DescribeClientQuotasResponse {
     if (!allowedOnCluster(svc.authorizer, ctx, AclOperation.DESCRIBE_CONFIGS)) {
-      return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'Cluster authorization failed.', entries: null }
+      return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: errorMessage(ErrorCode.CLUSTER_AUTHORIZATION_FAILED), entries: null }
     }
     const found = svc.quotas.describe(req.components, req.strict)
     if (!Array.isArray(found)) {

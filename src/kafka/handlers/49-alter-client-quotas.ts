@@ -13,7 +13,7 @@
 // entity) (checked first; nothing is applied).
 import { decodeAlterClientQuotasRequest, type AlterClientQuotasRequest } from '../../protocol/generated/messages/alter-client-quotas-request.js'
 import { sizeAlterClientQuotasResponse, writeAlterClientQuotasResponse, type AlterClientQuotasResponse } from '../../protocol/generated/messages/alter-client-quotas-response.js'
-import { ErrorCode } from '../../protocol/errors.js'
+import { ErrorCode, errorMessage } from '../../protocol/errors.js'
 import { defineHandler } from '../handler.js'
 import { AclOperation, allowedOnCluster } from '../authorize.js'
 import { failure } from './failure.js'
@@ -26,7 +26,7 @@ export default defineHandler({
   uses: ['logger', 'quotas', 'authorizer'],
   async handle (svc, ctx, req: AlterClientQuotasRequest): Promise<AlterClientQuotasResponse> {
     if (!allowedOnCluster(svc.authorizer, ctx, AclOperation.ALTER_CONFIGS)) {
-      return { throttleTimeMs: 0, entries: req.entries.map(e => ({ errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'Cluster authorization failed.', entity: e.entity })) }
+      return { throttleTimeMs: 0, entries: req.entries.map(e => ({ errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: errorMessage(ErrorCode.CLUSTER_AUTHORIZATION_FAILED), entity: e.entity })) }
     }
     const alterations = req.entries.map(e => ({
       entity: e.entity,

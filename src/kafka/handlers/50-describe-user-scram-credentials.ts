@@ -7,7 +7,7 @@ import { decodeDescribeUserScramCredentialsRequest, type DescribeUserScramCreden
 import { sizeDescribeUserScramCredentialsResponse, writeDescribeUserScramCredentialsResponse, type DescribeUserScramCredentialsResponse } from '../../protocol/generated/messages/describe-user-scram-credentials-response.js'
 import { defineHandler } from '../handler.js'
 import { AclOperation, allowedOnCluster } from '../authorize.js'
-import { ErrorCode } from '../../protocol/errors.js'
+import { ErrorCode, errorMessage } from '../../protocol/errors.js'
 
 export default defineHandler({
   apiKey: 50,
@@ -18,7 +18,7 @@ export default defineHandler({
   handle (svc, ctx, req: DescribeUserScramCredentialsRequest): DescribeUserScramCredentialsResponse {
     // Kafka needs DESCRIBE on the CLUSTER, else CLUSTER_AUTHORIZATION_FAILED at the top level
     if (!allowedOnCluster(svc.authorizer, ctx, AclOperation.DESCRIBE)) {
-      return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'Cluster authorization failed.', results: [] }
+      return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: errorMessage(ErrorCode.CLUSTER_AUTHORIZATION_FAILED), results: [] }
     }
     const d = svc.scramCredentials.describe(req.users === null ? null : req.users.map(u => u.name))
     return { throttleTimeMs: 0, errorCode: d.errorCode, errorMessage: d.errorMessage, results: d.results }

@@ -9,7 +9,7 @@ import { decodeAlterUserScramCredentialsRequest, type AlterUserScramCredentialsR
 import { sizeAlterUserScramCredentialsResponse, writeAlterUserScramCredentialsResponse, type AlterUserScramCredentialsResponse } from '../../protocol/generated/messages/alter-user-scram-credentials-response.js'
 import { defineHandler } from '../handler.js'
 import { AclOperation, allowedOnCluster } from '../authorize.js'
-import { ErrorCode } from '../../protocol/errors.js'
+import { ErrorCode, errorMessage } from '../../protocol/errors.js'
 import { failure } from './failure.js'
 
 export default defineHandler({
@@ -22,7 +22,7 @@ export default defineHandler({
     // Kafka needs ALTER on the CLUSTER, else CLUSTER_AUTHORIZATION_FAILED for every user (nothing changes)
     if (!allowedOnCluster(svc.authorizer, ctx, AclOperation.ALTER)) {
       const users = [...new Set([...req.deletions, ...req.upsertions].map(e => e.name))]
-      return { throttleTimeMs: 0, results: users.map(user => ({ user, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'Cluster authorization failed.' })) }
+      return { throttleTimeMs: 0, results: users.map(user => ({ user, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: errorMessage(ErrorCode.CLUSTER_AUTHORIZATION_FAILED) })) }
     }
     try {
       return { throttleTimeMs: 0, results: await svc.scramCredentials.alter(req.deletions, req.upsertions) }
