@@ -27,6 +27,14 @@
 // (the new LEO). An fsync error stays fatal until restart: after a failed fsync the page cache may hold bytes
 // the disk does not (Kafka and PostgreSQL treat it the same way).
 //
+// Read-your-writes: writtenEndOffset is the end of the bytes already in the file (HW <= writtenEndOffset <= LEO);
+// an acks=1 answer goes out once its bytes are written, so it may come before the HW covers them. A request that
+// must see every answered write (ListOffsets, DeleteRecords, a Fetch at the end) calls awaitWritten(): it
+// resolves when the HW reaches the writtenEndOffset of the moment of the call, i.e. after the group commit that
+// is already scheduled for those bytes (one fdatasync at most, since the write chained its fsync), or at once
+// with fsync 'never' or when nothing is pending; a storage error ends the wait (the caller answers with what
+// the HW says).
+//
 // Log start offset: the first segment's base offset, or higher after DeleteRecords (deleteRecordsTo);
 // the LogManager persists it in <dataDir>/log-start-offset-checkpoint and passes it back at open. It
 // never moves backwards and never passes the HW. Segment deletion (retention, DeleteRecords, compaction)
@@ -170,6 +178,7 @@ interface WriteGroup {
 /** Work ordered after the writes queued before it (e.g. writing the indexes of a rolled segment). */
 interface QueuedTask { kind: 'task'; run: () => Promise<void>; done: Deferred }
 
+const noop = (): void => {}
 const EMPTY_READ: ReadResult = { batches: [], bytes: 0 }
 
 export class PartitionLog extends EventEmitter {
@@ -180,6 +189,8 @@ export class PartitionLog extends EventEmitter {
   logStartOffset = 0
   logEndOffset = 0
   highWatermark = 0
+  /** End of the bytes written to the file (acks=1 answers come after this); HW <= writtenEndOffset <= LEO. */
+  writtenEndOffset = 0
   storageError: Error | null = null
   /** Written into partitionLeaderEpoch of every appended batch (a single broker: 0). */
   leaderEpoch = 0
@@ -256,6 +267,7 @@ export class PartitionLog extends EventEmitter {
     this.recoveredBytes = loaded.recoveredBytes
     this.logEndOffset = loaded.logEndOffset
     this.highWatermark = this.logEndOffset
+    this.writtenEndOffset = this.logEndOffset
     this.logStartOffset = this.segments[0]!.baseOffset
     const checkpointed = this.initialLogStartOffset
     if (checkpointed !== undefined && checkpointed > this.logStartOffset) {
@@ -403,6 +415,7 @@ export class PartitionLog extends EventEmitter {
         break
       }
       seg.writtenSize += e.bytes
+      if (e.endOffset > this.writtenEndOffset) this.writtenEndOffset = e.endOffset
       this.unflushed.add(seg)
       e.buffers = []
       e.written.resolve()
@@ -423,6 +436,17 @@ export class PartitionLog extends EventEmitter {
       this.fail(err, seg.logFile)
       g.durable.reject(this.storageError!)
     })
+  }
+
+  /**
+   * Resolves once the HW covers every byte written when called (see "Read-your-writes" above); never rejects:
+   * a storage error or a close ends the wait.
+   */
+  awaitWritten (): Promise<void> {
+    if (this.highWatermark >= this.writtenEndOffset || this.storageError !== null) return Promise.resolve()
+    // The durable step of every written group is chained onto durableTail in the same synchronous step that
+    // moved writtenEndOffset, so the tail of now settles once the HW covers those bytes (or they failed).
+    return this.durableTail.then(noop, noop)
   }
 
   private advanceHighWatermark (offset: number): void {
@@ -480,6 +504,7 @@ export class PartitionLog extends EventEmitter {
       }
       await seg.truncateTo(seg.writtenSize)
       this.logEndOffset = Math.max(seg.nextOffset, this.highWatermark)
+      this.writtenEndOffset = Math.min(this.writtenEndOffset, this.logEndOffset)
       this.diskFull = null
       // offsets from here on will be assigned again: facts cached about them (idempotent producer state:
       // sequence numbers -> offsets) must be dropped

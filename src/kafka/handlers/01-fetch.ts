@@ -92,6 +92,10 @@ export default defineHandler({
       }
     }
 
+    // Read-your-writes: a fetch at offsets already written (an acks=1 answer may have gone out) but not yet
+    // under the HW waits for their group commit (at most one fsync) instead of answering empty.
+    const unsettled = targets.filter(t => t.log !== undefined && t.fetchOffset >= t.log.highWatermark && t.fetchOffset < t.log.writtenEndOffset)
+    if (unsettled.length > 0) await Promise.all(unsettled.map(async t => { await t.log!.awaitWritten() }))
     const deadline = Date.now() + Math.max(0, req.maxWaitMs)
     const logs = targets.filter(t => t.log !== undefined).map(t => t.log as PartitionLog)
     // Pooled read buffers behind the records of the latest read: returned once the response is written,

@@ -56,6 +56,10 @@ export default defineHandler({
   async handle (svc, ctx, req: ListOffsetsRequest): Promise<ListOffsetsResponse | null> {
     const v = ctx.apiVersion
     if (v >= 2 && req.isolationLevel === 1 && svc.transactions.started) await svc.transactions.settled()
+    // Read-your-writes: an answered acks=1 write is in the answer (waits for its group commit, at most one fsync)
+    const pending: Array<Promise<void>> = []
+    for (const t of req.topics) for (const p of t.partitions) { const l = svc.topics.log(t.name, p.partitionIndex); if (l !== undefined) pending.push(l.awaitWritten()) }
+    await Promise.all(pending)
     const topics: TopicResponse[] = []
     for (const t of req.topics) {
       const partitions: PartitionResponse[] = []

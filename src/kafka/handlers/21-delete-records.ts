@@ -52,6 +52,8 @@ export default defineHandler({
           out.errorCode = ErrorCode.OFFSET_OUT_OF_RANGE
           continue
         }
+        // read-your-writes: an answered acks=1 write counts (waits for its group commit, at most one fsync)
+        if (offset === -1 || offset > log.highWatermark) await log.awaitWritten()
         try {
           out.lowWatermark = BigInt(await svc.topics.logs.deleteRecords(t.name, p.partitionIndex, offset))
         } catch (err) {
