@@ -12,6 +12,7 @@
 #                      differential run (same tests, same exclusions)
 #   SAMSA_DIR          the Samsa checkout whose dist/ is started (default: this repository); build it first
 #                      with `npx tsc -p .`
+#   FSYNC              the broker's fsync mode: always (default, as `samsa start`) or never
 #   SAMSA_ARGS         extra arguments for `samsa start` (e.g. "--log-level debug")
 #   OUT_DIR            where results go (default: a new /tmp/kafkajs-suite-<broker>-XXXX)
 #   REFERENCE_DIR      an OUT_DIR of an earlier BROKER=kafka run: failures are marked with the reference result
@@ -100,7 +101,7 @@ start_samsa () {
       --authorizer.class.name kafka.security.authorizer.AclAuthorizer --allow.everyone.if.no.acl.found true)
   fi
   # shellcheck disable=SC2086
-  node "$main" start --host 127.0.0.1 --port "$PORT" --data-dir "$DATA_DIR" --fsync never \
+  node "$main" start --host 127.0.0.1 --port "$PORT" --data-dir "$DATA_DIR" --fsync "${FSYNC:-always}" \
     --node.id 0 "${secure[@]}" \
     --auto.create.topics.enable true --num.partitions 1 \
     --group.initial.rebalance.delay.ms 0 ${SAMSA_ARGS:-} > "$OUT_DIR/server.log" 2>&1 &
