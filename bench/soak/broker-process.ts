@@ -8,6 +8,21 @@ import fs from 'node:fs'
 
 const MAX_MESSAGES = 40
 
+/**
+ * A log message reduced to its kind: numbers folded to N, API names to <API>, and a closed connection's reason
+ * cut at its first colon (the fuzzer provokes hundreds of variants of the same few reasons).
+ */
+export function foldMessage (msg: string): string {
+  let m = msg.replace(/-?\d+/g, 'N').replace(/ \(N similar lines suppressed\)/, '').replace(/ \(supported: [^)]*\)/, '')
+  m = m.replace(/\b[A-Z][A-Za-z]+ vN\b/g, '<API> vN').replace(/\b[A-Z][A-Za-z]+ \(API key N\)/g, '<API> (API key N)')
+  const prefix = 'closing connection: '
+  if (m.startsWith(prefix)) {
+    const cut = m.indexOf(':', prefix.length)
+    if (cut > 0) m = m.slice(0, cut)
+  }
+  return m.slice(0, 120)
+}
+
 export interface FdCounts { total: number, sockets: number, files: number, other: number }
 
 export class BrokerProcess {
@@ -100,7 +115,7 @@ export class BrokerProcess {
       if (level < 40) continue
       if (level === 40) this.warnLines++
       else this.errorLines++
-      let key = `${level === 40 ? 'WARN' : 'ERROR'} ${msg.replace(/\d+/g, 'N').slice(0, 120)}`
+      let key = `${level === 40 ? 'WARN' : 'ERROR'} ${foldMessage(msg)}`
       if (!this.messages.has(key) && this.messages.size >= MAX_MESSAGES) key = `${level === 40 ? 'WARN' : 'ERROR'} (other messages)`
       this.messages.set(key, (this.messages.get(key) ?? 0) + 1)
     }
