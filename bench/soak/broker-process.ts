@@ -155,6 +155,35 @@ export class BrokerProcess {
     return c
   }
 
+  /**
+   * Open regular files by owner and extension: under dataDir, the top directory with its partition number
+   * folded (`soak-a-* *.log`, `__consumer_offsets-* *.index`); elsewhere, the extension alone.
+   */
+  fdsByOwner (dataDir: string): Map<string, number> {
+    const out = new Map<string, number>()
+    const dir = `/proc/${this.pid}/fd`
+    let names: string[] = []
+    try {
+      names = fs.readdirSync(dir)
+    } catch {}
+    const root = fs.realpathSync(dataDir) + '/'
+    for (const n of names) {
+      let target = ''
+      try {
+        target = fs.readlinkSync(`${dir}/${n}`)
+      } catch {
+        continue
+      }
+      if (!target.startsWith('/')) continue
+      const ext = target.includes('.', target.lastIndexOf('/')) ? target.slice(target.lastIndexOf('.')) : ''
+      const key = target.startsWith(root)
+        ? `${target.slice(root.length).split('/')[0].replace(/-\d+$/, '-*')} *${ext}`
+        : `(outside the data dir) *${ext}`
+      out.set(key, (out.get(key) ?? 0) + 1)
+    }
+    return out
+  }
+
   /** SIGTERM, then SIGKILL after graceMs; resolves with how it ended. */
   async stop (graceMs = 30_000): Promise<{ code: number | null, signal: NodeJS.Signals | null, killed: boolean }> {
     let killed = false

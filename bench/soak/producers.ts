@@ -1,6 +1,7 @@
 // The soak's producers: kafkajs and @platformatic/kafka, each with acks=-1 and with acks=1, one send at a time
 // (awaited, so a send's latency is its own), one send every intervalMs at most. A send carries 1-10 records of
-// mixed sizes (payload.ts) to one of the soak topics, keyed so they spread over its partitions; kafkajs gzips
+// mixed sizes (payload.ts) to one of the soak topics (picked in proportion to its partitions, so every
+// partition grows at about the same rate), keyed so they spread over its partitions; kafkajs gzips
 // one send in five. Latency = send() call to its acknowledgement, in ms, counted only for acknowledged sends;
 // a failed send counts an error by kind and the producer backs off a second.
 import { CompressionTypes, Kafka, logLevel, type Producer as KjsProducer } from 'kafkajs'
@@ -39,7 +40,8 @@ async function platformaticSender (bootstrap: string, name: string, acks: number
 }
 
 /** Runs one producer until stop; resolves when it has closed. */
-export async function runProducer (spec: ProducerSpec, bootstrap: string, topics: string[], intervalMs: number, metrics: Metrics, stop: Stopper): Promise<void> {
+export async function runProducer (spec: ProducerSpec, bootstrap: string, topics: Array<{ topic: string, partitions: number }>, intervalMs: number, metrics: Metrics, stop: Stopper): Promise<void> {
+  const slots = topics.flatMap(t => Array.from({ length: t.partitions }, () => t.topic))
   const name = `${spec.client === 'kafkajs' ? 'kjs' : 'plt'}-acks${spec.acks === -1 ? 'all' : '1'}`
   let sender: Sender
   try {
@@ -50,7 +52,7 @@ export async function runProducer (spec: ProducerSpec, bootstrap: string, topics
   }
   let seq = 0
   while (!stop.done) {
-    const topic = topics[randInt(0, topics.length - 1)]
+    const topic = slots[randInt(0, slots.length - 1)]
     const n = randInt(1, 10)
     const messages: Array<{ key: Buffer, value: Buffer }> = []
     for (let i = 0; i < n; i++, seq++) messages.push({ key: Buffer.from(`k${seq % 97}`), value: makeValue(name, seq, recordSize()) })

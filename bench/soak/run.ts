@@ -6,12 +6,17 @@
 // Side by side, each bounded in rate (args.ts has the flags):
 //  - 4 producers (producers.ts): kafkajs and @platformatic/kafka, acks=-1 and acks=1, 1-10 records of mixed
 //    sizes per send, one send per 150 ms at most each, to soak-a (3 partitions), soak-b (2) and soak-c (1);
-//    those topics roll 2 MiB segments and keep 8 MiB per partition, so segment rolls and retention run too;
+//    those topics roll 1 MiB segments, keep 6 MiB per partition (about 35 s of data at the default rates) and
+//    remove deleted segments' files after 5 s (file.delete.delay.ms; a .deleted file stays open until then),
+//    so segment rolls and retention deletions run all along and the fd line levels off within about a minute;
 //  - 2 churning consumer groups (consumers.ts), kafkajs and platformatic, every record checked (ledger.ts);
 //  - a fuzzer (fuzzer.ts), a stalled reader and tricklers (slow-clients.ts), topic create/delete churn
 //    (topic-churn.ts). The stalled reader fetches soak-big (2 partitions, 8 MiB each, written at setup).
 // The broker runs with auto.create.topics.enable=false (a fuzzed Metadata request must not create topics) and
-// log.retention.check.interval.ms=30000; its stderr goes to broker.log in a temporary directory.
+// log.retention.check.interval.ms=10000; its stderr goes to broker.log in a temporary directory.
+// Warm-up before the first sample: the internal topics exist (the groups' members create __consumer_offsets;
+// one transactional producer's init creates __transaction_state, which a fuzzed FindCoordinator would
+// otherwise create mid-run, 50 partitions at once, a step in the fd line that is no leak).
 // Every 5 s the broker's RSS is checked against --rss-limit-mib: past it the run stops (the harm is capped)
 // and fails. At the end: the load stops, the consumer groups drain (up to 90 s) and are checked against the
 // high watermarks, the broker gets SIGTERM and must exit 0. The report (report.ts) goes to --out; the exit
@@ -34,10 +39,10 @@ import { runTopicChurn, type ChurnStats } from './topic-churn.js'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 const LOAD_TOPICS = [{ topic: 'soak-a', partitions: 3 }, { topic: 'soak-b', partitions: 2 }, { topic: 'soak-c', partitions: 1 }]
-const LOAD_TOPIC_CONFIG = [{ name: 'segment.bytes', value: String(2 << 20) }, { name: 'retention.bytes', value: String(8 << 20) }]
+const LOAD_TOPIC_CONFIG = [{ name: 'segment.bytes', value: String(1 << 20) }, { name: 'retention.bytes', value: String(6 << 20) }, { name: 'file.delete.delay.ms', value: '5000' }]
 const BIG_TOPIC = 'soak-big'
 const FUZZ_TOPIC = 'soak-fuzz'
-const BROKER_FLAGS = ['--auto.create.topics.enable', 'false', '--log.retention.check.interval.ms', '30000']
+const BROKER_FLAGS = ['--auto.create.topics.enable', 'false', '--log.retention.check.interval.ms', '10000']
 const GUARD_CHECK_MS = 5000
 const DRAIN_MS = 90_000
 
@@ -67,6 +72,9 @@ async function setupTopics (bootstrap: string): Promise<void> {
   const value = Buffer.alloc(256 * 1024, 0x5a)
   for (let i = 0; i < 64; i++) await producer.send({ topic: BIG_TOPIC, acks: 1, messages: [{ partition: i % 2, value }] })
   await producer.disconnect()
+  const txn = kafka.producer({ transactionalId: 'soak-warmup', idempotent: true, maxInFlightRequests: 1 })
+  await txn.connect()
+  await txn.disconnect()
 }
 
 async function highWatermarks (admin: ReturnType<Kafka['admin']>): Promise<Map<string, number>> {
@@ -107,13 +115,20 @@ async function soak (args: SoakArgs): Promise<Outcome> {
   const slow: SlowStats = { stalledRequests: 0, stalledConnects: 0, stalledClosedByBroker: 0, trickleBytes: 0, trickleConnects: 0, trickleClosedByBroker: 0 }
   const churn: ChurnStats = { created: 0, deleted: 0 }
   const topics = LOAD_TOPICS.map(t => t.topic)
+  const checker = new Kafka({ clientId: 'soak-check', brokers: [bootstrap], logLevel: logLevel.NOTHING }).admin()
+  await checker.connect()
+  const logStart = async (tp: string): Promise<number> => {
+    const cut = tp.lastIndexOf('/')
+    const offsets = await checker.fetchTopicOffsets(tp.slice(0, cut))
+    return Number(offsets.find(o => o.partition === Number(tp.slice(cut + 1)))?.low ?? -1)
+  }
   const groups = [new ChurningGroup('kafkajs', 'soak-kafkajs', bootstrap, topics, metrics), new ChurningGroup('platformatic', 'soak-platformatic', bootstrap, topics, metrics)]
   await groups[0].start(2, stop)
   await groups[1].start(1, stop)
 
   const producerSpecs: ProducerSpec[] = [{ client: 'kafkajs', acks: -1 }, { client: 'kafkajs', acks: 1 }, { client: 'platformatic', acks: -1 }, { client: 'platformatic', acks: 1 }]
   const actors: Array<Promise<void>> = [
-    ...producerSpecs.map(s => runProducer(s, bootstrap, topics, args.produceIntervalMs, metrics, stop)),
+    ...producerSpecs.map(s => runProducer(s, bootstrap, LOAD_TOPICS, args.produceIntervalMs, metrics, stop)),
     runFuzzer(broker.host, broker.port, FUZZ_TOPIC, 'soak-fuzz-group', args.fuzzRate, fuzz, stop),
     runStalledReader(broker.host, broker.port, [{ topic: BIG_TOPIC, partition: 0 }, { topic: BIG_TOPIC, partition: 1 }], args.stalledIntervalMs, slow, stop),
     ...Array.from({ length: args.tricklers }, () => runTrickler(broker.host, broker.port, args.tricklePeriodMs, slow, stop)),
@@ -177,6 +192,7 @@ async function soak (args: SoakArgs): Promise<Outcome> {
       takeSample()
       break
     }
+    for (const g of groups) await g.ledger.settle(logStart)
     if (performance.now() >= nextSample - 5) {
       takeSample()
       nextSample += sampleMs
@@ -196,10 +212,10 @@ async function soak (args: SoakArgs): Promise<Outcome> {
   // drain: the stable members read up to the high watermarks (producers have stopped)
   const groupNotes: string[] = []
   let caughtUp: boolean | null = null
+  const fdOwners = broker.fdsByOwner(dataDir)
   if (broker.alive && guard === null) {
-    const admin = new Kafka({ clientId: 'soak-check', brokers: [bootstrap], logLevel: logLevel.NOTHING }).admin()
+    const admin = checker
     try {
-      await admin.connect()
       const hw = await highWatermarks(admin)
       const until = performance.now() + DRAIN_MS
       while (performance.now() < until && groups.some(g => g.ledger.behind(hw).length > 0)) await sleep(1000)
@@ -210,12 +226,15 @@ async function soak (args: SoakArgs): Promise<Outcome> {
           caughtUp = false
           groupNotes.push(`${g.groupId} behind at the end: ${behind.map(b => `${b.tp} read to ${b.next}, high watermark ${b.hw}`).join('; ')}`)
         }
+        await g.ledger.settle(logStart)
       }
-      await admin.disconnect()
     } catch (err) {
       metrics.error('soak drain check', err)
     }
   }
+  try {
+    await withTimeout(checker.disconnect(), 10_000, 'checker disconnect')
+  } catch {}
   for (const g of groups) {
     try {
       await withTimeout(g.close(), 40_000, `${g.groupId} close`)
@@ -238,19 +257,19 @@ async function soak (args: SoakArgs): Promise<Outcome> {
     verdicts.push({
       name: `group ${g.groupId}: no gaps, duplicates or corrupt records`,
       ok,
-      detail: `${[...l.partitions.values()].reduce((a, p) => a + p.consumed, 0)} records read, ${l.gaps} gaps (${l.gapOffsets} offsets), ${l.duplicates} in-session duplicates, ${l.corrupt} corrupt, ${l.redelivered} redelivered after rebalances (allowed)${l.firstViolations.length > 0 ? '; first: ' + l.firstViolations.join('; ') : ''}`
+      detail: `${[...l.partitions.values()].reduce((a, p) => a + p.consumed, 0)} records read, ${l.gaps} gaps (${l.gapOffsets} offsets), ${l.retentionSkips} skips past records deleted by retention (allowed), ${l.duplicates} in-session duplicates, ${l.corrupt} corrupt, ${l.redelivered} redelivered after rebalances (allowed)${l.firstViolations.length > 0 ? '; first: ' + l.firstViolations.join('; ') : ''}`
     })
   }
   verdicts.push({ name: 'groups caught up with the high watermarks', ok: caughtUp === true, detail: caughtUp === null ? 'not checked (the run stopped early)' : groupNotes.length === 0 ? 'every partition read to its high watermark' : groupNotes.join('; ') })
   verdicts.push({ name: 'broker alive, under the RSS cap', ok: guard === null, detail: guard ?? `max RSS ${maxRss.toFixed(0)} MiB (cap ${args.rssLimitMiB} MiB)` })
   verdicts.push({ name: 'clean stop: SIGTERM, exit 0', ok: ended.code === 0 && !ended.killed, detail: `exit code ${ended.code}, signal ${ended.signal}${ended.killed ? ', needed SIGKILL' : ''}` })
 
-  const text = report(args, startedAt, loadSeconds, samples, verdicts, metrics, broker, fuzz, slow, churn, groups, logFile)
+  const text = report(args, startedAt, loadSeconds, samples, verdicts, metrics, broker, fuzz, slow, churn, groups, logFile, fdOwners)
   return { samples, verdicts, text }
 }
 
 function report (args: SoakArgs, startedAt: Date, loadSeconds: number, samples: Sample[], verdicts: Verdict[], metrics: Metrics, broker: BrokerProcess,
-  fuzz: FuzzStats, slow: SlowStats, churn: ChurnStats, groups: ChurningGroup[], logFile: string): string {
+  fuzz: FuzzStats, slow: SlowStats, churn: ChurnStats, groups: ChurningGroup[], logFile: string, fdOwners: Map<string, number>): string {
   const failed = verdicts.filter(v => !v.ok)
   const lines: string[] = []
   lines.push(`# Soak: ${args.minutes} minute${args.minutes === 1 ? '' : 's'} of mixed load${args.label !== '' ? ` (${args.label})` : ''}`, '')
@@ -260,7 +279,7 @@ function report (args: SoakArgs, startedAt: Date, loadSeconds: number, samples: 
   lines.push(`- Machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Linux ${os.release()}, Node ${process.version}; shared with other work while it ran.`)
   lines.push(`- Broker: \`${args.brokerCmd.join(' ')} --port 0 --data-dir <temp> ${BROKER_FLAGS.join(' ')}\` (fsync default: acks=-1 waits for fdatasync), one process; the load clients run in one other Node process.`)
   lines.push(`- Load phase ${(loadSeconds / 60).toFixed(1)} min, a sample every ${args.sampleSeconds} s.`)
-  lines.push(`- Producers: kafkajs and @platformatic/kafka, each with acks=-1 and acks=1 (4 producers), one send per ${args.produceIntervalMs} ms at most each, 1-10 records per send of 50 B-256 KiB (60 % <= 500 B, 1 % 256 KiB), kafkajs gzips every fifth; topics soak-a/b/c with 3/2/1 partitions, segment.bytes 2 MiB, retention.bytes 8 MiB.`)
+  lines.push(`- Producers: kafkajs and @platformatic/kafka, each with acks=-1 and acks=1 (4 producers), one send per ${args.produceIntervalMs} ms at most each, 1-10 records per send of 50 B-256 KiB (60 % <= 500 B, 1 % 256 KiB), kafkajs gzips every fifth; topics soak-a/b/c with 3/2/1 partitions (picked in proportion), segment.bytes 1 MiB, retention.bytes 6 MiB, file.delete.delay.ms 5000, retention checked every 10 s.`)
   lines.push(`- Consumer groups: soak-kafkajs (1 stable + 2 churning members) and soak-platformatic (1 stable + 1 churning); a churning member stays 20-60 s, leaves, returns 2-8 s later. Joins/leaves/rebalances seen: ${groups.map(g => `${g.groupId} ${g.stats.joins}/${g.stats.leaves}/${g.stats.rebalances}`).join(', ')}.`)
   lines.push(`- Fuzzer: ${args.fuzzRate} frames/s (valid, mutated and random frames over 14 APIs), reconnecting when closed: ${fuzz.frames} frames, ${fuzz.connections} connections, ${fuzz.closedByBroker} closed by the broker.`)
   lines.push(`- Stalled reader: one Fetch (64 MiB max, 16 MiB per partition, soak-big holds 2 x 8 MiB) per ${args.stalledIntervalMs} ms, socket never read: ${slow.stalledRequests} requests written, ${slow.stalledConnects} connections, ${slow.stalledClosedByBroker} closed by the broker.`)
@@ -275,6 +294,9 @@ function report (args: SoakArgs, startedAt: Date, loadSeconds: number, samples: 
   for (const v of verdicts) lines.push(`- ${v.ok ? 'PASS' : '**FAIL**'} ${v.name}: ${v.detail}`)
   lines.push('', '## Totals', '')
   lines.push(`- ${metrics.totalSends} acknowledged sends, ${metrics.totalProduced} records produced; ${metrics.totalConsumed} records consumed by the two groups (redeliveries included).`)
+  if (fdOwners.size > 0) {
+    lines.push(`- Open files at the end of the load phase, by owner: ${[...fdOwners].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}.`)
+  }
   lines.push(`- Broker log: ${broker.warnLines} WARN and ${broker.errorLines} ERROR lines (${logFile}).`)
   if (broker.messages.size > 0) {
     lines.push('', '| broker log line (numbers folded) | count |', '|---|---:|')
