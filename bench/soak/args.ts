@@ -11,6 +11,7 @@ export interface SoakArgs {
   rssLimitMiB: number
   produceIntervalMs: number
   fuzzRate: number
+  stalledReaders: number
   stalledIntervalMs: number
   tricklers: number
   tricklePeriodMs: number
@@ -33,7 +34,8 @@ bench/results/soak.md) and exits 1 when the broker died or a verdict failed.
   --rss-limit-mib N         stop the run when the broker's RSS passes N MiB (default 4096)
   --produce-interval-ms N   each of the 4 producers sends at most once per N ms (default 150)
   --fuzz-rate N             fuzzer frames per second (default 20)
-  --stalled-interval-ms N   the stalled reader pipelines one Fetch per N ms (default 2000)
+  --stalled-readers N       stalled readers (default 2)
+  --stalled-interval-ms N   each stalled reader pipelines one Fetch per N ms (default 2000)
   --tricklers N             trickling connections (default 2)
   --trickle-period-ms N     one byte per N ms on each (default 3000)
   --topic-churn-ms N        one topic created and one deleted per N ms (default 10000)
@@ -50,6 +52,7 @@ export function parseArgs (argv: string[]): SoakArgs {
     rssLimitMiB: 4096,
     produceIntervalMs: 150,
     fuzzRate: 20,
+    stalledReaders: 2,
     stalledIntervalMs: 2000,
     tricklers: 2,
     tricklePeriodMs: 3000,
@@ -74,6 +77,7 @@ export function parseArgs (argv: string[]): SoakArgs {
       case '--rss-limit-mib': a.rssLimitMiB = num('rss-limit-mib', v); break
       case '--produce-interval-ms': a.produceIntervalMs = num('produce-interval-ms', v); break
       case '--fuzz-rate': a.fuzzRate = Math.max(0.1, num('fuzz-rate', v)); break
+      case '--stalled-readers': a.stalledReaders = Math.floor(num('stalled-readers', v)); break
       case '--stalled-interval-ms': a.stalledIntervalMs = Math.max(10, num('stalled-interval-ms', v)); break
       case '--tricklers': a.tricklers = Math.floor(num('tricklers', v)); break
       case '--trickle-period-ms': a.tricklePeriodMs = Math.max(10, num('trickle-period-ms', v)); break

@@ -10,8 +10,8 @@
 //    remove deleted segments' files after 5 s (file.delete.delay.ms; a .deleted file stays open until then),
 //    so segment rolls and retention deletions run all along and the fd line levels off within about a minute;
 //  - 2 churning consumer groups (consumers.ts), kafkajs and platformatic, every record checked (ledger.ts);
-//  - a fuzzer (fuzzer.ts), a stalled reader and tricklers (slow-clients.ts), topic create/delete churn
-//    (topic-churn.ts). The stalled reader fetches soak-big (2 partitions, 8 MiB each, written at setup).
+//  - a fuzzer (fuzzer.ts), stalled readers and tricklers (slow-clients.ts), topic create/delete churn
+//    (topic-churn.ts). The stalled readers fetch soak-big (2 partitions, 8 MiB each, written at setup).
 // The broker runs with auto.create.topics.enable=false (a fuzzed Metadata request must not create topics) and
 // log.retention.check.interval.ms=10000; its stderr goes to broker.log in a temporary directory.
 // Warm-up before the first sample: the internal topics exist (the groups' members create __consumer_offsets;
@@ -131,7 +131,7 @@ async function soak (args: SoakArgs): Promise<Outcome> {
   const actors: Array<Promise<void>> = [
     ...producerSpecs.map(s => runProducer(s, bootstrap, LOAD_TOPICS, args.produceIntervalMs, metrics, stop)),
     runFuzzer(broker.host, broker.port, FUZZ_TOPIC, 'soak-fuzz-group', args.fuzzRate, fuzz, stop),
-    runStalledReader(broker.host, broker.port, [{ topic: BIG_TOPIC, partition: 0 }, { topic: BIG_TOPIC, partition: 1 }], args.stalledIntervalMs, slow, stop),
+    ...Array.from({ length: args.stalledReaders }, () => runStalledReader(broker.host, broker.port, [{ topic: BIG_TOPIC, partition: 0 }, { topic: BIG_TOPIC, partition: 1 }], args.stalledIntervalMs, slow, stop)),
     ...Array.from({ length: args.tricklers }, () => runTrickler(broker.host, broker.port, args.tricklePeriodMs, slow, stop)),
     runTopicChurn(bootstrap, args.topicChurnMs, metrics, churn, stop),
     ...groups.map(async g => await g.churnDone())
@@ -284,7 +284,7 @@ function report (args: SoakArgs, startedAt: Date, loadSeconds: number, samples: 
   lines.push(`- Producers: kafkajs and @platformatic/kafka, each with acks=-1 and acks=1 (4 producers), one send per ${args.produceIntervalMs} ms at most each, 1-10 records per send of 50 B-256 KiB (60 % <= 500 B, 1 % 256 KiB), kafkajs gzips every fifth; topics soak-a/b/c with 3/2/1 partitions (picked in proportion), segment.bytes 1 MiB, retention.bytes 6 MiB, file.delete.delay.ms 5000, retention checked every 10 s.`)
   lines.push(`- Consumer groups: soak-kafkajs (1 stable + 2 churning members) and soak-platformatic (1 stable + 1 churning); a churning member stays 20-60 s, leaves, returns 2-8 s later. Joins/leaves/rebalances seen: ${groups.map(g => `${g.groupId} ${g.stats.joins}/${g.stats.leaves}/${g.stats.rebalances}`).join(', ')}.`)
   lines.push(`- Fuzzer: ${args.fuzzRate} frames/s (valid, mutated and random frames over 14 APIs), reconnecting when closed: ${fuzz.frames} frames, ${fuzz.connections} connections, ${fuzz.closedByBroker} closed by the broker.`)
-  lines.push(`- Stalled reader: one Fetch (64 MiB max, 16 MiB per partition, soak-big holds 2 x 8 MiB) per ${args.stalledIntervalMs} ms, socket never read: ${slow.stalledRequests} requests written, ${slow.stalledConnects} connections, ${slow.stalledClosedByBroker} closed by the broker.`)
+  lines.push(`- Stalled readers: ${args.stalledReaders} connections, each pipelining one Fetch (64 MiB max, 16 MiB per partition, soak-big holds 2 x 8 MiB) per ${args.stalledIntervalMs} ms, socket never read: ${slow.stalledRequests} requests written, ${slow.stalledConnects} connections, ${slow.stalledClosedByBroker} closed by the broker.`)
   lines.push(`- Tricklers: ${args.tricklers} connections announcing a 48 MiB Produce and sending 1 byte per ${args.tricklePeriodMs} ms: ${slow.trickleBytes} bytes trickled, ${slow.trickleConnects} connections, ${slow.trickleClosedByBroker} closed by the broker.`)
   lines.push(`- Topic churn: one topic (2 partitions, 20 records) created and the previous one deleted every ${args.topicChurnMs / 1000} s: ${churn.created} created, ${churn.deleted} deleted.`)
   lines.push(`- Guard: the run stops when the broker's RSS passes ${args.rssLimitMiB} MiB (checked every ${GUARD_CHECK_MS / 1000} s).`, '')

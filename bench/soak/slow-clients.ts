@@ -1,5 +1,5 @@
 // Two clients that hold a connection and never complete anything, the kind a broker must bound:
-//  - the stalled reader: pipelines Fetch requests (v4, max bytes 64 MiB, 16 MiB per partition, from offset 0
+//  - a stalled reader: pipelines Fetch requests (v4, max bytes 64 MiB, 16 MiB per partition, from offset 0
 //    of every partition of the soak topics) one every intervalMs and never reads its socket (paused from
 //    the start), so every response the broker produces for it stays with the broker once the socket
 //    buffers are full. It stops writing while its own unsent bytes pass 256 KiB (the broker stopped
