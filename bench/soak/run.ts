@@ -159,7 +159,7 @@ async function soak (args: SoakArgs): Promise<Outcome> {
       sends: iv.sends,
       p50: percentile(iv.latencies, 50),
       p99: percentile(iv.latencies, 99),
-      max: iv.latencies.length === 0 ? NaN : Math.max(...iv.latencies),
+      max: iv.latencies.length === 0 ? NaN : iv.latencies.reduce((a, b) => Math.max(a, b), 0),
       produced: iv.produced,
       consumed: iv.consumed,
       errors: [...iv.errors.values()].reduce((a, b) => a + b, 0),
