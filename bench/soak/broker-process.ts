@@ -62,7 +62,10 @@ export class BrokerProcess {
     const program = cmd[0] === 'node' ? process.execPath : cmd[0]
     const args = [...cmd.slice(1), '--port', '0', '--data-dir', dataDir, ...extra]
     const log = fs.createWriteStream(logFile, { flags: 'a' })
-    const child = spawn(program, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+    // its own process group: a Ctrl-C at the terminal reaches the soak only, which then stops the broker itself
+    // (SIGTERM, exit code checked); a soak that exits any other way takes the broker with it
+    const child = spawn(program, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+    process.once('exit', () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
     let self: BrokerProcess | null = null
     const early: string[] = []
     child.stderr!.setEncoding('utf8')

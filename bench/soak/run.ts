@@ -262,7 +262,7 @@ async function soak (args: SoakArgs): Promise<Outcome> {
     })
   }
   verdicts.push({ name: 'groups caught up with the high watermarks', ok: caughtUp === true, detail: caughtUp === null ? 'not checked (the run stopped early)' : groupNotes.length === 0 ? 'every partition read to its high watermark' : groupNotes.join('; ') })
-  verdicts.push({ name: 'broker alive, under the RSS cap', ok: guard === null, detail: guard ?? `max RSS ${maxRss.toFixed(0)} MiB (cap ${args.rssLimitMiB} MiB)` })
+  verdicts.push({ name: 'run completed: broker alive, under the RSS cap', ok: guard === null, detail: guard ?? `max RSS ${maxRss.toFixed(0)} MiB (cap ${args.rssLimitMiB} MiB)` })
   verdicts.push({ name: 'clean stop: SIGTERM, exit 0', ok: ended.code === 0 && !ended.killed, detail: `exit code ${ended.code}, signal ${ended.signal}${ended.killed ? ', needed SIGKILL' : ''}` })
 
   const text = report(args, startedAt, loadSeconds, samples, verdicts, metrics, broker, fuzz, slow, churn, groups, logFile, fdOwners)
