@@ -6,7 +6,7 @@
 //   p99     last-third median of the per-interval p99 <= 2 x the first third's + 20 ms
 // and, over the whole run: produce errors <= 1 % of sends; each group read without gaps, in-session duplicates
 // or corrupt values and caught up with the high watermark at the end; the broker alive until the end,
-// exiting 0 on SIGTERM; RSS never above the run's cap.
+// exiting 0 on SIGTERM; RSS never above the run's cap; no ERROR line in the broker's log.
 import type { FdCounts } from './broker-process.js'
 
 export interface Sample {
@@ -20,6 +20,8 @@ export interface Sample {
   max: number
   produced: number
   consumed: number
+  /** Records the more lagging group has still to read, at the end of the interval (null: not measured). */
+  lag: number | null
   errors: number
   warnLines: number
   errorLines: number
@@ -31,11 +33,11 @@ export interface Verdict { name: string, ok: boolean, detail: string }
 
 const fmt = (v: number | null, digits = 0): string => v === null || Number.isNaN(v) ? '-' : v.toFixed(digits)
 
-export const TABLE_HEADER = ['min', 'RSS MiB', 'fds', 'sock', 'files', 'part dirs', 'sends', 'p50 ms', 'p99 ms', 'max ms', 'produced', 'consumed', 'errors', 'WARN', 'ERROR', 'fuzz frames', 'stalled reqs']
+export const TABLE_HEADER = ['min', 'RSS MiB', 'fds', 'sock', 'files', 'part dirs', 'sends', 'p50 ms', 'p99 ms', 'max ms', 'produced', 'consumed', 'lag', 'errors', 'WARN', 'ERROR', 'fuzz frames', 'stalled reqs']
 
 export function tableRow (s: Sample): string[] {
   return [fmt(s.minute, 1), fmt(s.rssMiB), fmt(s.fds?.total ?? null), fmt(s.fds?.sockets ?? null), fmt(s.fds?.files ?? null), fmt(s.partitionDirs),
-    String(s.sends), fmt(s.p50, 1), fmt(s.p99, 1), fmt(s.max, 1), String(s.produced), String(s.consumed), String(s.errors), String(s.warnLines), String(s.errorLines),
+    String(s.sends), fmt(s.p50, 1), fmt(s.p99, 1), fmt(s.max, 1), String(s.produced), String(s.consumed), fmt(s.lag), String(s.errors), String(s.warnLines), String(s.errorLines),
     String(s.fuzzFrames), String(s.stalledRequests)]
 }
 

@@ -148,8 +148,13 @@ async function soak (args: SoakArgs): Promise<Outcome> {
   let seenStalled = 0
   let guard: string | null = null
   let maxRss = 0
-  const takeSample = (): void => {
+  const takeSample = async (): Promise<void> => {
     const iv = metrics.roll()
+    let lag: number | null = null
+    try {
+      const hw = await withTimeout(highWatermarks(checker), 10_000, 'high watermarks')
+      lag = Math.max(...groups.map(g => g.ledger.behind(hw).reduce((a, b) => a + b.hw - b.next, 0)))
+    } catch {}
     const rss = broker.rssMiB()
     const s: Sample = {
       minute: (performance.now() - t0) / 60_000,
@@ -162,6 +167,7 @@ async function soak (args: SoakArgs): Promise<Outcome> {
       max: iv.latencies.length === 0 ? NaN : iv.latencies.reduce((a, b) => Math.max(a, b), 0),
       produced: iv.produced,
       consumed: iv.consumed,
+      lag,
       errors: [...iv.errors.values()].reduce((a, b) => a + b, 0),
       warnLines: broker.warnLines - seenWarn,
       errorLines: broker.errorLines - seenError,
@@ -190,12 +196,12 @@ async function soak (args: SoakArgs): Promise<Outcome> {
     maxRss = Math.max(maxRss, rss)
     if (rss > args.rssLimitMiB) {
       guard = `RSS ${rss.toFixed(0)} MiB passed the cap of ${args.rssLimitMiB} MiB at minute ${((performance.now() - t0) / 60_000).toFixed(1)}: run stopped`
-      takeSample()
+      await takeSample()
       break
     }
     for (const g of groups) await g.ledger.settle(logStart)
     if (performance.now() >= nextSample - 5) {
-      takeSample()
+      await takeSample()
       nextSample += sampleMs
     }
     if (performance.now() >= deadline - 5) break
@@ -263,6 +269,7 @@ async function soak (args: SoakArgs): Promise<Outcome> {
   }
   verdicts.push({ name: 'groups caught up with the high watermarks', ok: caughtUp === true, detail: caughtUp === null ? 'not checked (the run stopped early)' : groupNotes.length === 0 ? 'every partition read to its high watermark' : groupNotes.join('; ') })
   verdicts.push({ name: 'run completed: broker alive, under the RSS cap', ok: guard === null, detail: guard ?? `max RSS ${maxRss.toFixed(0)} MiB (cap ${args.rssLimitMiB} MiB)` })
+  verdicts.push({ name: 'no ERROR lines in the broker log', ok: broker.errorLines === 0, detail: `${broker.errorLines} ERROR/FATAL lines (and non-JSON stderr lines), ${broker.warnLines} WARN lines` })
   verdicts.push({ name: 'clean stop: SIGTERM, exit 0', ok: ended.code === 0 && !ended.killed, detail: `exit code ${ended.code}, signal ${ended.signal}${ended.killed ? ', needed SIGKILL' : ''}` })
 
   const text = report(args, startedAt, loadSeconds, samples, verdicts, metrics, broker, fuzz, slow, churn, groups, logFile, fdOwners)
@@ -289,7 +296,7 @@ function report (args: SoakArgs, startedAt: Date, loadSeconds: number, samples: 
   lines.push(`- Topic churn: one topic (2 partitions, 20 records) created and the previous one deleted every ${args.topicChurnMs / 1000} s: ${churn.created} created, ${churn.deleted} deleted.`)
   lines.push(`- Guard: the run stops when the broker's RSS passes ${args.rssLimitMiB} MiB (checked every ${GUARD_CHECK_MS / 1000} s).`, '')
   lines.push('## Samples', '')
-  lines.push('Per interval: broker RSS and open fds at its end (sockets, regular files), partition directories in the data dir, acknowledged sends and their latency (send() to acknowledgement), records produced and consumed (both groups), client errors, broker WARN/ERROR log lines, fuzz frames and stalled Fetch requests written.', '')
+  lines.push('Per interval: broker RSS and open fds at its end (sockets, regular files), partition directories in the data dir, acknowledged sends and their latency (send() to acknowledgement), records produced and consumed (both groups), consumer lag at the end of the interval (records, the larger of the two groups), client errors, broker WARN/ERROR log lines, fuzz frames and stalled Fetch requests written.', '')
   lines.push(markdownTable(samples), '')
   lines.push('## Verdicts', '')
   lines.push('Trends compare the first third of the samples with the last third: RSS fails above first x 1.25 + 32 MiB, fds above first + max(32, 15 %), p99 (median of the per-interval p99) above first x 2 + 20 ms.', '')
