@@ -26,7 +26,8 @@ bench/results/soak.md) and exits 1 when the broker died or a verdict failed.
 
   --minutes N               length of the load phase (default 30)
   --sample-seconds N        sampling interval (default 60)
-  --data-dir DIR            the broker's data directory (default: a temporary one, removed afterwards)
+  --data-dir DIR            the broker's data directory, new or empty, kept afterwards (default: a temporary
+                            one, removed afterwards)
   --broker-cmd "CMD ..."    how to start the broker; --port 0 --data-dir DIR and config flags are appended
                             (default "node dist/cli/main.js start")
   --out FILE                report path (default bench/results/soak.md)
