@@ -34,7 +34,8 @@
 // 0 or absent: at once). Changes to the segment list (deletions, compaction swaps) run one at a time.
 //
 // Reads: whole batches via the segment's offset index and a header scan, positional reads, never past
-// the written bytes nor `maxOffset`. Opening and crash recovery: log-loader.ts.
+// the written bytes nor `maxOffset`; every batch checked on the way (segment.ts read): a damaged one is never
+// returned, it ends the read (CORRUPT_MESSAGE when nothing good came before it) and is logged once. Opening and crash recovery: log-loader.ts.
 //
 // Aborted transactions: each segment's `.txnindex` lists the aborts whose marker it holds
 // (index/txn-index.ts). addAbortedTxn() writes the entry before the caller appends the marker;
@@ -52,7 +53,8 @@ import {
   BATCH_LENGTH_OFFSET, LAST_OFFSET_DELTA_OFFSET, LOG_OVERHEAD, MAX_TIMESTAMP_OFFSET, RECORD_BATCH_OVERHEAD,
   TimestampType, setBaseOffset, setMaxTimestamp, setPartitionLeaderEpoch
 } from '../protocol/records/batch-header.js'
-import { KafkaStorageError, OffsetOutOfRangeError } from './errors.js'
+import { markCorrupt } from './corruption-marks.js'
+import { CorruptLogError, KafkaStorageError, OffsetOutOfRangeError } from './errors.js'
 import { fsyncDirAsync, fsyncFd, isNoSpaceError, writevAt } from './file-io.js'
 import { SWAP_FILE_SUFFIX, logFileName, offsetIndexFileName, timeIndexFileName } from './log-file-names.js'
 import { loadLog } from './log-loader.js'
@@ -538,11 +540,29 @@ export class PartitionLog extends EventEmitter {
       } finally {
         seg.release()
       }
+      if (r?.corrupt !== undefined) return this.refuseCorrupt(seg, r, r.corrupt, fetchOffset)
       if (r !== null) return r
       const i = this.segments.indexOf(seg)
       seg = i < 0 ? undefined : this.segments[i + 1]
     }
     return EMPTY_READ
+  }
+
+  /**
+   * A read stopped at a damaged batch (segment.ts read, batch-checks.ts): logged at ERROR once per segment and
+   * position (corruption-marks.ts), then the good batches before it are returned, or, when there are none, the
+   * read fails with CORRUPT_MESSAGE (Kafka's answer to a corrupt batch in a read); the damaged bytes are never
+   * returned.
+   */
+  private refuseCorrupt (seg: LogSegment, r: ReadResult, bad: { position: number; reason: string }, fetchOffset: number): ReadResult {
+    const what = `corrupt batch in ${seg.logFile} at position ${bad.position}: ${bad.reason}`
+    if (markCorrupt(seg, bad.position, bad.reason)) {
+      this.logger.error({ partition: this.name, file: seg.logFile, position: bad.position, reason: bad.reason, fetchOffset },
+        `${what}; fetches of ${this.name} reaching it are answered CORRUPT_MESSAGE`)
+    }
+    if (r.batches.length > 0) return { batches: r.batches, bytes: r.bytes, release: r.release }
+    r.release?.()
+    throw new CorruptLogError(`partition ${this.name}: ${what}`, true)
   }
 
   /**
