@@ -53,7 +53,7 @@ import {
   BATCH_LENGTH_OFFSET, LAST_OFFSET_DELTA_OFFSET, LOG_OVERHEAD, MAX_TIMESTAMP_OFFSET, RECORD_BATCH_OVERHEAD,
   TimestampType, setBaseOffset, setMaxTimestamp, setPartitionLeaderEpoch
 } from '../protocol/records/batch-header.js'
-import { markCorrupt } from './corruption-marks.js'
+import { markAllVerified, markCorrupt } from './corruption-marks.js'
 import { CorruptLogError, KafkaStorageError, OffsetOutOfRangeError } from './errors.js'
 import { fsyncDirAsync, fsyncFd, isNoSpaceError, writevAt } from './file-io.js'
 import { SWAP_FILE_SUFFIX, logFileName, offsetIndexFileName, timeIndexFileName } from './log-file-names.js'
@@ -96,6 +96,8 @@ export interface LogConfig {
    * manager reads it from there when its own option is absent). Ignored per topic.
    */
   retentionCheckIntervalMs?: number
+  /** Broker-wide log.fetch.check.crcs: reads verify each returned batch's CRC32C (default true). */
+  checkCrcs?: boolean
 }
 
 /** Kafka's default of a topic config (or, with `broker`, of a broker key), as config/definitions.ts writes it. */
@@ -255,6 +257,8 @@ export class PartitionLog extends EventEmitter {
   protected async load (cleanShutdown: boolean): Promise<void> {
     const loaded = await loadLog({ dir: this.dir, name: this.name, config: this._config, logger: this.logger, cleanShutdown })
     this.segments = loaded.segments
+    // an empty active segment holds only what this process will append (CRC-checked on the way in)
+    if (this.activeSegment.size === 0) markAllVerified(this.activeSegment)
     this.recoveredBytes = loaded.recoveredBytes
     this.logEndOffset = loaded.logEndOffset
     this.highWatermark = this.logEndOffset
@@ -348,6 +352,7 @@ export class PartitionLog extends EventEmitter {
       throw this.storageError!
     }
     old.sealTimeIndex()
+    markAllVerified(seg) // every batch it will hold passes the append path's CRC check first
     this.segments.push(seg)
     this.openGroup = null
     // the old segment's indexes go to disk once its queued bytes are written

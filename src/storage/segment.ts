@@ -35,7 +35,7 @@ import {
 import { iterateRecords } from '../protocol/records/record.js'
 import { INT32_MAX } from '../protocol/primitives/limits.js'
 import { batchProblem, crcProblem, walkStopProblem } from './batch-checks.js'
-import { corruptionMarks } from './corruption-marks.js'
+import { corruptionMarks, isVerified, markVerified } from './corruption-marks.js'
 import { CorruptLogError } from './errors.js'
 import { FileBatches } from './file-batches.js'
 import { closeFd, readAt, truncateFd } from './file-io.js'
@@ -297,7 +297,8 @@ export class LogSegment {
    * minOneBatch), none with an offset >= maxOffset. null when fetchOffset lies past this segment's data.
    * Every batch walked is checked (batch-checks.ts: length inside the written bytes, magic, offsets increasing,
    * inside [baseOffset, nextOffset), the first one ending where the offset index says; with config.checkCrcs,
-   * not false, the CRC32C of each batch returned) and a batch marked damaged (corruption-marks.ts) is refused:
+   * not false, the CRC32C of each batch returned, unless this process verified it already: corruption-marks.ts)
+   * and a batch marked damaged (corruption-marks.ts) is refused:
    * the read stops before the first bad batch and says why in `corrupt` (the batches before it are good).
    */
   async read (fetchOffset: number, maxBytes: number, minOneBatch: boolean, maxOffset: number): Promise<ReadResult | null> {
@@ -337,6 +338,9 @@ export class LogSegment {
     const batches: Buffer[] = []
     let bytes = 0
     let corrupt: { position: number; reason: string } | undefined
+    // the run of batches whose CRC this read checked (they are contiguous: a read is one run of batches)
+    let runStart = -1
+    let runEnd = -1
     for (;;) {
       if (w.lastOffset >= maxOffset) break
       if (bytes + w.size > maxBytes && !(minOneBatch && batches.length === 0)) break
@@ -344,10 +348,14 @@ export class LogSegment {
         corrupt = { position: w.position, reason: `the file ends inside the ${w.size}-byte batch (${end} bytes were written)` }
         break
       }
-      problem = checkCrcs ? crcProblem(w) : null
-      if (problem !== null) {
-        corrupt = { position: w.position, reason: problem }
-        break
+      if (checkCrcs && !isVerified(this, w.position, w.position + w.size)) {
+        problem = crcProblem(w)
+        if (problem !== null) {
+          corrupt = { position: w.position, reason: problem }
+          break
+        }
+        if (runStart < 0) runStart = w.position
+        runEnd = w.position + w.size
       }
       batches.push(w.batch())
       bytes += w.size
@@ -363,6 +371,7 @@ export class LogSegment {
         break
       }
     }
+    if (runStart >= 0) markVerified(this, runStart, runEnd)
     return corrupt === undefined ? { batches, bytes, release: w.release } : { batches, bytes, release: w.release, corrupt }
   }
 
