@@ -7,7 +7,7 @@ import t from 'tap'
 import { closeSync, openSync, readFileSync, readSync, readdirSync, truncateSync, writeFileSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { pino, type Logger } from 'pino'
-import { withBroker } from '../helpers/broker.js'
+import { withBroker, type TestBroker } from '../helpers/broker.js'
 import { RawClient } from '../helpers/raw-client.js'
 import { fetchPartition, produce } from '../helpers/wire.js'
 import { BatchCursor } from '../../src/protocol/records/batch-cursor.js'
@@ -39,7 +39,7 @@ function flipByteIn (file: string, position: number): void {
   }
 }
 
-async function filledLog (t: Parameters<Parameters<typeof t.test>[1]>[0], logger: Logger): Promise<{ b: Awaited<ReturnType<typeof withBroker>>, dir: string, segs: string[] }> {
+async function filledLog (t: { teardown: (fn: () => unknown) => void }, logger: Logger): Promise<{ b: TestBroker, dir: string, segs: string[] }> {
   const b = await withBroker(t, { logger })
   await b.current.broker.core.topics.create('s', 1, { 'segment.bytes': '3000', 'index.interval.bytes': '400' })
   const c = await RawClient.connect(b.port)
