@@ -33,6 +33,9 @@
 // renames the files to `.deleted` and removes them file.delete.delay.ms later (config.fileDeleteDelayMs;
 // 0 or absent: at once). Changes to the segment list (deletions, compaction swaps) run one at a time.
 //
+// Opening: log-loader.ts, then short-segments.ts: a segment found shorter than its indexes (or the producer
+// snapshot, or the log-start checkpoint) say is logged at ERROR with the offsets lost, and the log end offset is
+// kept above every offset they name, so lost offsets are never assigned again.
 // Reads: whole batches via the segment's offset index and a header scan, positional reads, never past
 // the written bytes nor `maxOffset`; every batch checked on the way (segment.ts read): a damaged one is never
 // returned, it ends the read (CORRUPT_MESSAGE when nothing good came before it) and is logged once. Opening and crash recovery: log-loader.ts.
@@ -58,6 +61,7 @@ import { CorruptLogError, KafkaStorageError, OffsetOutOfRangeError } from './err
 import { fsyncDirAsync, fsyncFd, isNoSpaceError, writevAt } from './file-io.js'
 import { SWAP_FILE_SUFFIX, logFileName, offsetIndexFileName, timeIndexFileName } from './log-file-names.js'
 import { loadLog } from './log-loader.js'
+import { checkShortSegments, gatherEvidence } from './short-segments.js'
 import { LogSegment, type ReadResult } from './segment.js'
 import type { AbortedTxn } from './index/txn-index.js'
 import type { Flusher } from './workers/flusher.js'
@@ -255,7 +259,13 @@ export class PartitionLog extends EventEmitter {
   // ---- load ----
 
   protected async load (cleanShutdown: boolean): Promise<void> {
+    const evidence = gatherEvidence(this.dir) // before the loader rewrites any index (short-segments.ts)
     const loaded = await loadLog({ dir: this.dir, name: this.name, config: this._config, logger: this.logger, cleanShutdown })
+    const logEnd = checkShortSegments({ name: this.name, segments: loaded.segments, evidence, logEndOffset: loaded.logEndOffset, logStartOffset: this.initialLogStartOffset, logger: this.logger })
+    if (logEnd > loaded.logEndOffset) {
+      loaded.logEndOffset = logEnd
+      loaded.segments[loaded.segments.length - 1]!.nextOffset = logEnd
+    }
     this.segments = loaded.segments
     // an empty active segment holds only what this process will append (CRC-checked on the way in)
     if (this.activeSegment.size === 0) markAllVerified(this.activeSegment)
