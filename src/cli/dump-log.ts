@@ -2,12 +2,14 @@
 // (DumpLogSegments), with the same field names so its output reads (and greps) the same. A directory means
 // every segment file in it. Problems are printed in place ("corrupt at position N: ...") and make the exit
 // code 1, with a summary on stderr. --json prints JSON Lines: one object per batch, index entry or problem,
-// then a summary object per file. Decoding itself is in log-dump.ts.
+// then a summary object per file. Decoding itself is in log-dump.ts. --verify prints only the problems, with
+// the broker scrubber's checks (log-verify.ts).
 import fs from 'node:fs'
 import path from 'node:path'
 import { UsageError } from './args.js'
 import { Options } from './options.js'
 import { CliError, exitQuietlyOnClosedStdout, formatBytes, out, Progress } from './output.js'
+import { verifyFiles } from './log-verify.js'
 import { baseOffsetOf, dumpIndex, dumpLog, segmentFileKind, timestampTypeName, type Corruption, type DumpedBatch, type SegmentFileKind } from './log-dump.js'
 
 export const DUMP_LOG_HELP = `Usage: samsa dump-log PATH... [options]
@@ -20,6 +22,9 @@ Corruption is reported with its byte position and makes the exit code 1.
 Options:
   --records            also decode every record (offset, timestamp, key, value, header keys)
   --json               JSON Lines: one object per batch, entry or problem, then a summary per file
+  --verify             print only what is wrong, one line per damaged batch or index entry (file, position,
+                       reason: lengths, magic, offsets against the segment's and the next segment's base,
+                       CRC32C), then a summary; exit code 1 if anything is wrong, 0 if all is clean
   -h, --help           this help
 
 Examples:
@@ -27,6 +32,7 @@ Examples:
   samsa dump-log segments/orders-0/00000000000000000000.log --records
   samsa dump-log segments/orders-0/00000000000000000000.index
   samsa dump-log segments/orders-0 --json | jq 'select(.type == "corruption")'
+  samsa dump-log --verify segments/orders-0 segments/orders-1
 `
 
 function filesOf (p: string): string[] {
@@ -162,7 +168,7 @@ async function dumpOne (file: string, json: boolean, records: boolean): Promise<
 }
 
 export async function dumpLogCommand (argv: string[]): Promise<number> {
-  const opts = new Options('dump-log', argv, { booleans: ['json', 'records'] })
+  const opts = new Options('dump-log', argv, { booleans: ['json', 'records', 'verify'] })
   if (opts.has('help')) {
     process.stdout.write(DUMP_LOG_HELP)
     return 0
@@ -171,6 +177,10 @@ export async function dumpLogCommand (argv: string[]): Promise<number> {
   exitQuietlyOnClosedStdout()
   const files = opts.positionals.flatMap(filesOf)
   if (files.length === 0) throw new CliError(`no segment files in ${opts.positionals.join(', ')}`)
+  if (opts.has('verify')) {
+    if (opts.has('records')) throw new UsageError('--verify prints problems only: it takes no --records')
+    return await verifyFiles(files, opts.has('json')) > 0 ? 1 : 0
+  }
   let bad = 0
   for (const [i, file] of files.entries()) {
     if (i > 0 && !opts.has('json')) await out('\n')

@@ -28,6 +28,7 @@ import { SaslMechanisms } from './security/sasl/mechanisms.js'
 import { ScramCredentialStore } from './security/sasl/scram-credentials.js'
 import { ClientQuotas } from './quotas/client-quotas.js'
 import { Authorizer } from './security/acl/authorizer.js'
+import { LogScrubber } from '../storage/scrubber/log-scrubber.js'
 
 export class Core {
   readonly purgatory = new FetchPurgatory()
@@ -76,8 +77,21 @@ export class Core {
     const sasl = new SaslMechanisms(config, await ScramCredentialStore.open(config.dataDir), saslListeners)
     for (const w of sasl.warnings) logger.warn(w)
     const quotas = await ClientQuotas.open(config)
-    return new Core(config, logger, clusterId, new Topics(config, logs), producerIds, sasl, quotas, authorizer)
+    const core = new Core(config, logger, clusterId, new Topics(config, logs), producerIds, sasl, quotas, authorizer)
+    if (config.get('log.scrubber.enable') === 'true') {
+      core.scrubber = new LogScrubber({
+        logs: () => logs.allLogs(),
+        logger: logger.child({ component: 'scrubber' }),
+        bytesPerSecond: numberConfig(config, 'log.scrubber.bytes.per.second'),
+        intervalMs: numberConfig(config, 'log.scrubber.interval.ms')
+      })
+      core.scrubber.start()
+    }
+    return core
   }
+
+  /** The background scrubber of closed segments (log.scrubber.enable), or null. */
+  scrubber: LogScrubber | null = null
 
   /** True once close() started. */
   get closing (): boolean { return this._closing }
@@ -179,6 +193,7 @@ export class Core {
     this.beginClose()
     if (this.groups.started) (await this.groups.get().catch(() => null))?.close()
     if (this.transactions.started) (await this.transactions.get().catch(() => null))?.close()
+    await this.scrubber?.close()
     await this.topics.logs.close()
   }
 }

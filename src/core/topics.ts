@@ -46,7 +46,8 @@ export function logConfigFor (broker: BrokerConfig, topic: TopicRecord): LogConf
     minCompactionLagMs: s.minCompactionLagMs,
     maxCompactionLagMs: s.maxCompactionLagMs,
     fileDeleteDelayMs: s.fileDeleteDelayMs,
-    retentionCheckIntervalMs: parseNumber(broker.get('log.retention.check.interval.ms') ?? '300000')
+    retentionCheckIntervalMs: parseNumber(broker.get('log.retention.check.interval.ms') ?? '300000'),
+    checkCrcs: broker.get('log.fetch.check.crcs') !== 'false'
   }
 }
 

@@ -21,7 +21,8 @@ export class KafkaStorageError extends KafkaError {
 
 /** Bytes in a .log file that are not a valid batch where one was expected (found by reads, not recovery) -> CORRUPT_MESSAGE. */
 export class CorruptLogError extends KafkaError {
-  constructor (message: string) {
+  /** `logged`: storage already logged this damage at ERROR (once per file position): front doors need not repeat it per fetch. */
+  constructor (message: string, readonly logged = false) {
     super(ErrorCode.CORRUPT_MESSAGE, message)
     this.name = 'CorruptLogError'
   }

@@ -41,8 +41,12 @@
 // renames the files to `.deleted` and removes them file.delete.delay.ms later (config.fileDeleteDelayMs;
 // 0 or absent: at once). Changes to the segment list (deletions, compaction swaps) run one at a time.
 //
+// Opening: log-loader.ts, then short-segments.ts: a segment found shorter than its indexes (or the producer
+// snapshot, or the log-start checkpoint) say is logged at ERROR with the offsets lost, and the log end offset is
+// kept above every offset they name, so lost offsets are never assigned again.
 // Reads: whole batches via the segment's offset index and a header scan, positional reads, never past
-// the written bytes nor `maxOffset`. Opening and crash recovery: log-loader.ts.
+// the written bytes nor `maxOffset`; every batch checked on the way (segment.ts read): a damaged one is never
+// returned, it ends the read (CORRUPT_MESSAGE when nothing good came before it) and is logged once. Opening and crash recovery: log-loader.ts.
 //
 // Aborted transactions: each segment's `.txnindex` lists the aborts whose marker it holds
 // (index/txn-index.ts). addAbortedTxn() writes the entry before the caller appends the marker;
@@ -60,10 +64,12 @@ import {
   BATCH_LENGTH_OFFSET, LAST_OFFSET_DELTA_OFFSET, LOG_OVERHEAD, MAX_TIMESTAMP_OFFSET, RECORD_BATCH_OVERHEAD,
   TimestampType, setBaseOffset, setMaxTimestamp, setPartitionLeaderEpoch
 } from '../protocol/records/batch-header.js'
-import { KafkaStorageError, OffsetOutOfRangeError } from './errors.js'
+import { markAllVerified, markCorrupt } from './corruption-marks.js'
+import { CorruptLogError, KafkaStorageError, OffsetOutOfRangeError } from './errors.js'
 import { fsyncDirAsync, fsyncFd, isNoSpaceError, writevAt } from './file-io.js'
 import { SWAP_FILE_SUFFIX, logFileName, offsetIndexFileName, timeIndexFileName } from './log-file-names.js'
 import { loadLog } from './log-loader.js'
+import { checkShortSegments, gatherEvidence } from './short-segments.js'
 import { LogSegment, type ReadResult } from './segment.js'
 import type { AbortedTxn } from './index/txn-index.js'
 import type { Flusher } from './workers/flusher.js'
@@ -102,6 +108,8 @@ export interface LogConfig {
    * manager reads it from there when its own option is absent). Ignored per topic.
    */
   retentionCheckIntervalMs?: number
+  /** Broker-wide log.fetch.check.crcs: reads verify each returned batch's CRC32C (default true). */
+  checkCrcs?: boolean
 }
 
 /** Kafka's default of a topic config (or, with `broker`, of a broker key), as config/definitions.ts writes it. */
@@ -262,8 +270,16 @@ export class PartitionLog extends EventEmitter {
   // ---- load ----
 
   protected async load (cleanShutdown: boolean): Promise<void> {
+    const evidence = gatherEvidence(this.dir) // before the loader rewrites any index (short-segments.ts)
     const loaded = await loadLog({ dir: this.dir, name: this.name, config: this._config, logger: this.logger, cleanShutdown })
+    const logEnd = checkShortSegments({ name: this.name, segments: loaded.segments, evidence, logEndOffset: loaded.logEndOffset, logStartOffset: this.initialLogStartOffset, logger: this.logger })
+    if (logEnd > loaded.logEndOffset) {
+      loaded.logEndOffset = logEnd
+      loaded.segments[loaded.segments.length - 1]!.nextOffset = logEnd
+    }
     this.segments = loaded.segments
+    // an empty active segment holds only what this process will append (CRC-checked on the way in)
+    if (this.activeSegment.size === 0) markAllVerified(this.activeSegment)
     this.recoveredBytes = loaded.recoveredBytes
     this.logEndOffset = loaded.logEndOffset
     this.highWatermark = this.logEndOffset
@@ -358,6 +374,7 @@ export class PartitionLog extends EventEmitter {
       throw this.storageError!
     }
     old.sealTimeIndex()
+    markAllVerified(seg) // every batch it will hold passes the append path's CRC check first
     this.segments.push(seg)
     this.openGroup = null
     // the old segment's indexes go to disk once its queued bytes are written
@@ -563,11 +580,29 @@ export class PartitionLog extends EventEmitter {
       } finally {
         seg.release()
       }
+      if (r?.corrupt !== undefined) return this.refuseCorrupt(seg, r, r.corrupt, fetchOffset)
       if (r !== null) return r
       const i = this.segments.indexOf(seg)
       seg = i < 0 ? undefined : this.segments[i + 1]
     }
     return EMPTY_READ
+  }
+
+  /**
+   * A read stopped at a damaged batch (segment.ts read, batch-checks.ts): logged at ERROR once per segment and
+   * position (corruption-marks.ts), then the good batches before it are returned, or, when there are none, the
+   * read fails with CORRUPT_MESSAGE (Kafka's answer to a corrupt batch in a read); the damaged bytes are never
+   * returned.
+   */
+  private refuseCorrupt (seg: LogSegment, r: ReadResult, bad: { position: number; reason: string }, fetchOffset: number): ReadResult {
+    const what = `corrupt batch in ${seg.logFile} at position ${bad.position}: ${bad.reason}`
+    if (markCorrupt(seg, bad.position, bad.reason)) {
+      this.logger.error({ partition: this.name, file: seg.logFile, position: bad.position, reason: bad.reason, fetchOffset },
+        `${what}; fetches of ${this.name} reaching it are answered CORRUPT_MESSAGE`)
+    }
+    if (r.batches.length > 0) return { batches: r.batches, bytes: r.bytes, release: r.release }
+    r.release?.()
+    throw new CorruptLogError(`partition ${this.name}: ${what}`, true)
   }
 
   /**

@@ -16,7 +16,8 @@
 //   - the transaction index (index/txn-index.ts) names only abort markers below nextOffset: recover() and
 //     truncateTo() drop the entries past the new end.
 // Walks: loadIndexes, recover, read, findOffsetByTimestamp and truncateTo step through batch headers with
-// file-batches.ts (one window of positional reads; recover and loadIndexes also check magic and CRC32C).
+// file-batches.ts (one window of positional reads; recover and loadIndexes also check magic and CRC32C;
+// read checks every batch it walks and returns, batch-checks.ts, and stops before a damaged one).
 // Threading: main thread; I/O is async on raw fds (libuv pool), fsync happens in the Flusher's workers.
 // The fd stays open while reads or syncs use it (acquire/release), so a closed fd number is never reused
 // under a pending operation. Index writes of one segment run one after the other (writeIndexes chains
@@ -33,6 +34,8 @@ import {
 } from '../protocol/records/batch-header.js'
 import { iterateRecords } from '../protocol/records/record.js'
 import { INT32_MAX } from '../protocol/primitives/limits.js'
+import { batchProblem, crcProblem, walkStopProblem } from './batch-checks.js'
+import { corruptionMarks, isVerified, markVerified } from './corruption-marks.js'
 import { CorruptLogError } from './errors.js'
 import { FileBatches } from './file-batches.js'
 import { closeFd, readAt, truncateFd } from './file-io.js'
@@ -41,7 +44,12 @@ import { TxnIndex, type AbortedTxn } from './index/txn-index.js'
 import { TimeIndex } from './index/time-index.js'
 import { DELETED_FILE_SUFFIX, logFileName, offsetIndexFileName, timeIndexFileName, txnIndexFileName } from './log-file-names.js'
 
-export interface SegmentConfig { indexIntervalBytes: number; segmentIndexBytes: number }
+export interface SegmentConfig {
+  indexIntervalBytes: number
+  segmentIndexBytes: number
+  /** log.fetch.check.crcs: read() verifies the CRC32C of every batch it returns (default true). */
+  checkCrcs?: boolean
+}
 
 export interface ReadResult {
   batches: Buffer[]
@@ -51,6 +59,11 @@ export interface ReadResult {
    * batches any more (the fetch path: after the response is written); never calling it is safe.
    */
   release?: () => void
+  /**
+   * A damaged batch stopped the read (batch-checks.ts): its file position and what is wrong. `batches` holds
+   * the good batches before it (maybe none); the damaged bytes are never in it.
+   */
+  corrupt?: { position: number; reason: string }
 }
 
 const RECOVERY_WINDOW = 8 * 1024 * 1024
@@ -282,39 +295,84 @@ export class LogSegment {
   /**
    * Whole batches from the one containing fetchOffset, at most maxBytes (or the first batch whole if
    * minOneBatch), none with an offset >= maxOffset. null when fetchOffset lies past this segment's data.
+   * Every batch walked is checked (batch-checks.ts: length inside the written bytes, magic, offsets increasing,
+   * inside [baseOffset, nextOffset), the first one ending where the offset index says; with config.checkCrcs,
+   * not false, the CRC32C of each batch returned, unless this process verified it already: corruption-marks.ts)
+   * and a batch marked damaged (corruption-marks.ts) is refused:
+   * the read stops before the first bad batch and says why in `corrupt` (the batches before it are good).
    */
   async read (fetchOffset: number, maxBytes: number, minOneBatch: boolean, maxOffset: number): Promise<ReadResult | null> {
     const end = this.writtenSize
-    const start = this.offsetIndex.lookup(fetchOffset).position
+    const entry = this.offsetIndex.lookup(fetchOffset)
+    const start = entry.position
     // null: nothing at or after fetchOffset here, the caller moves on to the next segment (a compacted segment may
     // hold no batch at all); empty: the offsets exist but their bytes are not written yet
     const empty = fetchOffset >= this.nextOffset || this.size === 0 ? null : { batches: [], bytes: 0 }
     if (start >= end) return empty
     const windowSize = Math.min(MAX_READ_WINDOW, Math.max(MIN_READ_WINDOW, maxBytes + 2 * this.config.indexIntervalBytes))
     const w = new FileBatches(this.fd, { windowBytes: windowSize, keepViews: true }).open(start, end)
+    const marked = corruptionMarks(this)
+    const checkCrcs = this.config.checkCrcs !== false
+    const upper = this.nextOffset
+    let prev = this.baseOffset - 1
+    let problem: string | null = null
     // scan batch headers forward to the batch holding fetchOffset
     for (;;) {
       if (!w.next() && !(w.state === CursorState.NeedsRead && await w.read())) {
         w.release()
-        if (w.state === CursorState.SizeBelowMinimum) throw this.corruptBatch(w)
-        return empty
+        problem = walkStopProblem(w, end)
+        return problem === null ? empty : { batches: [], bytes: 0, corrupt: { position: w.position, reason: problem } }
+      }
+      // a batch marked damaged (its CRC: the scrubber, an earlier read) may be stepped over, not served
+      problem = batchProblem(w, this.baseOffset, prev, upper, false) ?? (w.lastOffset >= fetchOffset ? marked?.get(w.position) ?? null : null)
+      if (problem === null && start > 0 && w.position === start && w.lastOffset !== entry.offset) {
+        problem = `the offset index says offset ${entry.offset} ends the batch at position ${start}, the batch there holds ${w.baseOffset}-${w.lastOffset}`
+      }
+      if (problem !== null) {
+        w.release()
+        return { batches: [], bytes: 0, corrupt: { position: w.position, reason: problem } }
       }
       if (w.lastOffset >= fetchOffset) break
+      prev = w.lastOffset
     }
     const batches: Buffer[] = []
     let bytes = 0
+    let corrupt: { position: number; reason: string } | undefined
+    // the run of batches whose CRC this read checked (they are contiguous: a read is one run of batches)
+    let runStart = -1
+    let runEnd = -1
     for (;;) {
       if (w.lastOffset >= maxOffset) break
       if (bytes + w.size > maxBytes && !(minOneBatch && batches.length === 0)) break
-      if (!w.hasWholeBatch && !await w.loadBatch()) break
+      if (!w.hasWholeBatch && !await w.loadBatch()) {
+        corrupt = { position: w.position, reason: `the file ends inside the ${w.size}-byte batch (${end} bytes were written)` }
+        break
+      }
+      if (checkCrcs && !isVerified(this, w.position, w.position + w.size)) {
+        problem = crcProblem(w)
+        if (problem !== null) {
+          corrupt = { position: w.position, reason: problem }
+          break
+        }
+        if (runStart < 0) runStart = w.position
+        runEnd = w.position + w.size
+      }
       batches.push(w.batch())
       bytes += w.size
+      prev = w.lastOffset
       if (!w.next() && !(w.state === CursorState.NeedsRead && await w.read())) {
-        if (w.state === CursorState.SizeBelowMinimum) throw this.corruptBatch(w)
+        problem = walkStopProblem(w, end)
+        if (problem !== null) corrupt = { position: w.position, reason: problem }
+        break
+      }
+      problem = marked?.get(w.position) ?? batchProblem(w, this.baseOffset, prev, upper, false)
+      if (problem !== null) {
+        corrupt = { position: w.position, reason: problem }
         break
       }
     }
-    return { batches, bytes, release: w.release }
+    if (runStart >= 0) markVerified(this, runStart, runEnd)
+    return corrupt === undefined ? { batches, bytes, release: w.release } : { batches, bytes, release: w.release, corrupt }
   }
 
   private corruptBatch (w: FileBatches): CorruptLogError {

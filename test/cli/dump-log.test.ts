@@ -133,6 +133,41 @@ t.test('dumps a segment the broker wrote, and corrupted copies of it', async t =
   t.same(ours, lines(k.stdout).filter(l => l.startsWith('baseOffset:')), 'same batch lines as kafka-dump-log.sh')
 })
 
+t.test('--verify: exit 0 on a clean log; on damage, exit 1 and one line per bad batch (file, position, reason)', async t => {
+  const dir = await writeSegment(t)
+  const log = path.join(dir, `${SEGMENT}.log`)
+  let r = await runCli(['dump-log', '--verify', dir])
+  t.equal(r.code, 0, r.stderr)
+  t.match(r.stdout, /^Verified 3 files \(6 batches, \d+ bytes of log\): no problems\n$/, 'only the summary')
+
+  const bytes = fs.readFileSync(log)
+  const positions: number[] = []
+  for (let p = 0; p < bytes.length; p += bytes.readInt32BE(p + 8) + 12) positions.push(p)
+  const damaged = Buffer.from(bytes)
+  for (const b of [1, 3]) damaged[positions[b]! + 70] ^= 0x01 // inside the records: covered by the CRC only
+  fs.writeFileSync(log, damaged)
+  r = await runCli(['dump-log', '--verify', dir])
+  t.equal(r.code, 1)
+  const problems = lines(r.stdout).slice(0, -1)
+  t.equal(problems.length, 2, 'one line per bad batch')
+  for (const [i, b] of [1, 3].entries()) t.match(problems[i], new RegExp(`^${log.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: position ${positions[b]}: CRC32C mismatch in batch \\d+-\\d+: stored \\d+, computed \\d+$`))
+  t.match(lines(r.stdout).at(-1), /: 2 problems$/)
+  const json = await runCli(['dump-log', '--verify', '--json', log])
+  t.equal(json.code, 1)
+  t.same(lines(json.stdout).map(l => JSON.parse(l)).filter(e => e.type === 'corruption').map(e => [e.file, e.position]), [[log, positions[1]], [log, positions[3]]])
+
+  // cut in half on a batch boundary: the walk of the .log alone cannot tell, its index points past its end
+  fs.writeFileSync(log, bytes.subarray(0, positions[3]))
+  r = await runCli(['dump-log', '--verify', dir])
+  t.equal(r.code, 1)
+  t.match(r.stdout, /00000000000000000000\.index: position \d+: entry \d+: position \d+ is past the end of 00000000000000000000\.log/)
+  // cut through a batch: that batch is named
+  fs.writeFileSync(log, bytes.subarray(0, positions[3]! + 20))
+  r = await runCli(['dump-log', '--verify', log])
+  t.equal(r.code, 1)
+  t.match(r.stdout, new RegExp(`: position ${positions[3]}: .*the rest of the segment \\(20 bytes\\) cannot be read as batches`))
+})
+
 t.test('usage errors', async t => {
   const dir = tempDir('samsa-dump-')
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }))

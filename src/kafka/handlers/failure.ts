@@ -19,7 +19,8 @@ export interface Failure {
 /** `what` says what failed ("creating topic orders"); `fields` go into the log line (topic, partition ...). */
 export function failure (logger: Logger, err: unknown, what: string, fields: Record<string, unknown> = {}): Failure {
   const e = errorOf(err)
-  if (BROKER_FAILURES.has(e.code)) {
+  // storage logs a corrupt batch once per file position (errors.ts CorruptLogError.logged), not once per fetch
+  if (BROKER_FAILURES.has(e.code) && (err as { logged?: unknown } | null)?.logged !== true) {
     logger.error({ ...fields, errorCode: e.code, err }, `${what} failed`)
   }
   return { code: e.code, message: `${what} failed: ${e.message}` }
