@@ -9,6 +9,7 @@
 // Capacity: `maxIndexSize` bytes (segment.index.bytes, default 10 MiB); a full index makes the log roll.
 // Threading: main thread only.
 import { promises as fsp } from 'node:fs'
+import { injectedOpenError } from '../file-io.js'
 
 export abstract class AbstractIndex {
   readonly file: string
@@ -104,6 +105,8 @@ export abstract class AbstractIndex {
   async writeTo (): Promise<void> {
     const version = this.version
     const tmp = this.file + '.tmp'
+    const injected = injectedOpenError(tmp) // tests: a process out of fds (file-io.ts fileFaults.open)
+    if (injected !== null) throw injected
     await fsp.writeFile(tmp, Buffer.from(this.bytes()))
     await fsp.rename(tmp, this.file)
     this.writtenVersion = version
