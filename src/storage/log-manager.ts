@@ -454,14 +454,22 @@ export class LogManager {
     await this.mutex
     let failures = 0
     await mapLimit(this.allLogs(), 8, async log => {
+      // a failed flush still closes the log: its fds are released whatever happens
+      let failed = false
       try {
         if (log.storageError === null) await log.flush()
-        await log.close()
-        if (log.storageError !== null) failures++
       } catch (err) {
-        failures++
+        failed = true
+        this.logger.error({ err, partition: log.name }, `flushing ${log.name} failed`)
+      }
+      try {
+        await log.close()
+        if (log.storageError !== null) failed = true
+      } catch (err) {
+        failed = true
         this.logger.error({ err, partition: log.name }, `closing ${log.name} failed`)
       }
+      if (failed) failures++
     })
     if (this.ownsFlusher) await this.flusher.close()
     try {
