@@ -100,7 +100,7 @@ export class LogSegment {
     this.baseOffset = baseOffset
     this.handle = handle
     this.config = config
-    this.logFile = logFileName(dir, baseOffset)
+    this.logFile = handle.path
     this.offsetIndex = new OffsetIndex(offsetIndexFileName(dir, baseOffset), baseOffset, config.segmentIndexBytes)
     this.timeIndex = new TimeIndex(timeIndexFileName(dir, baseOffset), baseOffset, config.segmentIndexBytes)
     this.txnIndex = new TxnIndex(txnIndexFileName(dir, baseOffset))
