@@ -32,8 +32,14 @@ export class OpenFiles {
   /** Opens and evictions since start (tests, metrics). */
   opens = 0
   evictions = 0
-  /** Idle open files, least recently used first (Map keeps insertion order). */
-  private readonly idle = new Map<SegmentFile, true>()
+  /**
+   * Idle open files, a doubly linked list through SegmentFile.lruPrev/lruNext: head = least recently used.
+   * (Not a Map: V8 leaves a hole per deleted entry until the next rehash, and iterating from the front after
+   * thousands of evictions skips them all.)
+   */
+  private head: SegmentFile | null = null
+  private tail: SegmentFile | null = null
+  idleCount = 0
 
   constructor (limit: number) {
     this.limit = limit
@@ -43,32 +49,54 @@ export class OpenFiles {
   onOpened (f: SegmentFile): void {
     this.openCount++
     this.opens++
-    if (f.users === 0) this.idle.set(f, true)
+    if (f.users === 0) this.pushIdle(f)
     this.trim()
   }
 
-  onBusy (f: SegmentFile): void { this.idle.delete(f) }
+  onBusy (f: SegmentFile): void { this.unlinkIdle(f) }
 
   onIdle (f: SegmentFile): void {
-    this.idle.set(f, true)
+    this.pushIdle(f)
     this.trim()
   }
 
   /** `f` closed its fd itself (close()). */
   onClosed (f: SegmentFile): void {
-    this.idle.delete(f)
+    this.unlinkIdle(f)
     this.openCount--
   }
 
   /** Closes idle files, least recently used first, while more than `limit` fds are open. */
   trim (): void {
-    for (const f of this.idle.keys()) {
-      if (this.openCount <= this.limit) return
-      this.idle.delete(f)
+    while (this.openCount > this.limit && this.head !== null) {
+      const f = this.head
+      this.unlinkIdle(f)
       this.openCount--
       this.evictions++
       f.evicted()
     }
+  }
+
+  private pushIdle (f: SegmentFile): void {
+    if (f.lruIdle) this.unlinkIdle(f)
+    f.lruIdle = true
+    f.lruPrev = this.tail
+    f.lruNext = null
+    if (this.tail !== null) this.tail.lruNext = f
+    else this.head = f
+    this.tail = f
+    this.idleCount++
+  }
+
+  private unlinkIdle (f: SegmentFile): void {
+    if (!f.lruIdle) return
+    if (f.lruPrev !== null) f.lruPrev.lruNext = f.lruNext
+    else this.head = f.lruNext
+    if (f.lruNext !== null) f.lruNext.lruPrev = f.lruPrev
+    else this.tail = f.lruPrev
+    f.lruPrev = f.lruNext = null
+    f.lruIdle = false
+    this.idleCount--
   }
 }
 
@@ -99,6 +127,10 @@ export class SegmentFile {
   /** The open fd, or -1 while closed. */
   private fd = -1
   users = 0
+  /** Links of the cache's idle list (OpenFiles only). */
+  lruPrev: SegmentFile | null = null
+  lruNext: SegmentFile | null = null
+  lruIdle = false
   private opening: Promise<number> | null = null
   private closed = false
   private idleWaiters: Array<() => void> = []
