@@ -137,6 +137,8 @@ export const BROKER_CONFIGS: readonly ConfigDef[] = [
   def('node.id', 'int', '1', 'this broker\'s id in Metadata', { readOnly: true, min: 0 }),
   def('auto.create.topics.enable', 'boolean', 'true', 'Metadata and Produce create unknown topics', {}),
   def('num.partitions', 'int', '1', 'partitions of an auto-created topic or of CreateTopics with -1', { min: 1 }),
+  def('log.partitions.max', 'int', '200000', 'most partitions of all topics together; CreateTopics, CreatePartitions and auto-creation beyond it are refused (POLICY_VIOLATION) before anything is created', { samsa: true, min: 1 }),
+  def('log.open.files.max', 'int', '4000', 'most segment files open at once; idle ones are closed least recently used first and reopened on use (lowered to half of ulimit -n)', { samsa: true, readOnly: true, min: 16 }),
   def('default.replication.factor', 'short', '1', 'replication factor reported for new topics (one node: 1)', { min: 1, max: 1 }),
   def('delete.topic.enable', 'boolean', 'true', 'DeleteTopics is allowed', {}),
   def('socket.request.max.bytes', 'int', '104857600', 'largest request frame; a larger one closes the connection', { readOnly: true, min: 1 }),

@@ -71,7 +71,8 @@ export class Core {
       defaults: logConfigFor(config, { name: '', topicId: '', partitions: 0, configs: {} }),
       logConfigFor: (t: TopicRecord) => logConfigFor(config, t),
       logger: logger.child({ component: 'storage' }),
-      onProducerId: id => producerIds.observe(id)
+      onProducerId: id => producerIds.observe(id),
+      openFilesMax: numberConfig(config, 'log.open.files.max')
     })
     const saslListeners = config.listeners.filter(l => l.securityProtocol === 'SASL_PLAINTEXT' || l.securityProtocol === 'SASL_SSL').map(l => l.name)
     const sasl = new SaslMechanisms(config, await ScramCredentialStore.open(config.dataDir), saslListeners)

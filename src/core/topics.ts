@@ -3,10 +3,17 @@
 // Storage (LogManager) owns the persisted registry and the partition logs; this layer adds Kafka's rules:
 // legal names, auto-creation, defaults for -1 partitions/replication, config validation, lookups by topic id,
 // and a cache of each topic's resolved settings (rebuilt when its configs change).
+// Partition limit: log.partitions.max bounds the partitions of all topics together (those being created
+// included). CreateTopics, CreatePartitions and auto-creation beyond it get POLICY_VIOLATION naming the limit,
+// checked before anything is created; create() and addPartitions() reserve their partitions synchronously, so
+// concurrent requests cannot pass it together. The internal topics (__consumer_offsets, __transaction_state:
+// 50 partitions each by default) are counted but never refused: groups and transactions must keep working.
 import { randomUUID } from 'node:crypto'
 import type { BrokerConfig } from '../config/broker-config.js'
 import { topicLogSettings, validateTopicConfigs, type TopicLogSettings } from '../config/topic-config.js'
 import { parseNumber } from '../config/validate.js'
+import { numberConfig } from '../config/broker-config.js'
+import { PolicyViolationError } from '../storage/errors.js'
 import type { LogManager, TopicRecord } from '../storage/log-manager.js'
 import type { LogConfig } from '../storage/log.js'
 import type { Partition } from '../storage/partition.js'
@@ -62,6 +69,8 @@ export class Topics {
   private readonly settings = new Map<string, TopicLogSettings>()
   /** Topics being created right now (auto-creation from concurrent requests waits on one creation). */
   private readonly creating = new Map<string, Promise<TopicError | null>>()
+  /** Partitions of creations and additions in progress (not in the registry yet). */
+  private reserved = 0
 
   constructor (private readonly broker: BrokerConfig, readonly logs: LogManager) {
     for (const t of logs.topics()) this.byId.set(t.topicId, t.name)
@@ -120,11 +129,51 @@ export class Topics {
     }
     const configProblem = validateTopicConfigs(configs)
     if (configProblem !== null) return { errorCode: ErrorCode.INVALID_CONFIG, message: configProblem }
+    const limit = this.partitionLimitProblem(name, partitions, `creating topic '${name}' with ${partitions} partitions`)
+    if (limit !== null) return { errorCode: ErrorCode.POLICY_VIOLATION, message: limit }
     return { partitions }
   }
 
-  /** Creates a topic; the caller has checked it with checkCreate. */
+  /** Partitions of every topic, those being created or added included. */
+  partitionCount (): number {
+    let n = this.reserved
+    for (const t of this.logs.topics()) n += t.partitions
+    return n
+  }
+
+  /** Null if `adding` more partitions stay within log.partitions.max (internal topics: always), else why not. */
+  private partitionLimitProblem (topic: string, adding: number, what: string): string | null {
+    if (INTERNAL_TOPICS.has(topic)) return null
+    const max = numberConfig(this.broker, 'log.partitions.max')
+    const current = this.partitionCount()
+    if (current + adding <= max) return null
+    return `${what} would bring the broker to ${current + adding} partitions, above its limit log.partitions.max=${max} (${current} exist); nothing was created`
+  }
+
+  /** Null if the topic may grow to `total` partitions within log.partitions.max, else the error (CreatePartitions). */
+  checkAddPartitions (name: string, total: number): TopicError | null {
+    const t = this.get(name)
+    if (t === undefined || total <= t.partitions) return null
+    const limit = this.partitionLimitProblem(name, total - t.partitions, `growing topic '${name}' from ${t.partitions} to ${total} partitions`)
+    return limit === null ? null : { errorCode: ErrorCode.POLICY_VIOLATION, message: limit }
+  }
+
+  /**
+   * Creates a topic; the caller has checked it with checkCreate. The partition limit is checked again here and
+   * the partitions reserved in the same turn (PolicyViolationError beyond it).
+   */
   async create (name: string, partitions: number, configs: Record<string, string>): Promise<TopicRecord> {
+    const limit = this.partitionLimitProblem(name, partitions, `creating topic '${name}' with ${partitions} partitions`)
+    if (limit !== null) throw new PolicyViolationError(limit)
+    this.reserved += partitions
+    try {
+      return await this.createReserved(name, partitions, configs)
+    } finally {
+      this.reserved -= partitions
+    }
+  }
+
+  private async createReserved (name: string, partitions: number, configs: Record<string, string>): Promise<TopicRecord> {
     const rec: TopicRecord = { name, topicId: randomUUID(), partitions, configs }
     let done!: (v: TopicError | null) => void
     this.creating.set(name, new Promise(resolve => { done = resolve }))
@@ -167,8 +216,17 @@ export class Topics {
     await this.logs.deleteTopic(name)
   }
 
+  /** Grows a topic to `total` partitions; PolicyViolationError beyond log.partitions.max (nothing created). */
   async addPartitions (name: string, total: number): Promise<void> {
-    await this.logs.addPartitions(name, total)
+    const check = this.checkAddPartitions(name, total)
+    if (check !== null) throw new PolicyViolationError(check.message)
+    const adding = Math.max(0, total - (this.get(name)?.partitions ?? total))
+    this.reserved += adding
+    try {
+      await this.logs.addPartitions(name, total)
+    } finally {
+      this.reserved -= adding
+    }
   }
 
   async updateConfigs (name: string, configs: Record<string, string>): Promise<void> {

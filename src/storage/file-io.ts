@@ -4,7 +4,9 @@
 // Fault injection: `fileFaults` lets tests make the next writes or fsyncs fail as a broken or full disk
 // would (ENOSPC, EIO) without a special filesystem. Checked once per writevAt call and once per fsync
 // request on the main thread (the Flusher consults it before handing the fd to its worker); null in
-// production, so the cost is one property read.
+// production, so the cost is one property read. `fileFaults.open` fails the opens of segment files
+// (open-files.ts, LogSegment.createSync) and of index files being written (index/abstract-index.ts), as a
+// process out of file descriptors (EMFILE) would.
 import { read, writev, close, open, fsync, ftruncate } from 'node:fs'
 
 export interface FileFaults {
@@ -12,9 +14,17 @@ export interface FileFaults {
   write: ((fd: number, bytes: number) => NodeJS.ErrnoException | null) | null
   /** Returns an error to fail this fsync with, or null to let it through. */
   fsync: ((fd: number) => NodeJS.ErrnoException | null) | null
+  /** Returns an error to fail this open of a segment or index file with, or null to let it through. */
+  open?: ((path: string) => NodeJS.ErrnoException | null) | null
 }
 
-export const fileFaults: FileFaults = { write: null, fsync: null }
+export const fileFaults: FileFaults = { write: null, fsync: null, open: null }
+
+/** The error fileFaults.open injects for `path`, or null (production: always null). */
+export function injectedOpenError (path: string): NodeJS.ErrnoException | null {
+  const f = fileFaults.open
+  return f === null || f === undefined ? null : f(path)
+}
 
 /** An Error shaped like the one fs calls reject with, e.g. errnoError('ENOSPC', 'no space left on device'). */
 export function errnoError (code: string, message: string): NodeJS.ErrnoException {

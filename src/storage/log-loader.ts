@@ -40,9 +40,10 @@ export interface LoadOptions { dir: string; name: string; config: SegmentConfig;
 
 export async function loadLog (opts: LoadOptions): Promise<LoadedLog> {
   const { dir, config, logger, cleanShutdown } = opts
-  mkdirSync(dir, { recursive: true })
-  await completeSwaps(dir, logger)
-  const bases = await removeLeftovers(dir, logger)
+  // a directory made just now (a new partition) has nothing to complete or clean: two readdirs saved per partition
+  const fresh = mkdirSync(dir, { recursive: true }) !== undefined
+  if (!fresh) await completeSwaps(dir, logger)
+  const bases = fresh ? [] : await removeLeftovers(dir, logger)
   if (!cleanShutdown && bases.length > 1) await removeEmptyActiveSegment(dir, bases, logger)
   const { segments, recoveredBytes } = await openSegments(dir, bases, config, cleanShutdown, logger)
   // Entries past the next segment's base belong to another segment (a crash during a swap, after the first

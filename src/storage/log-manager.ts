@@ -12,7 +12,16 @@
 // open(): reads the registry, notes and deletes the marker (cleanStart), opens every partition (trusting
 // indexes after a clean stop, recovering the active segments otherwise) at its checkpointed log start
 // offset, starts the retention timer (log.retention.check.interval.ms) and the log cleaner. Partition
-// directories the registry does not know (e.g. a data dir written by Kafka) are adopted as topics, with a WARN.
+// directories the registry does not know (e.g. a data dir written by Kafka) are adopted as topics, with a WARN;
+// those of a topic the registry marks `creating` (a creation cut short by a crash) are removed instead.
+// Creating a topic (createTopic): the registry is written with the topic marked `creating` first, then its
+// partitions are made, then the registry is written without the mark. Any failure midway (EMFILE, ENOSPC ...)
+// closes and removes every partition made so far, drops the mark and logs a WARN naming the cause: nothing
+// of a failed creation stays, in memory or on disk. addPartitions rolls back its new partitions the same way.
+// File descriptors: segment files are opened on demand and closed by a process-wide LRU (open-files.ts),
+// capped at log.open.files.max (lowered to half the process's fd limit); an idle partition holds none.
+// deleteTopic closes its partitions without writing indexes (their fds are released even when a close
+// fails), then renames and removes their directories.
 // Retention (runRetention): topics whose cleanup.policy includes delete lose whole inactive segments past
 // retention.ms / retention.bytes; DeleteRecords (deleteRecords) moves a log start offset. Either way the
 // log-start-offset checkpoint is rewritten before the call resolves, so a start after a crash never shows
@@ -30,8 +39,9 @@ import {
 } from './log-file-names.js'
 import { LOG_START_OFFSET_CHECKPOINT_FILE, CheckpointFile, checkpointKey, type OffsetCheckpoint } from './checkpoint-file.js'
 import { LogCleaner, type LogCleanerOptions } from './cleaner/log-cleaner.js'
-import { PolicyViolationError } from './errors.js'
+import { KafkaStorageError, PolicyViolationError } from './errors.js'
 import { configDefault, type LogConfig } from './log.js'
+import { effectiveOpenFilesLimit, openFiles } from './open-files.js'
 import { Partition } from './partition.js'
 import type { ProducerIdObserver } from './producers/producer-state-manager.js'
 import { fsyncDir, readTopicRegistry, writeTopicRegistry, type TopicRecord } from './topic-registry.js'
@@ -57,6 +67,11 @@ export interface LogManagerOptions {
   openConcurrency?: number
   /** Told every producer id found in a partition's producer snapshot or replayed log (the id allocator's floor). */
   onProducerId?: ProducerIdObserver
+  /**
+   * log.open.files.max: most segment files open at once in this process (open-files.ts), lowered to half the
+   * process's fd limit. Default: the definition's default.
+   */
+  openFilesMax?: number
 }
 
 /** retention.ms / retention.bytes / cleanup.policy of a topic, from its overrides. */
@@ -83,6 +98,8 @@ export class LogManager {
   private readonly logConfigFor: (topic: TopicRecord) => LogConfig
   private readonly logger: Logger
   private readonly registry = new Map<string, TopicRecord>()
+  /** Topics being created: written to the registry file marked `creating`, not visible to lookups. */
+  private readonly pending = new Map<string, TopicRecord>()
   private readonly logs = new Map<string, Partition[]>()
   private readonly onProducerId: ProducerIdObserver | undefined
   private mutex: Promise<void> = Promise.resolve()
@@ -111,6 +128,11 @@ export class LogManager {
   }
 
   static async open (opts: LogManagerOptions): Promise<LogManager> {
+    const configuredFiles = opts.openFilesMax ?? Number(configDefault('log.open.files.max', true))
+    openFiles.limit = effectiveOpenFilesLimit(configuredFiles)
+    if (openFiles.limit < configuredFiles) {
+      opts.logger.info({ configured: configuredFiles, limit: openFiles.limit }, `log.open.files.max lowered from ${configuredFiles} to ${openFiles.limit}: half of this process's open-file limit (ulimit -n)`)
+    }
     mkdirSync(opts.dataDir, { recursive: true })
     const marker = join(opts.dataDir, CLEAN_SHUTDOWN_FILE)
     // a data dir with neither a registry nor partition directories has nothing to recover
@@ -137,7 +159,15 @@ export class LogManager {
   private async load (): Promise<void> {
     this.logStartOffsets = await this.logStartCheckpoint.read()
     const topics = await readTopicRegistry(this.dataDir) ?? []
-    for (const t of topics) this.registry.set(t.name, t)
+    const halfCreated: TopicRecord[] = []
+    for (const t of topics) {
+      if (t.creating === true) halfCreated.push(t)
+      else this.registry.set(t.name, t)
+    }
+    for (const t of halfCreated) {
+      this.logger.warn({ topic: t.name, partitions: t.partitions }, `removing topic ${t.name}: its creation (${t.partitions} partitions) did not complete before the broker stopped`)
+      await this.removePartitionDirs(t.name, 0, t.partitions)
+    }
     // partition directories: remove deleted topics' leftovers, adopt unknown ones
     const adopted = new Map<string, number>()
     for (const ent of readdirSync(this.dataDir, { withFileTypes: true })) {
@@ -161,7 +191,7 @@ export class LogManager {
       this.logger.warn({ topic: name, partitions }, `adopting topic ${name} (${partitions} partitions) found in ${this.dataDir} but not in the topic registry`)
       this.registry.set(name, { name, topicId: randomUUID(), partitions, configs: {} })
     }
-    if (adopted.size > 0) await this.saveRegistry()
+    if (adopted.size > 0 || halfCreated.length > 0) await this.saveRegistry()
     const jobs: Array<{ t: TopicRecord; p: number }> = []
     for (const t of this.registry.values()) {
       this.logs.set(t.name, new Array<Partition>(t.partitions))
@@ -197,7 +227,56 @@ export class LogManager {
   }
 
   private saveRegistry (): Promise<void> {
-    return writeTopicRegistry(this.dataDir, [...this.registry.values()])
+    const creating: TopicRecord[] = [...this.pending.values()].map(t => ({ ...t, creating: true }))
+    return writeTopicRegistry(this.dataDir, [...this.registry.values(), ...creating])
+  }
+
+  /** Removes the directories of partitions [from, to) of `topic` (missing ones are skipped). */
+  private async removePartitionDirs (topic: string, from: number, to: number): Promise<void> {
+    for (let p = from; p < to; p++) await fsp.rm(join(this.dataDir, partitionDirName(topic, p)), { recursive: true, force: true })
+  }
+
+  /**
+   * Opens partitions [from, to) of `t` (openConcurrency at a time) into `logs`. On the first failure no new
+   * partition is started; once the ones started settle, every partition opened here is closed (fds released)
+   * and its directory removed, and the first error is thrown.
+   */
+  private async openNewPartitions (t: TopicRecord, from: number, to: number, logs: Partition[]): Promise<void> {
+    let next = from
+    let failure: { partition: number; err: Error } | null = null
+    const worker = async (): Promise<void> => {
+      while (failure === null && next < to) {
+        const p = next++
+        try {
+          logs[p] = await this.openLog(t, p)
+        } catch (err) {
+          failure ??= { partition: p, err: err as Error }
+        }
+      }
+    }
+    const workers: Array<Promise<void>> = []
+    for (let w = 0; w < Math.min(this.openConcurrency, to - from); w++) workers.push(worker())
+    await Promise.all(workers)
+    if (failure === null) return
+    const f: { partition: number; err: Error } = failure
+    for (let p = from; p < to; p++) {
+      const log = logs[p]
+      if (log !== undefined) {
+        log.discardProducerState()
+        await log.closeForDelete()
+      }
+    }
+    logs.length = from
+    let cleanup = ''
+    try {
+      await this.removePartitionDirs(t.name, from, to)
+    } catch (err) {
+      cleanup = `; removing its directories failed too (${(err as Error).message})`
+    }
+    const opened = next - from
+    this.logger.warn({ topic: t.name, partition: f.partition, err: f.err.message },
+      `creating partitions ${from} to ${to - 1} of topic ${t.name} failed at partition ${f.partition} (${f.err.message}); rolled back the ${opened} partitions started${cleanup}`)
+    throw new KafkaStorageError(`creating partition ${f.partition} of topic ${t.name} failed: ${f.err.message}; nothing was created`, { cause: f.err })
   }
 
   /** Runs registry changes one at a time. */
@@ -220,11 +299,36 @@ export class LogManager {
       if (this.registry.has(rec.name)) throw new Error(`topic ${rec.name} already exists`)
       if (!Number.isInteger(rec.partitions) || rec.partitions < 1) throw new Error(`topic ${rec.name}: partitions must be an integer >= 1, got ${rec.partitions}`)
       const t: TopicRecord = { name: rec.name, topicId: rec.topicId, partitions: rec.partitions, configs: { ...rec.configs } }
+      // the mark first: a crash from here on leaves a topic the next open removes, never one it adopts
+      this.pending.set(t.name, t)
+      try {
+        await this.saveRegistry()
+      } catch (err) {
+        this.pending.delete(t.name)
+        throw err
+      }
       const logs: Partition[] = []
-      for (let p = 0; p < t.partitions; p++) logs.push(await this.openLog(t, p))
+      try {
+        await this.openNewPartitions(t, 0, t.partitions, logs)
+      } catch (err) {
+        this.pending.delete(t.name)
+        await this.saveRegistry().catch(e => this.logger.warn({ topic: t.name, err: (e as Error).message }, `could not drop the creation mark of topic ${t.name} from the registry (${(e as Error).message}); the next start removes it`))
+        throw err
+      }
+      this.pending.delete(t.name)
       this.registry.set(t.name, t)
       this.logs.set(t.name, logs)
-      await this.saveRegistry()
+      try {
+        await this.saveRegistry()
+      } catch (err) {
+        // on disk the topic is still marked as being created: undo it here too
+        this.registry.delete(t.name)
+        this.logs.delete(t.name)
+        for (const log of logs) { log.discardProducerState(); await log.closeForDelete() }
+        await this.removePartitionDirs(t.name, 0, t.partitions).catch(() => {})
+        this.logger.warn({ topic: t.name, err: (err as Error).message }, `creating topic ${t.name} failed writing the topic registry (${(err as Error).message}); rolled back`)
+        throw new KafkaStorageError(`creating topic ${t.name} failed writing the topic registry: ${(err as Error).message}; nothing was created`, { cause: err })
+      }
     })
   }
 
@@ -237,10 +341,13 @@ export class LogManager {
       this.logs.delete(name)
       this.registry.delete(name)
       const doomed: string[] = []
-      for (let p = 0; p < logs.length; p++) {
+      // partitions closed and renamed openConcurrency at a time (100,000 partitions one by one took minutes)
+      const indexes = Array.from({ length: logs.length }, (_, p) => p)
+      await mapLimit(indexes, this.openConcurrency, async p => {
         const log = logs[p]
         log?.discardProducerState()
-        if (log !== undefined) await log.close().catch(err => this.logger.warn({ err, topic: name, partition: p }, 'close before delete failed'))
+        // no index writes: the files are going; every fd is released even when a close fails
+        if (log !== undefined) await log.closeForDelete().catch(err => this.logger.warn({ err, topic: name, partition: p }, 'close before delete failed'))
         const from = join(this.dataDir, partitionDirName(name, p))
         const to = join(this.dataDir, deleteDirName(name, p, t.topicId))
         try {
@@ -249,11 +356,11 @@ export class LogManager {
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
         }
-      }
+      })
       await this.saveRegistry()
       await this.cleaner?.forget(name, t.partitions)
       await this.saveLogStartOffsets()
-      for (const d of doomed) await fsp.rm(d, { recursive: true, force: true })
+      await mapLimit(doomed, this.openConcurrency, async d => { await fsp.rm(d, { recursive: true, force: true }) })
     })
   }
 
@@ -264,7 +371,8 @@ export class LogManager {
       if (!Number.isInteger(newTotal) || newTotal <= t.partitions) throw new Error(`topic ${name} has ${t.partitions} partitions; the new count must be larger, got ${newTotal}`)
       const logs = this.logs.get(name)!
       const updated: TopicRecord = { ...t, partitions: newTotal }
-      for (let p = t.partitions; p < newTotal; p++) logs[p] = await this.openLog(updated, p)
+      // a failure midway closes and removes the new partitions (openNewPartitions): the topic stays as it was
+      await this.openNewPartitions(updated, t.partitions, newTotal, logs)
       this.registry.set(name, updated)
       await this.saveRegistry()
     })
@@ -348,14 +456,22 @@ export class LogManager {
     await this.mutex
     let failures = 0
     await mapLimit(this.allLogs(), 8, async log => {
+      // a failed flush still closes the log: its fds are released whatever happens
+      let failed = false
       try {
         if (log.storageError === null) await log.flush()
-        await log.close()
-        if (log.storageError !== null) failures++
       } catch (err) {
-        failures++
+        failed = true
+        this.logger.error({ err, partition: log.name }, `flushing ${log.name} failed`)
+      }
+      try {
+        await log.close()
+        if (log.storageError !== null) failed = true
+      } catch (err) {
+        failed = true
         this.logger.error({ err, partition: log.name }, `closing ${log.name} failed`)
       }
+      if (failed) failures++
     })
     if (this.ownsFlusher) await this.flusher.close()
     try {

@@ -417,9 +417,16 @@ export class PartitionLog extends EventEmitter {
       e.started = true
       if (this.openGroup === e) this.openGroup = null
       const seg = e.segment
-      seg.acquire()
+      let fd: number
       try {
-        await this.writeImpl(seg.fd, e.buffers, seg.writtenSize)
+        fd = await seg.acquire()
+      } catch (err) {
+        // the file could not be opened (EMFILE, ENFILE ...): nothing was written, refuse and cut back as for a full disk
+        await this.cutBackAfterFullDisk(e, err as Error)
+        continue
+      }
+      try {
+        await this.writeImpl(fd, e.buffers, seg.writtenSize)
       } catch (err) {
         seg.release()
         if (isNoSpaceError(err)) {
@@ -436,14 +443,14 @@ export class PartitionLog extends EventEmitter {
       this.unflushed.add(seg)
       e.buffers = []
       e.written.resolve()
-      this.chainDurable(e, seg)
+      this.chainDurable(e, seg, fd)
     }
   }
 
-  /** fsync (if configured), then wait for the previous group, then advance the HW. */
-  private chainDurable (g: WriteGroup, seg: LogSegment): void {
+  /** fsync (if configured), then wait for the previous group, then advance the HW. `fd`: held until the sync ends. */
+  private chainDurable (g: WriteGroup, seg: LogSegment, fd: number): void {
     const prev = this.durableTail
-    const sync = this._config.fsync === 'always' ? this.flusher.sync(seg.fd) : Promise.resolve()
+    const sync = this._config.fsync === 'always' ? this.flusher.sync(fd) : Promise.resolve()
     const step = sync.finally(() => { seg.release() }).then(async () => {
       await prev
       if (this.storageError !== null) throw this.storageError
@@ -499,7 +506,10 @@ export class PartitionLog extends EventEmitter {
     const seg = failed.segment
     let refused = 1
     for (const q of this.queue) if (q.kind === 'write') refused++
-    const err = new KafkaStorageError(`partition ${this.name}: no space left on the device writing ${seg.logFile} (${(cause as NodeJS.ErrnoException).code ?? cause.message}); the append was not written and is not acknowledged; appends resume once space is free`, { cause })
+    const noSpace = isNoSpaceError(cause)
+    const err = noSpace
+      ? new KafkaStorageError(`partition ${this.name}: no space left on the device writing ${seg.logFile} (${(cause as NodeJS.ErrnoException).code ?? cause.message}); the append was not written and is not acknowledged; appends resume once space is free`, { cause })
+      : new KafkaStorageError(`partition ${this.name}: the append was not written and is not acknowledged: ${cause.message}`, { cause })
     this.diskFull = err
     failed.written.reject(err)
     failed.durable.reject(err)
@@ -510,7 +520,7 @@ export class PartitionLog extends EventEmitter {
     this.queue = []
     this.openGroup = null
     this.logger.warn({ partition: this.name, file: seg.logFile, writtenSize: seg.writtenSize, refusedGroups: refused, err: cause.message },
-      `${this.name}: disk full writing ${seg.logFile}; ${refused} write groups refused, cutting the log back to ${seg.writtenSize} bytes`)
+      `${this.name}: ${noSpace ? 'disk full writing' : 'could not open'} ${seg.logFile}; ${refused} write groups refused, cutting the log back to ${seg.writtenSize} bytes`)
     try {
       const at = this.segments.indexOf(seg)
       // segments rolled after the failed write hold no written byte
@@ -573,13 +583,7 @@ export class PartitionLog extends EventEmitter {
     if (fetchOffset >= maxOffset) return EMPTY_READ
     let seg: LogSegment | undefined = this.segments[this.segmentIndexFor(fetchOffset)]
     while (seg !== undefined) {
-      seg.acquire()
-      let r: ReadResult | null
-      try {
-        r = await seg.read(fetchOffset, maxBytes, opts.minOneBatch, maxOffset)
-      } finally {
-        seg.release()
-      }
+      const r = await seg.read(fetchOffset, maxBytes, opts.minOneBatch, maxOffset)
       if (r?.corrupt !== undefined) return this.refuseCorrupt(seg, r, r.corrupt, fetchOffset)
       if (r !== null) return r
       const i = this.segments.indexOf(seg)
@@ -614,13 +618,7 @@ export class PartitionLog extends EventEmitter {
     const maxOffset = opts.maxOffset ?? Infinity
     for (const seg of this.segments.slice()) {
       if (seg.largestTimestamp < ts) continue
-      seg.acquire()
-      let r: { offset: number; timestamp: number } | null
-      try {
-        r = await seg.findOffsetByTimestamp(ts, this.logStartOffset)
-      } finally {
-        seg.release()
-      }
+      const r = await seg.findOffsetByTimestamp(ts, this.logStartOffset)
       if (r !== null) return r.offset < maxOffset ? r : null
     }
     return null
@@ -770,7 +768,8 @@ export class PartitionLog extends EventEmitter {
     const aborted = old.flatMap(s => s.txnIndex.entries)
     if (aborted.length > old[0]!.txnIndex.entries.length) old[0]!.txnIndex.replaceAll(aborted)
     const swap = logFileName(this.dir, base, SWAP_FILE_SUFFIX)
-    for (const s of old) await s.prepareForReplace()
+    // old[0]'s fd is pinned first (its name is about to be the cleaned file's): if that fails, nothing changed yet
+    for (let i = 0; i < old.length; i++) await old[i]!.prepareForReplace(i === 0)
     await fsp.rename(cleanedFile, swap)
     await fsyncDirAsync(this.dir)
     hook?.('swap-created')
@@ -857,29 +856,46 @@ export class PartitionLog extends EventEmitter {
     const segs = [...this.unflushed]
     this.unflushed.clear()
     for (const s of segs) {
-      s.acquire()
-      try { await fsyncFd(s.fd) } finally { s.release() }
+      const fd = await s.acquire()
+      try { await fsyncFd(fd) } finally { s.release() }
     }
     await this.activeSegment.writeIndexes()
   }
 
+  /**
+   * Writes the indexes and closes every segment's fd. Every segment is closed even when one fails (its index
+   * write or its close(2)): the fds are released whatever happens; the first error is thrown after.
+   */
   async close (): Promise<void> {
     if (this.closed) return
     this.closed = true
     await this.drained()
     await this.segmentsLock
-    for (const s of this.segments) await s.close()
+    let failure: unknown = null
+    for (const s of this.segments) {
+      try { await s.close() } catch (err) { failure ??= err }
+    }
     await this.flushPendingDeletes()
+    this.removeAllListeners('highWatermark')
+    if (failure !== null) throw failure
+  }
+
+  /**
+   * Closes every segment without writing indexes (the files are about to go), fds released even when a close
+   * fails. Idempotent; after close() it closes nothing more.
+   */
+  async closeForDelete (): Promise<void> {
+    this.closed = true
+    await this.drained()
+    await this.segmentsLock
+    await this.flushPendingDeletes()
+    for (const s of this.segments) await s.closeForDelete().catch(() => {})
     this.removeAllListeners('highWatermark')
   }
 
   /** Closes the log and removes its directory. */
   async delete (): Promise<void> {
-    this.closed = true
-    await this.drained()
-    await this.segmentsLock
-    await this.flushPendingDeletes()
-    for (const s of this.segments) await s.closeForDelete()
+    await this.closeForDelete()
     await fsp.rm(this.dir, { recursive: true, force: true })
   }
 }

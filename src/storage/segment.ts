@@ -19,14 +19,20 @@
 // file-batches.ts (one window of positional reads; recover and loadIndexes also check magic and CRC32C;
 // read checks every batch it walks and returns, batch-checks.ts, and stops before a damaged one).
 // Threading: main thread; I/O is async on raw fds (libuv pool), fsync happens in the Flusher's workers.
-// The fd stays open while reads or syncs use it (acquire/release), so a closed fd number is never reused
-// under a pending operation. Index writes of one segment run one after the other (writeIndexes chains
+// File descriptor: the .log file is a SegmentFile (open-files.ts), opened on demand and closed again by the
+// process-wide LRU when idle, so an idle partition holds no fd. acquire() returns the fd and keeps it open
+// until release() (reads, writes, syncs in the Flusher's worker), so a closed fd number is never reused
+// under a pending operation. A compaction swap pins the replaced base segment's fd (its path is about to
+// name the cleaned file); renameForDelete renames while holding the file, so reopens use the new name. Index writes of one segment run one after the other (writeIndexes chains
 // them), and a segment marked deleted or replaced never writes its index files again.
 // Deletion (retention, DeleteRecords, compaction swap): renameForDelete() renames the files to
 // `*.deleted` at once (open fds keep serving reads); removeDeletedFiles() closes the fd once idle and
 // removes them, after file.delete.delay.ms (PartitionLog schedules it). Leftover `.deleted` files are
-// removed at the next start.
-import { fstatSync, openSync, promises as fsp, rmSync } from 'node:fs'
+// removed at the next start. close() and closeForDelete() release the fd even when writing the indexes (or
+// close(2) itself) fails, and report the error after.
+// Empty segments: no index file is written for a segment with no byte, and none is read for it at open (its
+// indexes are empty by definition), so idle partitions cost no index I/O at stop and start.
+import { fstatSync, openSync, promises as fsp, rmSync, statSync } from 'node:fs'
 import type { Logger } from '../logger.js'
 import { CursorState } from '../protocol/records/batch-cursor.js'
 import {
@@ -38,11 +44,12 @@ import { batchProblem, crcProblem, walkStopProblem } from './batch-checks.js'
 import { corruptionMarks, isVerified, markVerified } from './corruption-marks.js'
 import { CorruptLogError } from './errors.js'
 import { FileBatches } from './file-batches.js'
-import { closeFd, readAt, truncateFd } from './file-io.js'
+import { injectedOpenError, readAt, truncateFd } from './file-io.js'
 import { OffsetIndex } from './index/offset-index.js'
 import { TxnIndex, type AbortedTxn } from './index/txn-index.js'
 import { TimeIndex } from './index/time-index.js'
 import { DELETED_FILE_SUFFIX, logFileName, offsetIndexFileName, timeIndexFileName, txnIndexFileName } from './log-file-names.js'
+import { SegmentFile } from './open-files.js'
 
 export interface SegmentConfig {
   indexIntervalBytes: number
@@ -78,7 +85,8 @@ export class LogSegment {
   readonly timeIndex: TimeIndex
   readonly txnIndex: TxnIndex
   config: SegmentConfig
-  fd: number
+  /** The .log file's descriptor, open only while used or cached (open-files.ts). */
+  readonly handle: SegmentFile
   size = 0
   writtenSize = 0
   nextOffset: number
@@ -90,9 +98,9 @@ export class LogSegment {
   bytesSinceLastIndexEntry = 0
   /** Wall-clock ms of the first append since this segment object exists (segment.ms counts from it). */
   rollingBasedTime: number | null = null
-  private users = 0
-  private idle: Array<() => void> = []
   private closed = false
+  /** The fd held by a compaction swap until closeForDelete (prepareForReplace). */
+  private pinned = false
   /** Set once the files are being deleted: nothing may write them again (e.g. a queued index write). */
   private deleted = false
   /** Set once the files were renamed to `*.deleted`. */
@@ -102,12 +110,12 @@ export class LogSegment {
   /** The index writes in flight, chained. */
   private indexWrites: Promise<void> = Promise.resolve()
 
-  private constructor (dir: string, baseOffset: number, fd: number, config: SegmentConfig) {
+  private constructor (dir: string, baseOffset: number, handle: SegmentFile, config: SegmentConfig) {
     this.dir = dir
     this.baseOffset = baseOffset
-    this.fd = fd
+    this.handle = handle
     this.config = config
-    this.logFile = logFileName(dir, baseOffset)
+    this.logFile = handle.path
     this.offsetIndex = new OffsetIndex(offsetIndexFileName(dir, baseOffset), baseOffset, config.segmentIndexBytes)
     this.timeIndex = new TimeIndex(timeIndexFileName(dir, baseOffset), baseOffset, config.segmentIndexBytes)
     this.txnIndex = new TxnIndex(txnIndexFileName(dir, baseOffset))
@@ -120,18 +128,22 @@ export class LogSegment {
    * tens of microseconds, once per segment.bytes), so offsets keep being assigned without a gap.
    */
   static createSync (dir: string, baseOffset: number, config: SegmentConfig): LogSegment {
-    const fd = openSync(logFileName(dir, baseOffset), 'w+', 0o644)
     // A .txnindex left at this base (entries of a segment that is gone) would be appended to, not replaced:
     // remove it first (Kafka's roll deletes leftover index files of the new segment too).
     rmSync(txnIndexFileName(dir, baseOffset), { force: true })
-    return new LogSegment(dir, baseOffset, fd, config)
+    const path = logFileName(dir, baseOffset)
+    const injected = injectedOpenError(path)
+    if (injected !== null) throw injected
+    // the fd goes to the open-file cache (the first append uses it unless it was evicted meanwhile)
+    return new LogSegment(dir, baseOffset, new SegmentFile(path, openSync(path, 'w+', 0o644)), config)
   }
 
-  /** Opens an existing segment; indexes are not loaded yet (loadIndexes or recover). */
+  /** An existing segment, its file not opened yet (open-files.ts); indexes are not loaded yet (loadIndexes or recover). */
   static open (dir: string, baseOffset: number, config: SegmentConfig): LogSegment {
-    const fd = openSync(logFileName(dir, baseOffset), 'r+')
-    const seg = new LogSegment(dir, baseOffset, fd, config)
-    seg.size = seg.writtenSize = fstatSync(fd).size
+    const path = logFileName(dir, baseOffset)
+    const size = statSync(path).size
+    const seg = new LogSegment(dir, baseOffset, new SegmentFile(path), config)
+    seg.size = seg.writtenSize = size
     seg.txnIndexProblem = seg.txnIndex.load()
     return seg
   }
@@ -177,18 +189,18 @@ export class LogSegment {
 
   // ---- fd lifetime ----
 
-  acquire (): void { this.users++ }
-  release (): void {
-    if (--this.users === 0) {
-      const waiting = this.idle
-      this.idle = []
-      for (const w of waiting) w()
-    }
-  }
+  /** The .log file's fd, opened if needed; it stays open until release(). */
+  acquire (): Promise<number> { return this.handle.acquire() }
+  release (): void { this.handle.release() }
 
-  private async waitIdle (): Promise<void> {
-    if (this.users === 0) return
-    await new Promise<void>(resolve => this.idle.push(resolve))
+  /** Runs fn with the fd held open. */
+  private async withFd<T> (fn: (fd: number) => Promise<T>): Promise<T> {
+    const fd = await this.handle.acquire()
+    try {
+      return await fn(fd)
+    } finally {
+      this.handle.release()
+    }
   }
 
   // ---- load / recover ----
@@ -199,6 +211,15 @@ export class LogSegment {
    * segment is usable as is, or the reason to rebuild it with recover().
    */
   async loadIndexes (): Promise<string | null> {
+    if (this.size === 0) {
+      // an empty log has empty indexes, whatever the files say: nothing to read (an idle partition's restart
+      // costs one stat); they are written once the segment holds data
+      this.offsetIndex.reset()
+      this.timeIndex.reset()
+      this.nextOffset = this.baseOffset
+      this.bytesSinceLastIndexEntry = 0
+      return null
+    }
     const offErr = await this.offsetIndex.load()
     if (offErr !== null) return offErr
     const timeErr = await this.timeIndex.load()
@@ -218,7 +239,12 @@ export class LogSegment {
     }
     // walk the tail after the last index entry: whole batches up to the end of the file; the tail is short
     // (about index.interval.bytes), so its CRCs are checked too
-    const w = new FileBatches(this.fd, { windowBytes: RECOVERY_WINDOW, checkMagic: true, checkCrc: true }).open(lastIdx.position, this.size)
+    return await this.withFd(async fd => await this.checkTail(fd, lastIdx))
+  }
+
+  /** loadIndexes' walk of the log after the last offset-index entry. */
+  private async checkTail (fd: number, lastIdx: { offset: number; position: number }): Promise<string | null> {
+    const w = new FileBatches(fd, { windowBytes: RECOVERY_WINDOW, checkMagic: true, checkCrc: true }).open(lastIdx.position, this.size)
     let next = this.offsetIndex.entries > 0 ? lastIdx.offset + 1 : this.baseOffset
     let sinceIndex = 0
     try {
@@ -254,8 +280,12 @@ export class LogSegment {
    * order and in range), and truncates the file at the first invalid byte. Never throws on corrupt data:
    * logs a WARN naming the file, the position and the bytes removed, and returns the bytes removed.
    */
-  async recover (logger: Logger, maxBatchBytes = INT32_MAX): Promise<number> {
-    const fileSize = fstatSync(this.fd).size
+  recover (logger: Logger, maxBatchBytes = INT32_MAX): Promise<number> {
+    return this.withFd(async fd => await this.recoverWith(fd, logger, maxBatchBytes))
+  }
+
+  private async recoverWith (fd: number, logger: Logger, maxBatchBytes: number): Promise<number> {
+    const fileSize = fstatSync(fd).size
     this.offsetIndex.reset()
     this.timeIndex.reset()
     this.nextOffset = this.baseOffset
@@ -263,7 +293,7 @@ export class LogSegment {
     this.offsetOfMaxTimestampSoFar = this.baseOffset
     this.maxTimestampRecordOffset = -1
     this.bytesSinceLastIndexEntry = 0
-    const w = new FileBatches(this.fd, { windowBytes: RECOVERY_WINDOW, checkMagic: true, checkCrc: true, maxSize: maxBatchBytes }).open(0, fileSize)
+    const w = new FileBatches(fd, { windowBytes: RECOVERY_WINDOW, checkMagic: true, checkCrc: true, maxSize: maxBatchBytes }).open(0, fileSize)
     let reason: string | null = null
     try {
       while (w.next() || (w.state === CursorState.NeedsRead && await w.read())) {
@@ -284,7 +314,7 @@ export class LogSegment {
     this.txnIndex.truncateTo(this.nextOffset)
     if (removed > 0) {
       logger.warn({ file: this.logFile, position: pos, bytesRemoved: removed, reason }, `truncating ${this.logFile} at position ${pos}: ${reason ?? 'invalid data'}; ${removed} bytes removed`)
-      await truncateFd(this.fd, pos)
+      await truncateFd(fd, pos)
     }
     this.size = this.writtenSize = pos
     return removed
@@ -301,7 +331,11 @@ export class LogSegment {
    * and a batch marked damaged (corruption-marks.ts) is refused:
    * the read stops before the first bad batch and says why in `corrupt` (the batches before it are good).
    */
-  async read (fetchOffset: number, maxBytes: number, minOneBatch: boolean, maxOffset: number): Promise<ReadResult | null> {
+  read (fetchOffset: number, maxBytes: number, minOneBatch: boolean, maxOffset: number): Promise<ReadResult | null> {
+    return this.withFd(async fd => await this.readWith(fd, fetchOffset, maxBytes, minOneBatch, maxOffset))
+  }
+
+  private async readWith (fd: number, fetchOffset: number, maxBytes: number, minOneBatch: boolean, maxOffset: number): Promise<ReadResult | null> {
     const end = this.writtenSize
     const entry = this.offsetIndex.lookup(fetchOffset)
     const start = entry.position
@@ -310,7 +344,7 @@ export class LogSegment {
     const empty = fetchOffset >= this.nextOffset || this.size === 0 ? null : { batches: [], bytes: 0 }
     if (start >= end) return empty
     const windowSize = Math.min(MAX_READ_WINDOW, Math.max(MIN_READ_WINDOW, maxBytes + 2 * this.config.indexIntervalBytes))
-    const w = new FileBatches(this.fd, { windowBytes: windowSize, keepViews: true }).open(start, end)
+    const w = new FileBatches(fd, { windowBytes: windowSize, keepViews: true }).open(start, end)
     const marked = corruptionMarks(this)
     const checkCrcs = this.config.checkCrcs !== false
     const upper = this.nextOffset
@@ -383,11 +417,15 @@ export class LogSegment {
    * First record with timestamp >= ts and offset >= startingOffset (Kafka's findOffsetByTimestamp): time index
    * -> offset index -> batch-header scan -> records of the one matching batch.
    */
-  async findOffsetByTimestamp (ts: number, startingOffset: number): Promise<{ offset: number; timestamp: number } | null> {
+  findOffsetByTimestamp (ts: number, startingOffset: number): Promise<{ offset: number; timestamp: number } | null> {
+    return this.withFd(async fd => await this.findOffsetByTimestampWith(fd, ts, startingOffset))
+  }
+
+  private async findOffsetByTimestampWith (fd: number, ts: number, startingOffset: number): Promise<{ offset: number; timestamp: number } | null> {
     const end = this.writtenSize
     const to = this.timeIndex.lookup(ts)
     const from = this.offsetIndex.lookup(Math.max(to.offset, startingOffset)).position
-    const w = new FileBatches(this.fd, { windowBytes: 64 * 1024 }).open(from, end)
+    const w = new FileBatches(fd, { windowBytes: 64 * 1024 }).open(from, end)
     try {
       while (w.next() || (w.state === CursorState.NeedsRead && await w.read())) {
         if (w.maxTimestamp < ts || w.lastOffset < startingOffset) continue
@@ -419,6 +457,9 @@ export class LogSegment {
   writeIndexes (): Promise<void> {
     const run = this.indexWrites.then(async () => {
       if (this.deleted) return
+      // an empty segment needs no index files (loadIndexes reads none for it): 100,000 idle partitions stop
+      // and start without 200,000 file writes and reads
+      if (this.size === 0 && this.offsetIndex.entries === 0 && this.timeIndex.entries === 0) return
       if (this.offsetIndex.dirty) await this.offsetIndex.writeTo()
       if (this.deleted) return
       if (this.timeIndex.dirty) await this.timeIndex.writeTo()
@@ -431,7 +472,12 @@ export class LogSegment {
    * Stops this segment from ever writing its index files again and waits for an index write in flight: the
    * compaction swap is about to give its file names to the cleaned segment.
    */
-  async prepareForReplace (): Promise<void> {
+  async prepareForReplace (pinFile: boolean): Promise<void> {
+    if (pinFile && !this.pinned) {
+      // its path is about to name the cleaned file: reads until closeForDelete must keep the old inode
+      await this.handle.acquire()
+      this.pinned = true
+    }
     this.deleted = true
     await this.indexWrites
   }
@@ -465,8 +511,15 @@ export class LogSegment {
     await this.indexWrites
     if (this.renamed) return
     this.renamed = true
-    for (const f of [this.logFile, this.offsetIndex.file, this.timeIndex.file, this.txnIndex.file]) {
-      await fsp.rename(f, f + DELETED_FILE_SUFFIX).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'ENOENT') throw err })
+    // held while renaming, so no open of the old name is in flight; later opens take the new name
+    const held = await this.handle.acquire().then(() => true, () => false)
+    try {
+      for (const f of [this.logFile, this.offsetIndex.file, this.timeIndex.file, this.txnIndex.file]) {
+        await fsp.rename(f, f + DELETED_FILE_SUFFIX).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'ENOENT') throw err })
+      }
+    } finally {
+      this.handle.rename(this.logFile + DELETED_FILE_SUFFIX)
+      if (held) this.handle.release()
     }
   }
 
@@ -480,7 +533,7 @@ export class LogSegment {
   /** maxTimestamp of the first batch (Kafka's getFirstBatchTimestamp), -1 for an empty segment. */
   async firstBatchTimestamp (): Promise<number> {
     if (this.writtenSize < RECORD_BATCH_OVERHEAD) return -1
-    const head = await readAt(this.fd, 0, RECORD_BATCH_OVERHEAD)
+    const head = await this.withFd(async fd => await readAt(fd, 0, RECORD_BATCH_OVERHEAD))
     return head.length < RECORD_BATCH_OVERHEAD ? -1 : readInt64(head, MAX_TIMESTAMP_OFFSET)
   }
 
@@ -489,8 +542,12 @@ export class LogSegment {
    * lack of space): truncates the file, drops the index entries past it and recomputes the next offset and the
    * largest timestamp from the last index entry on (Kafka's LogSegment.truncateTo).
    */
-  async truncateTo (size: number): Promise<void> {
-    await truncateFd(this.fd, size)
+  truncateTo (size: number): Promise<void> {
+    return this.withFd(async fd => { await this.truncateWith(fd, size) })
+  }
+
+  private async truncateWith (fd: number, size: number): Promise<void> {
+    await truncateFd(fd, size)
     this.offsetIndex.truncateToPosition(size)
     const last = this.offsetIndex.lastEntry()
     const from = this.offsetIndex.entries > 0 ? last.position : 0
@@ -498,7 +555,7 @@ export class LogSegment {
     let tailMax = -1
     let tailMaxOffset = this.baseOffset
     let tailMaxRecordOffset = -1
-    const w = new FileBatches(this.fd, { windowBytes: RECOVERY_WINDOW }).open(from, size)
+    const w = new FileBatches(fd, { windowBytes: RECOVERY_WINDOW }).open(from, size)
     try {
       while (w.next() || (w.state === CursorState.NeedsRead && await w.read())) {
         if (w.maxTimestamp > tailMax) {
@@ -532,14 +589,22 @@ export class LogSegment {
     this.bytesSinceLastIndexEntry = size - from
   }
 
-  /** Seals and writes the indexes, waits for readers and syncs, closes the fd. */
+  /**
+   * Seals and writes the indexes, waits for readers and syncs, closes the fd. The fd is released even when the
+   * index write fails (e.g. EMFILE, ENOSPC); that error is thrown after.
+   */
   async close (): Promise<void> {
     if (this.closed) return
     this.closed = true
-    this.sealTimeIndex()
-    await this.writeIndexes()
-    await this.waitIdle()
-    await closeFd(this.fd)
+    let failure: unknown = null
+    try {
+      this.sealTimeIndex()
+      await this.writeIndexes()
+    } catch (err) {
+      failure = err
+    }
+    await this.releaseHandle()
+    if (failure !== null) throw failure
   }
 
   /** Closes without writing indexes (the files are about to be deleted). */
@@ -547,8 +612,15 @@ export class LogSegment {
     this.deleted = true
     if (this.closed) return
     this.closed = true
-    await this.waitIdle()
-    await closeFd(this.fd)
+    await this.releaseHandle()
+  }
+
+  private async releaseHandle (): Promise<void> {
+    if (this.pinned) {
+      this.pinned = false
+      this.handle.release()
+    }
+    await this.handle.close()
   }
 
   async deleteFiles (): Promise<void> {

@@ -1,6 +1,10 @@
 // Topic registry: <dataDir>/samsa-topics.msgpack, Samsa's own record (Kafka keeps this in its metadata log;
 // a single node needs only a file). msgpackr-encoded map:
-//   { version: 1, topics: [{ name, topicId (uuid 8-4-4-4-12), partitions, configs: { <Kafka topic key>: string } }] }
+//   { version: 1, topics: [{ name, topicId (uuid 8-4-4-4-12), partitions, configs: { <Kafka topic key>: string },
+//                             creating?: true }] }
+// `creating`: the topic is being created; its directories may be incomplete. Written before the first
+// partition directory is made and removed once every partition exists, so a crash or failure in between
+// leaves a mark: the next open removes that topic's directories instead of adopting them (log-manager.ts).
 // Written whole, atomically: temp file, fsync, rename, fsync of the directory. Threading: main thread; the
 // LogManager serializes writers.
 import { closeSync, fsyncSync, openSync, promises as fsp } from 'node:fs'
@@ -14,6 +18,8 @@ export interface TopicRecord {
   partitions: number
   /** Topic-level overrides, Kafka key names. */
   configs: Record<string, string>
+  /** Present (true) only while the topic's partitions are being created; see the header. */
+  creating?: true
 }
 
 export const TOPIC_REGISTRY_VERSION = 1
@@ -34,7 +40,11 @@ export async function readTopicRegistry (dataDir: string): Promise<TopicRecord[]
   if (decoded.version !== TOPIC_REGISTRY_VERSION) {
     throw new Error(`topic registry ${join(dataDir, TOPIC_REGISTRY_FILE)}: version ${String(decoded.version)}, this broker reads version ${TOPIC_REGISTRY_VERSION}`)
   }
-  return (decoded.topics as TopicRecord[]).map(t => ({ name: t.name, topicId: t.topicId, partitions: t.partitions, configs: { ...(t.configs ?? {}) } }))
+  return (decoded.topics as TopicRecord[]).map(t => {
+    const rec: TopicRecord = { name: t.name, topicId: t.topicId, partitions: t.partitions, configs: { ...(t.configs ?? {}) } }
+    if (t.creating === true) rec.creating = true
+    return rec
+  })
 }
 
 export function fsyncDir (dir: string): void {

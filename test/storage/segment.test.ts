@@ -21,7 +21,9 @@ async function segmentWith (t: { teardown: (fn: () => void) => void }, base: num
     setBaseOffset(b, offset)
     const pos = seg.size
     seg.onAppend(b.length, offset + 1, 1001 + 2 * i, offset + 1, 5)
-    await writevAt(seg.fd, [b], pos)
+    const fd = await seg.acquire()
+    await writevAt(fd, [b], pos)
+    seg.release()
     seg.writtenSize += b.length
     sizes.push(b.length)
     offset += 2

@@ -9,7 +9,8 @@
 //   v7      topic id in the response
 // Errors per topic: INVALID_TOPIC_EXCEPTION, TOPIC_ALREADY_EXISTS, INVALID_PARTITIONS,
 // INVALID_REPLICATION_FACTOR (anything but 1 or -1), INVALID_CONFIG (naming key and value), INVALID_REQUEST
-// (a topic named twice in one request, or manual replica assignments).
+// (a topic named twice in one request, or manual replica assignments), POLICY_VIOLATION beyond the broker's
+// partition limit (log.partitions.max), KAFKA_STORAGE_ERROR when creating the files fails (rolled back).
 import { decodeCreateTopicsRequest, type CreateTopicsRequest } from '../../protocol/generated/messages/create-topics-request.js'
 import { sizeCreateTopicsResponse, writeCreateTopicsResponse, type CreateTopicsResponse } from '../../protocol/generated/messages/create-topics-response.js'
 import { ErrorCode } from '../../protocol/errors.js'

@@ -6,7 +6,8 @@
 //   v3      same as v2
 // Errors: UNKNOWN_TOPIC_OR_PARTITION, INVALID_PARTITIONS (count not above the current one),
 // INVALID_REPLICA_ASSIGNMENT (an assignment naming a broker other than this one), INVALID_REQUEST
-// (a topic named twice), TOPIC_AUTHORIZATION_FAILED without ALTER on the topic (ACLs).
+// (a topic named twice), TOPIC_AUTHORIZATION_FAILED without ALTER on the topic (ACLs), POLICY_VIOLATION
+// beyond the broker's partition limit (log.partitions.max; validateOnly too).
 import { decodeCreatePartitionsRequest, type CreatePartitionsRequest } from '../../protocol/generated/messages/create-partitions-request.js'
 import { sizeCreatePartitionsResponse, writeCreatePartitionsResponse, type CreatePartitionsResponse } from '../../protocol/generated/messages/create-partitions-response.js'
 import { ErrorCode } from '../../protocol/errors.js'
@@ -47,6 +48,8 @@ export default defineHandler({
           continue
         }
       }
+      const limit = svc.topics.checkAddPartitions(t.name, t.count)
+      if (limit !== null) { fail(limit.errorCode, limit.message); continue }
       if (req.validateOnly) continue
       try {
         await svc.topics.addPartitions(t.name, t.count)

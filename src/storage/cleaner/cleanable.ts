@@ -102,9 +102,8 @@ export async function cleanableRange (log: PartitionLog, checkpointed: number | 
   const ratio = total === 0 ? 0 : cleanableBytes / total
   let needCompactionNow = false
   if (settings.maxCompactionLagMs < Number.MAX_SAFE_INTEGER && cleanableBytes > 0 && firstDirtySegment !== undefined && firstDirtySegment.baseOffset < firstUncleanable) {
-    firstDirtySegment.acquire()
     let ts = -1
-    try { ts = await firstDirtySegment.firstBatchTimestamp() } catch {} finally { firstDirtySegment.release() }
+    try { ts = await firstDirtySegment.firstBatchTimestamp() } catch {}
     needCompactionNow = ts >= 0 && now - ts > settings.maxCompactionLagMs
   }
   const horizonExpired = earliestHorizon !== undefined && earliestHorizon <= now && cleanBytes > 0

@@ -7,8 +7,15 @@
 // the segment rolls, on flush and on close; after an unclean stop the active segment's indexes are rebuilt
 // from the .log anyway (indexes are never checksummed, the log is the truth).
 // Capacity: `maxIndexSize` bytes (segment.index.bytes, default 10 MiB); a full index makes the log roll.
+// Memory: an index with no entry holds no buffer (a shared empty one); the first append allocates 64 entries,
+// then the buffer doubles. An idle partition's empty segment costs no index memory (issue 11: 100,000
+// partitions).
 // Threading: main thread only.
 import { promises as fsp } from 'node:fs'
+
+/** Shared by every index without entries: never written (reserve() replaces it before the first write). */
+const NO_ENTRIES = Buffer.alloc(0)
+import { injectedOpenError } from '../file-io.js'
 
 export abstract class AbstractIndex {
   readonly file: string
@@ -24,7 +31,7 @@ export abstract class AbstractIndex {
     this.file = file
     this.baseOffset = baseOffset
     this.maxEntries = Math.max(1, Math.floor(maxIndexSize / entrySize))
-    this.buf = Buffer.alloc(entrySize * 64)
+    this.buf = NO_ENTRIES
   }
 
   get entries (): number { return this.n }
@@ -40,7 +47,7 @@ export abstract class AbstractIndex {
   protected reserve (): number {
     const need = (this.n + 1) * this.entrySize
     if (need > this.buf.length) {
-      const bigger = Buffer.alloc(Math.max(need, this.buf.length * 2))
+      const bigger = Buffer.alloc(Math.max(need, this.buf.length * 2, this.entrySize * 64))
       this.buf.copy(bigger, 0, 0, this.n * this.entrySize)
       this.buf = bigger
     }
@@ -65,7 +72,7 @@ export abstract class AbstractIndex {
     if (data.length % this.entrySize !== 0) {
       return `index file ${this.file} is ${data.length} bytes, not a multiple of the entry size ${this.entrySize}`
     }
-    this.buf = Buffer.from(data.length > 0 ? data : Buffer.alloc(this.entrySize * 64))
+    this.buf = data.length > 0 ? Buffer.from(data) : NO_ENTRIES
     this.n = data.length / this.entrySize
     this.writtenVersion = this.version
     const err = this.sanityCheck()
@@ -104,6 +111,8 @@ export abstract class AbstractIndex {
   async writeTo (): Promise<void> {
     const version = this.version
     const tmp = this.file + '.tmp'
+    const injected = injectedOpenError(tmp) // tests: a process out of fds (file-io.ts fileFaults.open)
+    if (injected !== null) throw injected
     await fsp.writeFile(tmp, Buffer.from(this.bytes()))
     await fsp.rename(tmp, this.file)
     this.writtenVersion = version

@@ -86,10 +86,14 @@ export class LogScrubber {
       for (let i = 0; i + 1 < segs.length && !this.closed && !log.isClosed; i++) {
         const seg = segs[i]!
         if (seg.isDeleted) continue
-        seg.acquire()
         let r
+        let fd: number
+        try { fd = await seg.acquire() } catch (err) {
+          this.opts.logger.warn({ partition: log.name, file: seg.logFile, err: (err as Error).message }, `scrubbing ${seg.logFile}: cannot open it: ${(err as Error).message}`)
+          continue
+        }
         try {
-          r = await verifySegment(seg.fd, {
+          r = await verifySegment(fd, {
             baseOffset: seg.baseOffset,
             size: seg.writtenSize,
             upperBound: segs[i + 1]!.baseOffset,

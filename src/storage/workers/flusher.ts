@@ -4,6 +4,9 @@
 // fdatasync of fd is running, further callers wait together for the next one, so N appends arriving during
 // a sync cost one more fdatasync, not N. Invariant: one fdatasync in flight per fd at most; one covers every
 // write to fd that completed before it started (callers call sync() after their write completed).
+// Fds are keyed by number: callers hold the segment file open (open-files.ts SegmentFile.acquire) from their
+// write until their sync() settles, so while a sync of an fd is pending or running its number names one file;
+// the LRU may close and reuse the number only after every caller released it.
 //
 // Threading: the fdatasync calls run in a small piscina pool, not in libuv's threadpool, so a slow disk
 // cannot occupy the 4 libuv threads that the writes and fetch reads of every partition share.
