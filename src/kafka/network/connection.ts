@@ -167,6 +167,7 @@ export class Connection {
   private waitingHead = 0
   /** Request pool bytes held by this connection's frames (released per request, or all at close). */
   private poolHeld = 0
+  private framePoolBytes = 0
   /** Fetch budgets being read (ResponseGrant). */
   private reservedResponseBytes = 0
   /** Encoded responses complete but not yet handed to the socket. */
@@ -415,10 +416,19 @@ export class Connection {
   }
 
   private startFrame (frame: Buffer): void {
-    const before = this.inFlight.length
+    this.framePoolBytes = frame.length
     this.onFrame(frame)
-    if (this.inFlight.length > before) this.inFlight[this.inFlight.length - 1].poolBytes = frame.length
-    else this.releasePool(frame.length)
+    // no slot took the frame's bytes (it was refused, or the connection is ending): released now
+    const left = this.framePoolBytes
+    this.framePoolBytes = 0
+    this.releasePool(left)
+  }
+
+  /** The pool bytes of the frame being started, for its slot (released when its response is complete). */
+  private claimFrameBytes (): number {
+    const n = this.framePoolBytes
+    this.framePoolBytes = 0
+    return n
   }
 
   private releasePool (n: number): void {
@@ -512,7 +522,7 @@ export class Connection {
       this.close(`garbled request header for ${spec.name} v${apiVersion}: ${(err as Error).message}`)
       return
     }
-    const slot: Slot = { done: false, chunks: null, afterWrite: null, bytes: 0, poolBytes: 0 }
+    const slot: Slot = { done: false, chunks: null, afterWrite: null, bytes: 0, poolBytes: this.claimFrameBytes() }
     this.inFlight.push(slot)
     if (this.inFlight.length - this.head > MAX_IN_FLIGHT) this.pause()
 
@@ -538,7 +548,7 @@ export class Connection {
 
   /** A legacy SASL token (after SaslHandshake v0): answered with a raw size-prefixed token, in order. */
   private onRawToken (sasl: SaslAuthenticator, token: Buffer): void {
-    const slot: Slot = { done: false, chunks: null, afterWrite: null, bytes: 0, poolBytes: 0 }
+    const slot: Slot = { done: false, chunks: null, afterWrite: null, bytes: 0, poolBytes: this.claimFrameBytes() }
     this.inFlight.push(slot)
     sasl.rawToken(token).then(answer => {
       if (answer !== null) {
