@@ -9,7 +9,7 @@ import net from 'node:net'
 import kafkajs from 'kafkajs'
 import { RawClient } from '../../helpers/raw-client.js'
 import { fetchBody } from '../../helpers/wire.js'
-import { startChildBroker } from './child-broker.js'
+import { startChildBroker } from '../../helpers/child-broker.js'
 
 const { Kafka, logLevel } = kafkajs as any
 const BOUND = 768 * 1024 * 1024

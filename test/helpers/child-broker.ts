@@ -4,9 +4,9 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { tempDir } from '../../helpers/broker.js'
+import { tempDir } from './broker.js'
 
-const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../dist/cli/main.js')
+const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/cli/main.js')
 
 export interface ChildBroker {
   proc: ChildProcess
