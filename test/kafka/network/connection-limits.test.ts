@@ -6,6 +6,7 @@ import { withBroker } from '../../helpers/broker.js'
 import { RawClient } from '../../helpers/raw-client.js'
 import { createLogger } from '../../../src/logger.js'
 import { Writable } from 'node:stream'
+import { testCerts } from '../../helpers/tls-certs.js'
 
 async function apiVersions (c: RawClient): Promise<number> {
   return (await c.request(18, 3, { clientSoftwareName: 't', clientSoftwareVersion: '1' })).errorCode
@@ -67,4 +68,26 @@ t.test('max.connections: the extra connection is closed at once, the others keep
   t.equal(await apiVersions(a), 0)
   t.equal(await apiVersions(c), 0)
   t.equal(b.current.broker.networkLimits.quotas.total, 2, 'the refused connection is not counted')
+})
+
+t.test('limits count every listener together, a TLS connection from its TCP accept (before the handshake)', async t => {
+  const certs = testCerts(t)
+  const b = await withBroker(t, {
+    config: {
+      listeners: 'PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0',
+      'ssl.keystore.type': 'PEM',
+      'ssl.keystore.location': certs.files.server,
+      'max.connections': 2
+    }
+  })
+  const sslPort = b.current.listeners[1].port
+  const plain = await RawClient.connect(b.port)
+  t.teardown(() => plain.close())
+  const secure = await RawClient.connectTls(sslPort, { ca: certs.set.ca.certPem, servername: 'localhost' })
+  t.teardown(() => secure.close())
+  t.equal(await apiVersions(secure), 0)
+  t.ok(await refused(b.port), 'a third connection on the PLAINTEXT listener is closed')
+  await t.rejects(RawClient.connectTls(sslPort, { ca: certs.set.ca.certPem, servername: 'localhost' }), 'a third on the SSL listener is closed before its handshake')
+  t.equal(await apiVersions(plain), 0)
+  t.equal(await apiVersions(secure), 0)
 })
