@@ -13,7 +13,8 @@
 // for its size (the caller releases it once the request is handled). A frame that spans chunks reserves its
 // announced size when its size prefix is read; when the pool refuses, the reader is `blocked`: it keeps what
 // it already received (at most the rest of that chunk, plus chunks pushed before the socket paused) and
-// yields nothing more until resume() gets the reservation. dispose() releases the reservation of a partial frame.
+// yields nothing more until resume() gets the reservation. dispose() releases the reservation of a partial frame
+// and ends the reader (also when called from inside an onFrame callback: the rest of that chunk is dropped).
 
 import type { RequestPool } from './request-pool.js'
 
@@ -40,6 +41,8 @@ export class FrameReader {
   /** The pool refused the reservation: bytes received since wait here. */
   private isBlocked = false
   private backlog: Buffer[] = []
+  /** dispose() was called: nothing more is read or reserved. */
+  private disposed = false
 
   private minFrameBytes = MIN_FRAME
   /** Names the limit in errors (socket.request.max.bytes, or sasl.server.max.receive.size). */
@@ -71,6 +74,7 @@ export class FrameReader {
 
   /** Feeds a chunk; calls onFrame for every complete frame it finishes. */
   push (chunk: Buffer, onFrame: (frame: Buffer) => void): void {
+    if (this.disposed) return
     if (this.isBlocked) {
       if (chunk.length > 0) this.backlog.push(chunk)
       return
@@ -83,13 +87,13 @@ export class FrameReader {
    * still blocked (now, or again at a later frame of the kept bytes).
    */
   resume (onFrame: (frame: Buffer) => void): boolean {
-    if (!this.isBlocked) return true
+    if (!this.isBlocked || this.disposed) return true
     if (this.pool !== null && !this.pool.tryReserve(this.need)) return false
     this.isBlocked = false
     this.startFrame(this.backlog.reduce((n, b) => n + b.length, 0))
     const kept = this.backlog
     this.backlog = []
-    for (let i = 0; i < kept.length; i++) {
+    for (let i = 0; i < kept.length && !this.disposed; i++) {
       if (this.isBlocked) {
         for (let j = i; j < kept.length; j++) this.backlog.push(kept[j])
         break
@@ -101,6 +105,7 @@ export class FrameReader {
 
   /** Drops a partial frame and returns its reservation to the pool (the connection closed). */
   dispose (): void {
+    this.disposed = true
     if (this.reserved && this.pool !== null) this.pool.release(this.need)
     this.reserved = false
     this.isBlocked = false
@@ -113,7 +118,8 @@ export class FrameReader {
   private feed (chunk: Buffer, onFrame: (frame: Buffer) => void): void {
     const len = chunk.length
     let pos = 0
-    while (pos < len) {
+    // (an onFrame callback may dispose the reader: the connection closed)
+    while (pos < len && !this.disposed) {
       if (this.need < 0) {
         let size: number
         if (this.sizeFilled === 0 && len - pos >= 4) {

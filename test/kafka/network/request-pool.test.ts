@@ -78,3 +78,15 @@ t.test('frame reader: refused by a full pool it blocks, keeps the bytes, and res
   t.same(got, ['complete', 'x'.repeat(20) + 'y'.repeat(30), 'complete'], 'the kept bytes yield their frames in order')
   t.equal(p.used, 8 + 50 + 8, 'every yielded frame is charged (released by the connection once handled)')
 })
+
+t.test('frame reader: disposed from inside onFrame (the connection closed), it reserves nothing more', async t => {
+  const p = new RequestPool(1 << 30)
+  const r = new FrameReader(1 << 20, p)
+  const got: Buffer[] = []
+  const chunk = Buffer.concat([prefix(8), Buffer.from('12345678'), prefix(8), Buffer.from('abcdefgh'), prefix(1000), Buffer.alloc(10)])
+  r.push(chunk, f => { got.push(f); r.dispose() })
+  t.equal(got.length, 1, 'no frame after the close')
+  t.equal(p.used, 8, 'only the yielded frame is charged (its connection releases it); the partial frame reserved nothing')
+  r.push(Buffer.concat([prefix(8), Buffer.from('zzzzzzzz')]), f => got.push(f))
+  t.equal(got.length, 1)
+})
