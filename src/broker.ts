@@ -15,6 +15,8 @@ import { appendTxnMarker } from './core/transactions/markers.js'
 import type { ListenerConfig, SecurityProtocol } from './config/listeners.js'
 import { usesTls, type ListenerEndpoint } from './kafka/network/session.js'
 import { ServerTls } from './core/security/tls/server-tls.js'
+import { networkLimitsFrom, type NetworkLimits } from './kafka/network/network-limits.js'
+import { parseIpOverrides } from './kafka/network/connection-quotas.js'
 
 /** The listener could not bind; the message says where and why. */
 export class ListenError extends Error {
@@ -35,8 +37,11 @@ export class Broker {
   /** Every bound listener, in the order of `listeners`. */
   readonly listeners: BoundListener[] = []
   private readonly servers: SocketServer[] = []
+  /** The network bounds every listener shares (connections, request pool, queued responses, time). */
+  readonly networkLimits: NetworkLimits
 
   private constructor (readonly core: Core, private readonly tls: Map<string, ServerTls>) {
+    this.networkLimits = networkLimitsFrom(core.config, core.fetchMemory)
     this.router = new Router(kafkaServices(core, this), EAGER_HANDLERS, LAZY_HANDLERS, async () => await core.groups.get())
   }
 
@@ -44,6 +49,7 @@ export class Broker {
     const started = performance.now()
     // TLS key material is read before the data directory is opened: a bad keystore fails the start cleanly
     const tls = loadListenerTls(config, logger)
+    parseIpOverrides(config.get('max.connections.per.ip.overrides') ?? '') // a bad value fails the start cleanly
     const core = await Core.open(config, logger)
     const b = new Broker(core, tls)
     await b.listen()
@@ -114,6 +120,7 @@ export class Broker {
       logger: this.core.logger.child({ component: 'network', listener: l.name }),
       listener: endpoint,
       tls: this.tls.get(l.name),
+      limits: this.networkLimits,
       sasl: {
         mechanisms: this.core.sasl,
         reauthMs: numberConfig({ get: k => this.core.config.forListener(l.name, k) }, 'connections.max.reauth.ms'),

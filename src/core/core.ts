@@ -18,6 +18,7 @@ import { LogManager, type TopicRecord } from '../storage/log-manager.js'
 import { loadOrCreateClusterMeta } from './cluster-meta.js'
 import { FetchPurgatory } from './fetch-purgatory.js'
 import { FetchReadAhead } from './fetch-readahead.js'
+import { FetchMemory } from './fetch-memory.js'
 import type { GroupCoordinator } from './groups/coordinator.js'
 import type { TransactionCoordinator } from './transactions/coordinator.js'
 import { Lazy } from './lazy.js'
@@ -32,7 +33,9 @@ import { LogScrubber } from '../storage/scrubber/log-scrubber.js'
 
 export class Core {
   readonly purgatory = new FetchPurgatory()
-  readonly readAhead = new FetchReadAhead()
+  /** Fetch bytes in memory, broker-wide (fetch.max.memory.bytes): responses being read or written, read-ahead. */
+  readonly fetchMemory: FetchMemory
+  readonly readAhead: FetchReadAhead
   /** The group coordinator: created (and __consumer_offsets replayed) on first use. */
   readonly groups: Lazy<GroupCoordinator>
   /** The transaction coordinator: created (and __transaction_state replayed) on first use. */
@@ -55,6 +58,8 @@ export class Core {
     readonly authorizer: Authorizer
   ) {
     this.nodeId = config.nodeId
+    this.fetchMemory = new FetchMemory(numberConfig(config, 'fetch.max.memory.bytes'))
+    this.readAhead = new FetchReadAhead(this.fetchMemory)
     this.groups = new Lazy(async () => await this.createGroups())
     this.transactions = new Lazy(async () => await this.createTransactions())
   }

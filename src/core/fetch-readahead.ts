@@ -13,14 +13,17 @@
 //   - the read stops at the bound the triggering Fetch had (HW, or LSO for read_committed); a taker whose bound
 //     is lower cannot use it (the slot's bound must be <= the request's), a higher bound only means the
 //     answer holds less than it could, as if the Fetch had come a moment earlier;
-//   - a slot not taken within SLOT_TTL_MS is dropped; all slots together hold at most MAX_BYTES (a new
-//     read-ahead is not started beyond that);
+//   - a slot not taken within SLOT_TTL_MS is dropped; all slots together hold at most MAX_BYTES, and each
+//     slot's budget is taken from the broker's FetchMemory (fetch.max.memory.bytes) while it is held: a new
+//     read-ahead is not started beyond either (taken by its Fetch, the slot's share goes back: the Fetch
+//     holds its own);
 //   - records read ahead are a copy: retention, DeleteRecords or compaction afterwards do not change them,
 //     the same view a Fetch a moment earlier would have had (the log start offset is checked by the Fetch
 //     itself before taking the slot).
 // Threading: main thread; the reads themselves are PartitionLog.read (libuv pool).
 import type { PartitionLog } from '../storage/log.js'
 import type { ReadResult } from '../storage/segment.js'
+import type { FetchMemory } from './fetch-memory.js'
 
 const SLOT_TTL_MS = 1000
 const MAX_BYTES = 64 * 1024 * 1024
@@ -42,6 +45,8 @@ export class FetchReadAhead {
   started = 0
   taken = 0
 
+  constructor (private readonly memory: FetchMemory | null = null) {}
+
   /**
    * The read-ahead result for this read, or null (no slot, or it does not match: then it is dropped).
    * `minOneBatch` false: only a result within the budget is usable.
@@ -59,6 +64,7 @@ export class FetchReadAhead {
   /** Starts reading `log` from `offset` for this connection's next Fetch (if worth it and within the memory cap). */
   start (conn: object, log: PartitionLog, offset: number, budget: number, maxOffset: number): void {
     if (budget < MIN_BUDGET || offset >= maxOffset || this.held + budget > MAX_BYTES || log.isClosed) return
+    if (this.memory !== null && this.memory.take(budget, budget) === 0) return
     let byLog = this.slots.get(conn)
     if (byLog === undefined) this.slots.set(conn, byLog = new Map())
     const old = byLog.get(log)
@@ -82,6 +88,7 @@ export class FetchReadAhead {
     const byLog = this.slots.get(conn)
     if (byLog?.get(log) === slot) byLog.delete(log)
     this.held -= slot.bytes
+    this.memory?.release(slot.bytes)
     if (release) void slot.read.then(r => r?.release?.())
   }
 }

@@ -22,6 +22,11 @@
 // Sizes: the first partition that has data returns at least one whole batch even if it is larger than the
 // partition or response max bytes (else a consumer could never progress); after that, partition max bytes
 // and the remaining response max bytes bound each read.
+// Memory (README, "Connections, memory and time"): the response max bytes is lowered to fetch.max.bytes, and
+// each read first gets a byte budget from its connection (connection.max.queued.response.bytes) and the
+// broker's fetch.max.memory.bytes (Connection.reserveResponse), which then bounds the read; the budget is held
+// until the response is written, and given back while a long poll waits. When no budget comes within the
+// request's max wait, the partitions are answered without records (offsets as usual), as if no data had come.
 // Long poll: with fewer than minBytes available, the request parks in the purgatory until a high watermark
 // of one of its partitions advances or maxWaitMs passes, then reads again.
 // Errors: a read that fails answers its partition only, with errorCodeOf's code (CORRUPT_MESSAGE for a corrupt
@@ -33,7 +38,8 @@ import type { PartitionLog } from '../../storage/log.js'
 import { defineHandler } from '../handler.js'
 import { AclOperation, ResourceType, allowed } from '../authorize.js'
 import { downConvert } from '../../protocol/records/convert.js'
-import { AFTER_WRITE } from '../network/connection.js'
+import { AFTER_WRITE, type ResponseGrant } from '../network/connection.js'
+import { numberConfig } from '../../config/broker-config.js'
 import { BatchCursor } from '../../protocol/records/batch-cursor.js'
 import type { KafkaServices } from '../services.js'
 import { failure } from './failure.js'
@@ -56,7 +62,7 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 17,
   codec: { decodeRequest: decodeFetchRequest, sizeResponse: sizeFetchResponse, writeResponse: writeFetchResponse },
-  uses: ['authorizer', 'closing', 'logger', 'purgatory', 'readAhead', 'topics', 'transactions'],
+  uses: ['authorizer', 'closing', 'config', 'logger', 'purgatory', 'readAhead', 'topics', 'transactions'],
   async handle (svc, ctx, req: FetchRequest): Promise<FetchResponse> {
     const v = ctx.apiVersion
     if (v >= 7 && req.sessionId !== 0) {
@@ -98,19 +104,38 @@ export default defineHandler({
     if (unsettled.length > 0) await Promise.all(unsettled.map(async t => { await t.log!.awaitWritten() }))
     const deadline = Date.now() + Math.max(0, req.maxWaitMs)
     const logs = targets.filter(t => t.log !== undefined).map(t => t.log as PartitionLog)
+    const responseMaxBytes = Math.min(v >= 3 ? req.maxBytes : 0x7fffffff, numberConfig(svc.config, 'fetch.max.bytes'))
+    let want = 0
+    for (const t of targets) if (t.log !== undefined) want = Math.min(responseMaxBytes, want + Math.max(0, t.partitionMaxBytes))
+    want = Math.max(1, want)
     // Pooled read buffers behind the records of the latest read: returned once the response is written,
     // or at once when a long poll reads again.
     let releases: Array<() => void> = []
-    for (;;) {
+    let grant: ResponseGrant | null = null
+    try {
+      for (;;) {
+        for (const r of releases) r()
+        releases = []
+        grant?.release()
+        grant = null
+        const hwBefore = logs.map(l => l.highWatermark)
+        if (logs.length > 0) grant = await ctx.connection.reserveResponse(want, Math.max(0, deadline - Date.now()))
+        // no memory within the max wait: the partitions' offsets, no records
+        const budget = grant === null ? -1 : grant.bytes
+        const { bytes, errors } = await readAll(svc, ctx.connection, targets, budget, releases)
+        grant?.settle(bytes)
+        const remaining = deadline - Date.now()
+        if (bytes >= req.minBytes || errors || remaining <= 0 || logs.length === 0 || svc.closing) break
+        // Data may have arrived while we were reading: read again at once instead of sleeping.
+        if (logs.some((l, i) => l.highWatermark !== hwBefore[i])) continue
+        grant?.release()
+        grant = null
+        await svc.purgatory.waitForData(logs, remaining)
+      }
+    } catch (err) {
       for (const r of releases) r()
-      releases = []
-      const hwBefore = logs.map(l => l.highWatermark)
-      const { bytes, errors } = await readAll(svc, ctx.connection, targets, v >= 3 ? req.maxBytes : 0x7fffffff, releases)
-      const remaining = deadline - Date.now()
-      if (bytes >= req.minBytes || errors || remaining <= 0 || logs.length === 0 || svc.closing) break
-      // Data may have arrived while we were reading: read again at once instead of sleeping.
-      if (logs.some((l, i) => l.highWatermark !== hwBefore[i])) continue
-      await svc.purgatory.waitForData(logs, remaining)
+      grant?.release()
+      throw err
     }
     if (v < 4) {
       const magic = v < 2 ? 0 : 1
@@ -120,14 +145,19 @@ export default defineHandler({
       }
     }
     const response: FetchResponse & { [AFTER_WRITE]?: () => void } = { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses, nodeEndpoints: [] }
-    if (releases.length > 0) {
+    if (releases.length > 0 || grant !== null) {
       const done = releases
-      response[AFTER_WRITE] = () => { for (const r of done) r() }
+      const held = grant
+      response[AFTER_WRITE] = () => {
+        for (const r of done) r()
+        held?.release()
+      }
     }
     return response
   }
 })
 
+/** Reads every target within responseMaxBytes; -1: no read at all (offsets only). */
 async function readAll (svc: Pick<KafkaServices, 'logger' | 'readAhead'>, conn: object, targets: Target[], responseMaxBytes: number, releases: Array<() => void>): Promise<{ bytes: number, errors: boolean }> {
   let bytes = 0
   let errors = false
@@ -153,7 +183,7 @@ async function readAll (svc: Pick<KafkaServices, 'logger' | 'readAhead'>, conn: 
       continue
     }
     if (t.readCommitted) r.abortedTransactions = []
-    if (t.fetchOffset >= upTo) continue
+    if (t.fetchOffset >= upTo || responseMaxBytes < 0) continue
     const budget = Math.min(t.partitionMaxBytes, responseMaxBytes - bytes)
     const minOneBatch = bytes === 0
     if (budget <= 0 && !minOneBatch) continue

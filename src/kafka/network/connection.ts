@@ -5,8 +5,20 @@
 // been written (Kafka's per-connection ordering, which librdkafka and the Java client rely on). A request
 // that expects no response (Produce with acks=0) still holds its slot until it is handled, so ordering holds.
 //
-// Back-pressure: reading pauses while the socket's write buffer is above WRITE_HIGH_WATER or more than
-// MAX_IN_FLIGHT requests are unanswered, and resumes when both are below.
+// Back-pressure (README, "Connections, memory and time"): the connection's queued response bytes are the
+// responses handled but not yet written, the socket's write buffer, and the budgets of fetches being read
+// (reserveResponse). While they are at or above connection.max.queued.response.bytes the connection mutes
+// itself as Kafka does: it reads nothing more and starts none of the requests it already read (they wait in
+// arrival order, their bytes still held in the request pool) until the client drains its responses. Reading
+// also pauses while more than MAX_IN_FLIGHT requests are unanswered, and while the broker-wide request pool
+// (queued.max.request.bytes, request-pool.ts) refuses the next frame; a request's pool bytes are released when
+// its response is complete, and everything the connection held is released when it closes.
+// A Fetch asks reserveResponse() for its byte budget: granted from the connection's room and the broker's
+// FetchMemory (fetch.max.memory.bytes), it waits while there is too little, so pipelined fetches of a client
+// that does not read its socket park without memory instead of each reading fetch.max.bytes.
+// Time (connection-reaper.ts): lastActivity (last byte read or written) and partialSince (a partial frame's
+// clock, restarted when reading resumes after a broker-side pause) for connections.max.idle.ms and
+// request.read.timeout.ms.
 // Quota throttling (KIP-219): throttle(ms) mutes the connection (reads nothing more) until ms from now; the
 // answer that carries the throttle time is still sent at once. Requests already read are still served.
 //
@@ -28,9 +40,12 @@ import { FrameReader, FrameError } from './frame-reader.js'
 import { clientWarnings } from './warn-limiter.js'
 import { Session, usesSasl, type ListenerEndpoint } from './session.js'
 import { SaslAuthenticator, type SaslSettings } from './sasl-authenticator.js'
+import { defaultNetworkLimits, type NetworkLimits } from './network-limits.js'
+import type { FetchMemory } from '../../core/fetch-memory.js'
 
-const WRITE_HIGH_WATER = 8 * 1024 * 1024
 const MAX_IN_FLIGHT = 1024
+/** A fetch budget smaller than this (or than what it asked, if less) is not worth granting: wait for more room. */
+const MIN_GRANT = 64 * 1024
 
 export interface RequestContext {
   apiKey: number
@@ -79,6 +94,45 @@ interface Slot {
   done: boolean
   chunks: Buffer[] | null
   afterWrite: (() => void) | null
+  /** Encoded response bytes (counted as queued from completion until written). */
+  bytes: number
+  /** Request pool bytes of the request's frame, released once the response is complete. */
+  poolBytes: number
+}
+
+/**
+ * A fetch's byte budget from reserveResponse(): counted against its connection while the fetch reads, and
+ * against the broker's FetchMemory until release() (after the response is written, or when a long poll gives
+ * it back before waiting).
+ */
+export class ResponseGrant {
+  private connHeld: number
+  private memHeld: number
+
+  constructor (private readonly conn: Connection, private readonly memory: FetchMemory, readonly bytes: number) {
+    this.connHeld = bytes
+    this.memHeld = bytes
+  }
+
+  /**
+   * The response is built with `actual` bytes of records: the connection now counts the response itself (from
+   * its completion), and the broker-wide share becomes `actual` (more than granted: one large batch, forced).
+   */
+  settle (actual: number): void {
+    this.conn.releaseReservation(this.connHeld)
+    this.connHeld = 0
+    if (actual > this.memHeld) this.memory.force(actual - this.memHeld)
+    else this.memory.release(this.memHeld - actual)
+    this.memHeld = actual
+  }
+
+  /** Gives everything back (idempotent). */
+  release (): void {
+    this.conn.releaseReservation(this.connHeld)
+    this.connHeld = 0
+    this.memory.release(this.memHeld)
+    this.memHeld = 0
+  }
 }
 
 /**
@@ -107,6 +161,23 @@ export class Connection {
   /** Quota mute: no reading before this time (ms, Date.now). */
   private throttledUntil = 0
   private throttleTimer: NodeJS.Timeout | null = null
+  private readonly limits: NetworkLimits
+  /** Frames read but not started while the connection is muted (queued responses at their bound), in order. */
+  private readonly waitingFrames: Buffer[] = []
+  private waitingHead = 0
+  /** Request pool bytes held by this connection's frames (released per request, or all at close). */
+  private poolHeld = 0
+  private framePoolBytes = 0
+  /** Fetch budgets being read (ResponseGrant). */
+  private reservedResponseBytes = 0
+  /** Encoded responses complete but not yet handed to the socket. */
+  private unflushedBytes = 0
+  /** Fetches waiting in reserveResponse for room. */
+  private grantWaiters: Array<() => void> = []
+  private readonly onPoolRoom = (): void => this.poolRoom()
+  /** Clock time of the last byte read or written (connections.max.idle.ms). */
+  lastActivity: number
+  private partialStart = -1
 
   constructor (
     readonly socket: net.Socket,
@@ -115,11 +186,14 @@ export class Connection {
     maxFrameBytes: number,
     private readonly onClose: (c: Connection) => void,
     listener: ListenerEndpoint,
-    sasl: SaslSettings | null = null
+    sasl: SaslSettings | null = null,
+    limits: NetworkLimits | null = null
   ) {
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`
     this.session = new Session(listener, socket.remoteAddress ?? '?')
-    this.frames = new FrameReader(maxFrameBytes)
+    this.limits = limits ?? defaultNetworkLimits()
+    this.lastActivity = this.limits.now()
+    this.frames = new FrameReader(maxFrameBytes, this.limits.requestPool)
     if (sasl !== null && usesSasl(listener.securityProtocol)) {
       this.sasl = new SaslAuthenticator(this.session, sasl, {
         endAfterResponses: delayMs => this.endAfterResponses(delayMs),
@@ -128,7 +202,7 @@ export class Connection {
     }
     socket.setNoDelay(true)
     socket.on('data', chunk => this.onData(chunk))
-    socket.on('drain', () => this.maybeResume())
+    socket.on('drain', () => this.responsesWritten())
     socket.on('error', err => {
       if ((err as NodeJS.ErrnoException).code !== 'ECONNRESET' && (err as NodeJS.ErrnoException).code !== 'EPIPE') {
         this.logger.debug({ remote: this.remote, err: err.message }, 'socket error')
@@ -137,8 +211,76 @@ export class Connection {
     socket.on('close', () => {
       this.closed = true
       if (this.endTimer !== null) clearTimeout(this.endTimer)
+      this.releaseAll()
       this.onClose(this)
     })
+  }
+
+  /** Clock time a partial frame's clock started, or -1 (none, or the broker paused reading). */
+  get partialSince (): number {
+    return this.paused ? -1 : this.partialStart
+  }
+
+  /** Response bytes queued on this connection: unwritten responses, the socket's buffer, fetches being read. */
+  get queuedResponseBytes (): number {
+    return this.reservedResponseBytes + this.unflushedBytes + this.socket.writableLength
+  }
+
+  /** Request pool bytes this connection holds (tests). */
+  get requestPoolBytes (): number {
+    return this.poolHeld
+  }
+
+  /**
+   * A byte budget for a response being read (a Fetch): min(want, room) once the connection's queued bytes and
+   * the broker's FetchMemory leave at least MIN_GRANT (or `want`, if smaller); waits up to waitMs for that,
+   * then resolves null (answer without records). Rejects with CloseConnectionError if the connection closes.
+   */
+  async reserveResponse (want: number, waitMs: number): Promise<ResponseGrant | null> {
+    const memory = this.limits.fetchMemory
+    const limit = this.limits.responseQueueBytes
+    want = Math.max(1, Math.min(want, limit))
+    const min = Math.min(want, Math.max(MIN_GRANT, limit >>> 2))
+    const deadline = this.limits.now() + waitMs
+    for (;;) {
+      if (this.closed) throw new CloseConnectionError('connection closed')
+      const room = Math.min(want, limit - this.queuedResponseBytes)
+      // too little room on this connection: wait for its client to read; else for the broker-wide budget
+      const onConnection = room < min
+      if (!onConnection) {
+        const g = memory.take(room, min)
+        if (g > 0) {
+          this.reservedResponseBytes += g
+          return new ResponseGrant(this, memory, g)
+        }
+      }
+      const left = deadline - this.limits.now()
+      if (left <= 0) return null
+      await new Promise<void>(resolve => {
+        const wake = (): void => {
+          clearTimeout(timer)
+          resolve()
+        }
+        const timer = setTimeout(() => {
+          if (onConnection) {
+            const i = this.grantWaiters.indexOf(wake)
+            if (i >= 0) this.grantWaiters.splice(i, 1)
+          } else {
+            memory.cancel(wake)
+          }
+          resolve()
+        }, left)
+        if (onConnection) this.grantWaiters.push(wake)
+        else memory.onRelease(wake)
+      })
+    }
+  }
+
+  /** A grant's connection share is given back (ResponseGrant). */
+  releaseReservation (n: number): void {
+    if (n <= 0) return
+    this.reservedResponseBytes -= n
+    this.responsesWritten()
   }
 
   get isClosed (): boolean {
@@ -156,7 +298,36 @@ export class Connection {
     }
     this.closed = true
     if (this.throttleTimer !== null) clearTimeout(this.throttleTimer)
+    this.releaseAll()
     this.socket.destroy()
+  }
+
+  /** Returns every pool byte this connection holds and wakes its waiting fetches (they see it closed). */
+  private releaseAll (): void {
+    this.frames.dispose()
+    this.limits.requestPool.cancel(this.onPoolRoom)
+    const held = this.poolHeld
+    this.poolHeld = 0
+    // responses complete but never written give back what they hold
+    for (let i = this.head; i < this.inFlight.length; i++) {
+      const slot = this.inFlight[i]
+      if (slot !== undefined && slot.afterWrite !== null) {
+        const after = slot.afterWrite
+        slot.afterWrite = null
+        after()
+      }
+    }
+    this.waitingFrames.length = 0
+    this.waitingHead = 0
+    this.limits.requestPool.release(held)
+    this.wakeGrantWaiters()
+  }
+
+  private wakeGrantWaiters (): void {
+    if (this.grantWaiters.length === 0) return
+    const w = this.grantWaiters
+    this.grantWaiters = []
+    for (const fn of w) fn()
   }
 
   /** Mutes the connection for `ms` (a quota's throttle time): reads resume once it is over (KIP-219). */
@@ -181,12 +352,111 @@ export class Connection {
   }
 
   private onData (chunk: Buffer): void {
+    this.lastActivity = this.limits.now()
     try {
-      this.frames.push(chunk, frame => this.onFrame(frame))
+      this.frames.push(chunk, this.frameArrived)
     } catch (err) {
-      if (err instanceof FrameError) this.close(err.message)
-      else this.close(`internal error while reading a frame: ${(err as Error).stack ?? String(err)}`)
+      this.frameFailed(err)
+      return
     }
+    this.afterRead()
+  }
+
+  private frameFailed (err: unknown): void {
+    if (err instanceof FrameError) this.close(err.message)
+    else this.close(`internal error while reading a frame: ${(err as Error).stack ?? String(err)}`)
+  }
+
+  /** After bytes were fed: the partial frame's clock, and a pause while the request pool refuses the next frame. */
+  private afterRead (): void {
+    if (this.closed) return
+    if (!this.frames.partial) this.partialStart = -1
+    else if (this.partialStart < 0) this.partialStart = this.limits.now()
+    if (this.frames.blocked) {
+      this.pause()
+      this.limits.requestPool.cancel(this.onPoolRoom)
+      this.limits.requestPool.waitForRoom(this.onPoolRoom)
+    }
+  }
+
+  /** The request pool released bytes: retry the refused frame. */
+  private poolRoom (): void {
+    if (this.closed) return
+    try {
+      if (!this.frames.resume(this.frameArrived)) {
+        this.limits.requestPool.waitForRoom(this.onPoolRoom)
+        return
+      }
+    } catch (err) {
+      this.frameFailed(err)
+      return
+    }
+    this.afterRead()
+    this.maybeResume()
+  }
+
+  /** A whole frame (charged to the request pool for its length): started now, or queued while muted. */
+  private readonly frameArrived = (frame: Buffer): void => {
+    if (this.closed) {
+      this.limits.requestPool.release(frame.length)
+      return
+    }
+    this.poolHeld += frame.length
+    if (this.waitingHead < this.waitingFrames.length || this.muted) {
+      this.waitingFrames.push(frame)
+      this.pause()
+      return
+    }
+    this.startFrame(frame)
+  }
+
+  /** Queued responses at their bound: no more requests are read or started. */
+  private get muted (): boolean {
+    return this.queuedResponseBytes >= this.limits.responseQueueBytes
+  }
+
+  private startFrame (frame: Buffer): void {
+    this.framePoolBytes = frame.length
+    this.onFrame(frame)
+    // no slot took the frame's bytes (it was refused, or the connection is ending): released now
+    const left = this.framePoolBytes
+    this.framePoolBytes = 0
+    this.releasePool(left)
+  }
+
+  /** The pool bytes of the frame being started, for its slot (released when its response is complete). */
+  private claimFrameBytes (): number {
+    const n = this.framePoolBytes
+    this.framePoolBytes = 0
+    return n
+  }
+
+  private releasePool (n: number): void {
+    if (n <= 0 || this.closed) return
+    this.poolHeld -= n
+    this.limits.requestPool.release(n)
+  }
+
+  /** Starts the queued frames while the connection is not muted. */
+  private startWaiting (): void {
+    const q = this.waitingFrames
+    while (this.waitingHead < q.length && !this.closed && !this.muted && this.endDelayMs === null) {
+      const frame = q[this.waitingHead]
+      q[this.waitingHead++] = undefined as unknown as Buffer
+      this.startFrame(frame)
+    }
+    if (this.waitingHead >= q.length) {
+      q.length = 0
+      this.waitingHead = 0
+    }
+  }
+
+  /** Response bytes left the connection (written, drained, or a reservation given back). */
+  private responsesWritten (): void {
+    if (this.closed) return
+    this.wakeGrantWaiters()
+    if (this.waitingHead < this.waitingFrames.length) this.startWaiting()
+    this.maybeResume()
   }
 
   /**
@@ -252,7 +522,7 @@ export class Connection {
       this.close(`garbled request header for ${spec.name} v${apiVersion}: ${(err as Error).message}`)
       return
     }
-    const slot: Slot = { done: false, chunks: null, afterWrite: null }
+    const slot: Slot = { done: false, chunks: null, afterWrite: null, bytes: 0, poolBytes: this.claimFrameBytes() }
     this.inFlight.push(slot)
     if (this.inFlight.length - this.head > MAX_IN_FLIGHT) this.pause()
 
@@ -278,7 +548,7 @@ export class Connection {
 
   /** A legacy SASL token (after SaslHandshake v0): answered with a raw size-prefixed token, in order. */
   private onRawToken (sasl: SaslAuthenticator, token: Buffer): void {
-    const slot: Slot = { done: false, chunks: null, afterWrite: null }
+    const slot: Slot = { done: false, chunks: null, afterWrite: null, bytes: 0, poolBytes: this.claimFrameBytes() }
     this.inFlight.push(slot)
     sasl.rawToken(token).then(answer => {
       if (answer !== null) {
@@ -286,6 +556,7 @@ export class Connection {
         b.writeInt32BE(answer.length, 0)
         answer.copy(b, 4)
         slot.chunks = [b]
+        slot.bytes = b.length
       }
       this.markDone(slot)
     }, err => this.close(`internal error in the SASL exchange: ${(err as Error)?.message ?? String(err)}`))
@@ -331,12 +602,17 @@ export class Connection {
 
   private complete (slot: Slot, route: RouteInfo, apiVersion: number, correlationId: number, body: unknown): void {
     const spec = route.info
-    if (this.closed) return
+    if (this.closed) {
+      // never written: what the response holds (pooled buffers, fetch memory) goes back now
+      if (body !== null && body !== undefined) (body as { [AFTER_WRITE]?: () => void })[AFTER_WRITE]?.()
+      return
+    }
     if (body !== null && body !== undefined) {
       const after = (body as { [AFTER_WRITE]?: () => void })[AFTER_WRITE]
       if (after !== undefined) slot.afterWrite = after
       try {
         slot.chunks = this.encode(route, apiVersion, correlationId, body)
+        for (const c of slot.chunks) slot.bytes += c.length
       } catch (err) {
         this.logger.error({ remote: this.remote, api: spec.name, version: apiVersion, err }, 'response encoding failed')
         this.close(`internal error encoding ${spec.name} v${apiVersion} response: ${(err as Error).message}`)
@@ -349,6 +625,9 @@ export class Connection {
   private markDone (slot: Slot): void {
     if (this.closed) return
     slot.done = true
+    this.unflushedBytes += slot.bytes
+    this.releasePool(slot.poolBytes)
+    slot.poolBytes = 0
     // Responses finished in the same tick leave in one corked write (one syscall for many responses:
     // measured 1.09 -> 0.23 socket writes per produce response under pipelined load).
     if (!this.flushScheduled) {
@@ -380,26 +659,38 @@ export class Connection {
     const q = this.inFlight
     if (this.head >= q.length || !q[this.head].done) return
     this.socket.cork()
+    let wrote = false
     while (this.head < q.length && q[this.head].done) {
-      const { chunks, afterWrite } = q[this.head]
+      const { chunks, afterWrite, bytes } = q[this.head]
       if (chunks !== null) {
         const last = chunks.length - 1
         for (let i = 0; i < last; i++) this.socket.write(chunks[i])
-        if (afterWrite !== null) this.socket.write(chunks[last], () => afterWrite())
-        else this.socket.write(chunks[last])
+        if (afterWrite !== null) this.socket.write(chunks[last], () => { afterWrite(); this.wrote() })
+        else this.socket.write(chunks[last], this.wroteCallback)
+        wrote = true
       }
+      this.unflushedBytes -= bytes
       q[this.head] = undefined as unknown as Slot
       this.head++
     }
     this.socket.uncork()
+    if (wrote) this.lastActivity = this.limits.now()
     if (this.head > 1024 && this.head * 2 > q.length) {
       q.splice(0, this.head)
       this.head = 0
     }
-    if (this.socket.writableLength > WRITE_HIGH_WATER) this.pause()
-    else this.maybeResume()
+    if (this.muted) this.pause()
+    else this.responsesWritten()
     this.maybeEnd()
   }
+
+  /** A response's last bytes were handed to the OS. */
+  private wrote (): void {
+    this.lastActivity = this.limits.now()
+    this.responsesWritten()
+  }
+
+  private readonly wroteCallback = (): void => this.wrote()
 
   private pause (): void {
     if (!this.paused) {
@@ -409,8 +700,11 @@ export class Connection {
   }
 
   private maybeResume (): void {
-    if (this.paused && !this.closed && this.endDelayMs === null && this.throttleTimer === null && this.socket.writableLength <= WRITE_HIGH_WATER && this.inFlight.length - this.head <= MAX_IN_FLIGHT / 2) {
+    if (this.paused && !this.closed && this.endDelayMs === null && this.throttleTimer === null && !this.frames.blocked &&
+        this.waitingHead >= this.waitingFrames.length && !this.muted && this.inFlight.length - this.head <= MAX_IN_FLIGHT / 2) {
       this.paused = false
+      // the broker held the partial frame up: its clock starts again
+      if (this.partialStart >= 0) this.partialStart = this.limits.now()
       this.socket.resume()
     }
   }

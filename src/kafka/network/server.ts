@@ -12,6 +12,12 @@
 //
 // PLAINTEXT listeners: a client that starts with a TLS record (0x16 0x03: a ClientHello) is told nothing and
 // closed, with one WARN naming the listener; the first chunk is peeked before the Connection exists.
+//
+// Limits (network-limits.ts, shared by every listener of the broker): each accepted TCP socket is counted by
+// ConnectionQuotas (max.connections, max.connections.per.ip[.overrides]) until it closes; over a limit it is
+// closed at once, with a WARN rate-limited by warn-limiter.ts. A plaintext socket that sends nothing is closed
+// after connections.max.idle.ms; a TLS one after the 10 s handshake limit. Every open Connection is swept by
+// the ConnectionReaper (idle time, partial frame deadline) every reaper.intervalMs.
 import net from 'node:net'
 import tls from 'node:tls'
 import type { Logger } from '../../logger.js'
@@ -21,6 +27,7 @@ import { clientWarnings } from './warn-limiter.js'
 import { userPrincipal } from '../../core/security/principal.js'
 import type { ServerTls } from '../../core/security/tls/server-tls.js'
 import type { SaslSettings } from './sasl-authenticator.js'
+import { defaultNetworkLimits, type NetworkLimits } from './network-limits.js'
 
 export interface SocketServerOptions {
   host: string
@@ -34,6 +41,8 @@ export interface SocketServerOptions {
   tls?: ServerTls
   /** SASL settings (used by SASL_* listeners only). */
   sasl?: SaslSettings
+  /** Memory, connection and time bounds shared by the broker's listeners (default: Kafka's defaults, Samsa's pools). */
+  limits?: NetworkLimits
 }
 
 export class SocketServer {
@@ -43,14 +52,20 @@ export class SocketServer {
   private readonly pending = new Set<net.Socket>()
   /** The client address of each accepted TCP socket (a failed TLS socket no longer knows it). */
   private readonly remotes = new WeakMap<net.Socket, string>()
+  readonly limits: NetworkLimits
+  private sweepTimer: NodeJS.Timeout | null = null
 
   constructor (private readonly opts: SocketServerOptions) {
+    this.limits = opts.limits ?? defaultNetworkLimits()
     const serverTls = opts.tls
     if (serverTls === undefined) {
-      this.server = net.createServer({ noDelay: true }, socket => this.acceptPlaintext(socket))
+      this.server = net.createServer({ noDelay: true }, socket => {
+        if (this.admit(socket)) this.acceptPlaintext(socket)
+      })
     } else {
       const server = tls.createServer(serverTls.serverOptions(), socket => this.acceptTls(socket, serverTls))
       server.on('connection', (socket: net.Socket) => {
+        if (!this.admit(socket)) return
         this.pending.add(socket)
         this.remotes.set(socket, remoteOf(socket))
         socket.once('close', () => this.pending.delete(socket))
@@ -84,8 +99,24 @@ export class SocketServer {
     return (parent !== undefined ? this.remotes.get(parent) : undefined) ?? '?'
   }
 
+  /** Counts a new TCP socket against the connection limits; over one, closes it at once (false). */
+  private admit (socket: net.Socket): boolean {
+    const ip = socket.remoteAddress ?? '?'
+    const refusal = this.limits.quotas.tryAcquire(ip)
+    if (refusal !== null) {
+      const msg = `connection from ${remoteOf(socket)} refused on listener ${this.opts.listener.name}: ${refusal}`
+      const d = clientWarnings.decide(msg)
+      if (d.log) this.opts.logger.warn({ remote: remoteOf(socket), ...(d.suppressed > 0 ? { suppressed: d.suppressed } : {}) }, d.suppressed > 0 ? `${msg} (${d.suppressed} similar lines suppressed)` : msg)
+      socket.on('error', () => {})
+      socket.destroy()
+      return false
+    }
+    socket.once('close', () => this.limits.quotas.release(ip))
+    return true
+  }
+
   private open (socket: net.Socket): Connection {
-    const conn = new Connection(socket, this.opts.router, this.opts.logger, this.opts.maxFrameBytes, c => this.connections.delete(c), this.opts.listener, this.opts.sasl ?? null)
+    const conn = new Connection(socket, this.opts.router, this.opts.logger, this.opts.maxFrameBytes, c => this.connections.delete(c), this.opts.listener, this.opts.sasl ?? null, this.limits)
     this.connections.add(conn)
     return conn
   }
@@ -94,8 +125,13 @@ export class SocketServer {
     this.pending.add(socket)
     socket.on('error', () => {})
     socket.once('close', () => this.pending.delete(socket))
+    // a client that connects and sends nothing is idle from the start
+    const idle = (): void => { socket.destroy() }
+    socket.setTimeout(this.limits.reaper.idleMs, idle)
     socket.once('data', (chunk: Buffer) => {
       this.pending.delete(socket)
+      socket.setTimeout(0)
+      socket.off('timeout', idle)
       socket.pause()
       if (chunk[0] === 0x16 && (chunk.length < 2 || chunk[1] === 0x03)) {
         this.opts.logger.warn({ remote: remoteOf(socket) },
@@ -139,13 +175,22 @@ export class SocketServer {
       this.server.listen({ host: this.opts.host, port: this.opts.port }, () => {
         this.server.off('error', onError)
         this.server.on('error', err => this.opts.logger.error({ err }, 'listener error'))
+        this.sweepTimer = setInterval(() => this.sweep(), this.limits.reaper.intervalMs)
+        this.sweepTimer.unref()
         const addr = this.server.address() as net.AddressInfo
         resolve({ host: addr.address, port: addr.port })
       })
     })
   }
 
+  /** Closes the connections over a time limit (connections.max.idle.ms, request.read.timeout.ms). */
+  private sweep (): void {
+    this.limits.reaper.sweep(this.connections, this.limits.now(), (c, reason) => c.close(reason))
+  }
+
   close (): Promise<void> {
+    if (this.sweepTimer !== null) clearInterval(this.sweepTimer)
+    this.sweepTimer = null
     return new Promise(resolve => {
       this.server.close(() => resolve())
       for (const s of this.pending) s.destroy()
