@@ -30,7 +30,9 @@ import {
 } from './log-file-names.js'
 import { LOG_START_OFFSET_CHECKPOINT_FILE, CheckpointFile, checkpointKey, type OffsetCheckpoint } from './checkpoint-file.js'
 import { LogCleaner, type LogCleanerOptions } from './cleaner/log-cleaner.js'
-import { PolicyViolationError } from './errors.js'
+import { KafkaStorageError, PolicyViolationError } from './errors.js'
+import type { DiskSpace } from './disk-space.js'
+import { isNoSpaceError } from './file-io.js'
 import { configDefault, type LogConfig } from './log.js'
 import { Partition } from './partition.js'
 import type { ProducerIdObserver } from './producers/producer-state-manager.js'
@@ -57,6 +59,8 @@ export interface LogManagerOptions {
   openConcurrency?: number
   /** Told every producer id found in a partition's producer snapshot or replayed log (the id allocator's floor). */
   onProducerId?: ProducerIdObserver
+  /** Free space of the data directory (disk-space.ts): below its threshold, appends and topic changes are refused. */
+  diskSpace?: DiskSpace
 }
 
 /** retention.ms / retention.bytes / cleanup.policy of a topic, from its overrides. */
@@ -93,6 +97,8 @@ export class LogManager {
   /** Compaction of the logs whose cleanup.policy includes compact; null when disabled. */
   readonly cleaner: LogCleaner | null
   private readonly logStartCheckpoint: CheckpointFile
+  /** Free space of the data directory; null when not watched. */
+  readonly diskSpace: DiskSpace | null
 
   private constructor (opts: LogManagerOptions, cleanStart: boolean) {
     this.dataDir = opts.dataDir
@@ -103,6 +109,7 @@ export class LogManager {
     this.ownsFlusher = opts.flusher === undefined
     this.openConcurrency = opts.openConcurrency ?? 8
     this.onProducerId = opts.onProducerId
+    this.diskSpace = opts.diskSpace ?? null
     this.flusher = opts.flusher ?? new Flusher({ mode: 'always', logger: opts.logger })
     this.logStartCheckpoint = new CheckpointFile(opts.dataDir, LOG_START_OFFSET_CHECKPOINT_FILE, opts.logger)
     this.cleaner = opts.cleaner === false
@@ -161,7 +168,7 @@ export class LogManager {
       this.logger.warn({ topic: name, partitions }, `adopting topic ${name} (${partitions} partitions) found in ${this.dataDir} but not in the topic registry`)
       this.registry.set(name, { name, topicId: randomUUID(), partitions, configs: {} })
     }
-    if (adopted.size > 0) await this.saveRegistry()
+    if (adopted.size > 0) await this.saveRegistry().catch(err => this.noSpaceAtStart(TOPIC_REGISTRY_FILE, err))
     const jobs: Array<{ t: TopicRecord; p: number }> = []
     for (const t of this.registry.values()) {
       this.logs.set(t.name, new Array<Partition>(t.partitions))
@@ -184,7 +191,8 @@ export class LogManager {
       logger: this.logger,
       cleanShutdown: this.cleanStart,
       logStartOffset: this.logStartOffsets.get(checkpointKey(t.name, p)),
-      onProducerId: this.onProducerId
+      onProducerId: this.onProducerId,
+      diskSpace: this.diskSpace ?? undefined
     })
   }
 
@@ -196,8 +204,32 @@ export class LogManager {
     return this.logStartCheckpoint.write(entries)
   }
 
-  private saveRegistry (): Promise<void> {
-    return writeTopicRegistry(this.dataDir, [...this.registry.values()])
+  private saveRegistry (topics = [...this.registry.values()]): Promise<void> {
+    return writeTopicRegistry(this.dataDir, topics)
+  }
+
+  /** A write at start failed: without space it is not fatal (the broker starts read-only), else it is. */
+  private noSpaceAtStart (file: string, err: unknown): void {
+    if (!isNoSpaceError(err)) throw err
+    this.logger.warn({ dataDir: this.dataDir, file, err: (err as Error).message }, `no space to write ${file} at start; kept in memory, written with the next change`)
+    this.diskSpace?.noteNoSpace(file, err as Error)
+  }
+
+  /**
+   * The registry write of a new topic (previous undefined) or of new partitions (from `from` on) failed: the
+   * topic is as before in memory and on disk (the new partitions' logs closed and their directories removed).
+   * Returns the error to throw (KAFKA_STORAGE_ERROR for a full disk).
+   */
+  private async undoNewLogs (name: string, previous: TopicRecord | undefined, logs: Partition[], from: number, err: unknown): Promise<Error> {
+    if (previous === undefined) { this.registry.delete(name); this.logs.delete(name) } else { this.registry.set(name, previous); logs.length = from }
+    const fresh = previous === undefined ? logs : logs.splice(from)
+    for (const log of fresh) {
+      log.discardProducerState()
+      await log.close().catch(() => {})
+      await fsp.rm(log.dir, { recursive: true, force: true }).catch(() => {})
+    }
+    this.logger.warn({ topic: name, err: (err as Error).message }, `${previous === undefined ? 'creating topic' : 'adding partitions to topic'} ${name} failed: the topic registry could not be written (${(err as Error).message}); nothing changed`)
+    return storageFailure(err, TOPIC_REGISTRY_FILE)
   }
 
   /** Runs registry changes one at a time. */
@@ -219,12 +251,13 @@ export class LogManager {
       if (err !== null) throw new Error(err)
       if (this.registry.has(rec.name)) throw new Error(`topic ${rec.name} already exists`)
       if (!Number.isInteger(rec.partitions) || rec.partitions < 1) throw new Error(`topic ${rec.name}: partitions must be an integer >= 1, got ${rec.partitions}`)
+      this.diskSpace?.assertWritable(`creating topic ${rec.name}`)
       const t: TopicRecord = { name: rec.name, topicId: rec.topicId, partitions: rec.partitions, configs: { ...rec.configs } }
       const logs: Partition[] = []
       for (let p = 0; p < t.partitions; p++) logs.push(await this.openLog(t, p))
       this.registry.set(t.name, t)
       this.logs.set(t.name, logs)
-      await this.saveRegistry()
+      await this.saveRegistry().catch(async err => { throw await this.undoNewLogs(t.name, undefined, logs, 0, err) })
     })
   }
 
@@ -262,11 +295,12 @@ export class LogManager {
       const t = this.registry.get(name)
       if (t === undefined) throw new Error(`topic ${name} does not exist`)
       if (!Number.isInteger(newTotal) || newTotal <= t.partitions) throw new Error(`topic ${name} has ${t.partitions} partitions; the new count must be larger, got ${newTotal}`)
+      this.diskSpace?.assertWritable(`adding partitions to topic ${name}`)
       const logs = this.logs.get(name)!
       const updated: TopicRecord = { ...t, partitions: newTotal }
       for (let p = t.partitions; p < newTotal; p++) logs[p] = await this.openLog(updated, p)
       this.registry.set(name, updated)
-      await this.saveRegistry()
+      await this.saveRegistry().catch(async err => { throw await this.undoNewLogs(name, t, logs, t.partitions, err) })
     })
   }
 
@@ -276,8 +310,8 @@ export class LogManager {
       const t = this.registry.get(name)
       if (t === undefined) throw new Error(`topic ${name} does not exist`)
       const updated: TopicRecord = { ...t, configs: { ...configs } }
+      await this.saveRegistry([...this.registry.values()].map(r => r.name === name ? updated : r)).catch(err => { throw storageFailure(err, TOPIC_REGISTRY_FILE) })
       this.registry.set(name, updated)
-      await this.saveRegistry()
       const cfg = this.logConfigFor(updated)
       for (const log of this.logs.get(name) ?? []) if (log !== undefined) log.config = cfg
     })
@@ -349,7 +383,10 @@ export class LogManager {
     let failures = 0
     await mapLimit(this.allLogs(), 8, async log => {
       try {
-        if (log.storageError === null) await log.flush()
+        if (log.storageError === null) {
+          // a full disk: the log is still closed (its fds released); the next start recovers it
+          await log.flush().catch(err => { if (!isNoSpaceError(err)) throw err; failures++; this.logger.warn({ partition: log.name, err: (err as Error).message }, `no space to flush ${log.name} at close`) })
+        }
         await log.close()
         if (log.storageError !== null) failures++
       } catch (err) {
@@ -364,11 +401,24 @@ export class LogManager {
       failures++
       this.logger.error({ err }, `writing ${LOG_START_OFFSET_CHECKPOINT_FILE} failed`)
     }
+    this.diskSpace?.close()
     if (failures === 0) {
-      await fsp.writeFile(join(this.dataDir, CLEAN_SHUTDOWN_FILE), JSON.stringify({ version: 0, broker_epoch: -1 }))
-      fsyncDir(this.dataDir)
+      try {
+        await fsp.writeFile(join(this.dataDir, CLEAN_SHUTDOWN_FILE), JSON.stringify({ version: 0, broker_epoch: -1 }))
+        fsyncDir(this.dataDir)
+      } catch (err) {
+        // a full disk: the next start recovers the active segments, as after a crash
+        await fsp.rm(join(this.dataDir, CLEAN_SHUTDOWN_FILE), { force: true }).catch(() => {})
+        this.logger.warn({ err: (err as Error).message }, `writing ${CLEAN_SHUTDOWN_FILE} failed; the next start recovers the partitions`)
+      }
     } else {
       this.logger.warn({ failures }, `not writing ${CLEAN_SHUTDOWN_FILE}: ${failures} partitions failed to close cleanly; the next start recovers them`)
     }
   }
+}
+
+/** A failed write as the error to answer: KAFKA_STORAGE_ERROR naming the file for a full disk, else itself. */
+function storageFailure (err: unknown, file: string): Error {
+  if (isNoSpaceError(err)) return new KafkaStorageError(`no space left on the device writing ${file}: ${(err as Error).message}`, { cause: err })
+  return err as Error
 }

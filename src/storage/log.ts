@@ -808,9 +808,12 @@ export class PartitionLog extends EventEmitter {
     this.closed = true
     await this.drained()
     await this.segmentsLock
-    for (const s of this.segments) await s.close()
+    // every segment is closed even if one cannot write its indexes (a full disk); the first error is thrown
+    let first: unknown = null
+    for (const s of this.segments) await s.close().catch(err => { first ??= err })
     await this.flushPendingDeletes()
     this.removeAllListeners('highWatermark')
+    if (first !== null) throw first
   }
 
   /** Closes the log and removes its directory. */

@@ -479,9 +479,13 @@ export class LogSegment {
     if (this.closed) return
     this.closed = true
     this.sealTimeIndex()
-    await this.writeIndexes()
-    await this.waitIdle()
-    await closeFd(this.fd)
+    try {
+      await this.writeIndexes()
+    } finally {
+      // the fd is closed even when the indexes cannot be written (a full disk): rebuilt at the next start
+      await this.waitIdle()
+      await closeFd(this.fd)
+    }
   }
 
   /** Closes without writing indexes (the files are about to be deleted). */

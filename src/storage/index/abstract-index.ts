@@ -104,7 +104,12 @@ export abstract class AbstractIndex {
   async writeTo (): Promise<void> {
     const version = this.version
     const tmp = this.file + '.tmp'
-    await fsp.writeFile(tmp, Buffer.from(this.bytes()))
+    try {
+      await fsp.writeFile(tmp, Buffer.from(this.bytes()))
+    } catch (err) {
+      await fsp.rm(tmp, { force: true }) // a full disk: leave no partial temp file taking space
+      throw err
+    }
     await fsp.rename(tmp, this.file)
     this.writtenVersion = version
   }
