@@ -4,9 +4,10 @@
 // later; once the tmpfs is remounted bigger, produce, commits and topic creation work again without a restart.
 // Two ways to be full: a real ENOSPC (log.dir.min.free.bytes=0: every path meets the full disk itself), and the
 // free-space threshold (log.dir.min.free.bytes above what the tmpfs has free: refused before anything is
-// written, one WARN each way). Needs root for `mount -t tmpfs`; skipped when the mount is refused.
+// written, one WARN each way; client-quota and SCRAM changes are refused too and not applied). Needs root for `mount -t tmpfs`; skipped when the mount is refused.
 import t from 'tap'
 import { execFileSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -74,6 +75,26 @@ async function createTopic (b: TestBroker, name: string): Promise<string | null>
   }
 }
 
+async function alterQuota (c: RawClient): Promise<{ errorCode: number }> {
+  const r = await c.request(49, 1, { entries: [{ entity: [{ entityType: 'user', entityName: 'alice' }], ops: [{ key: 'producer_byte_rate', value: 1024, remove: false }] }], validateOnly: false })
+  return r.entries[0]
+}
+
+async function quotas (c: RawClient): Promise<number[]> {
+  const r = await c.request(48, 1, { components: [{ entityType: 'user', matchType: 0, match: 'alice' }], strict: false })
+  return (r.entries ?? []).flatMap((e: any) => e.values.map((v: any) => v.value))
+}
+
+async function alterScram (c: RawClient): Promise<{ errorCode: number }> {
+  const r = await c.request(51, 0, { deletions: [], upsertions: [{ name: 'alice', mechanism: 2, iterations: 8192, salt: randomBytes(16), saltedPassword: randomBytes(64) }] })
+  return r.results[0]
+}
+
+async function scramUsers (c: RawClient): Promise<number> {
+  const r = await c.request(50, 0, { users: [{ name: 'alice' }] })
+  return r.results[0].errorCode
+}
+
 async function values (b: TestBroker): Promise<string[]> {
   return (await fetchRecords(b.port, 't', 0, 0)).records.map(r => r.keyString!)
 }
@@ -114,6 +135,10 @@ t.test('restart on a full tmpfs (ENOSPC everywhere): starts read-only, refuses w
   // 4000 bytes of metadata: the record cannot fit in the slack of the segment's last page
   t.equal(await commit(c, 8n, 4000), ErrorCode.NOT_COORDINATOR, 'OffsetCommit: NOT_COORDINATOR (Kafka\'s answer to a storage error)')
   t.equal(await committed(c), 7n, 'the refused commit is not visible')
+  t.equal((await alterQuota(c)).errorCode, ErrorCode.KAFKA_STORAGE_ERROR, 'AlterClientQuotas: its state file cannot be written, KAFKA_STORAGE_ERROR')
+  t.same(await quotas(c), [], 'and the quota is rolled back, not in force')
+  t.equal((await alterScram(c)).errorCode, ErrorCode.KAFKA_STORAGE_ERROR, 'AlterUserScramCredentials: KAFKA_STORAGE_ERROR')
+  t.equal(await scramUsers(c), ErrorCode.RESOURCE_NOT_FOUND, 'and the credential is rolled back')
 
   execFileSync('mount', ['-o', 'remount,size=8m', dir])
   const r = await produce(c, 't', 'after')
@@ -154,6 +179,10 @@ t.test('log.dir.min.free.bytes above the free space: read-only from the start, o
   t.equal(await createTopic(b, 'late'), 'KAFKA_STORAGE_ERROR', 'CreateTopics: KAFKA_STORAGE_ERROR')
   t.equal(await commit(c, 2n), ErrorCode.NOT_COORDINATOR, 'OffsetCommit: NOT_COORDINATOR')
   t.equal(await committed(c), 1n, 'not visible')
+  t.equal((await alterQuota(c)).errorCode, ErrorCode.KAFKA_STORAGE_ERROR, 'AlterClientQuotas: KAFKA_STORAGE_ERROR')
+  t.same(await quotas(c), [], 'the quota is not in force either')
+  t.equal((await alterScram(c)).errorCode, ErrorCode.KAFKA_STORAGE_ERROR, 'AlterUserScramCredentials: KAFKA_STORAGE_ERROR')
+  t.equal(await scramUsers(c), ErrorCode.RESOURCE_NOT_FOUND, 'the SCRAM user does not exist in memory either')
   for (let i = 0; i < 5; i++) await produce(c, 't', 'refused')
   const readOnly = lines.filter(l => l.includes('read-only until space returns') && l.includes('fetches are served'))
   t.equal(readOnly.length, 1, 'one WARN for the transition, not one per refused request')
@@ -169,6 +198,10 @@ t.test('log.dir.min.free.bytes above the free space: read-only from the start, o
   t.equal(resumed, 5, 'produce resumes on its own, at the next offset')
   t.equal(await commit(c, 3n), ErrorCode.NONE, 'commits resume')
   t.equal(await createTopic(b, 'late'), null, 'CreateTopics resumes')
+  t.equal((await alterQuota(c)).errorCode, ErrorCode.NONE, 'quota changes resume')
+  t.same(await quotas(c), [1024])
+  t.equal((await alterScram(c)).errorCode, ErrorCode.NONE, 'SCRAM changes resume')
+  t.equal(await scramUsers(c), ErrorCode.NONE)
   t.equal(lines.filter(l => l.includes('space returned')).length, 1, 'one WARN when space returns')
   t.same(await values(b), ['v0', 'v1', 'v2', 'v3', 'v4', 'after'], 'nothing refused was written')
 })
