@@ -19,6 +19,10 @@
 // records that were deleted.
 // close(): stops the cleaner, flushes and closes every partition (each writes its producer snapshot), rewrites
 // the log-start-offset checkpoint, then writes the marker, unless a storage error happened.
+// A full disk (disk-space.ts): while the data directory is read-only, createTopic and addPartitions refuse
+// (KAFKA_STORAGE_ERROR) before creating anything; a registry write that fails anyway undoes the new topic or
+// partitions (logs closed, directories removed); at open, a registry write that finds no space is kept in
+// memory (WARN) and makes the directory read-only; close() on a full disk still closes every log.
 // Registry changes are serialized (one at a time). Threading: main thread; one Flusher shared by all logs;
 // the cleaner's one worker thread.
 import { randomUUID } from 'node:crypto'
@@ -221,8 +225,8 @@ export class LogManager {
    * Returns the error to throw (KAFKA_STORAGE_ERROR for a full disk).
    */
   private async undoNewLogs (name: string, previous: TopicRecord | undefined, logs: Partition[], from: number, err: unknown): Promise<Error> {
-    if (previous === undefined) { this.registry.delete(name); this.logs.delete(name) } else { this.registry.set(name, previous); logs.length = from }
-    const fresh = previous === undefined ? logs : logs.splice(from)
+    const fresh = previous === undefined ? logs : logs.splice(from) // splice: out of the live array too
+    if (previous === undefined) { this.registry.delete(name); this.logs.delete(name) } else this.registry.set(name, previous)
     for (const log of fresh) {
       log.discardProducerState()
       await log.close().catch(() => {})

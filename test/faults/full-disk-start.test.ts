@@ -8,7 +8,7 @@
 import t from 'tap'
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
@@ -95,6 +95,20 @@ async function scramUsers (c: RawClient): Promise<number> {
   return r.results[0].errorCode
 }
 
+/** kafkajs CreatePartitions t -> 2 (no retries): null when done, else the error's type. */
+async function createPartitions (b: TestBroker): Promise<string | null> {
+  const admin = new Kafka({ brokers: b.brokers, clientId: 'full-disk', logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin()
+  await admin.connect()
+  try {
+    await admin.createPartitions({ topicPartitions: [{ topic: 't', count: 2 }] })
+    return null
+  } catch (err: any) {
+    return err.errors?.[0]?.type ?? err.type ?? err.cause?.type ?? err.originalError?.type ?? String(err.message)
+  } finally {
+    await admin.disconnect()
+  }
+}
+
 async function values (b: TestBroker): Promise<string[]> {
   return (await fetchRecords(b.port, 't', 0, 0)).records.map(r => r.keyString!)
 }
@@ -132,6 +146,9 @@ t.test('restart on a full tmpfs (ENOSPC everywhere): starts read-only, refuses w
   t.match(p.errorMessage, /no space left/, `produce: the message says why (${String(p.errorMessage).slice(0, 100)})`)
   t.equal(await createTopic(b, 'late'), 'KAFKA_STORAGE_ERROR', 'CreateTopics: KAFKA_STORAGE_ERROR')
   t.same(await topicNames(b), ['t'], 'the refused topic does not exist in memory either')
+  t.equal(await createPartitions(b), 'KAFKA_STORAGE_ERROR', 'CreatePartitions: KAFKA_STORAGE_ERROR')
+  t.equal(b.current.broker.core.topics.get('t')?.partitions, 1, 'still one partition')
+  t.notOk(existsSync(join(dir, 't-1')), 'the new partition\'s directory is removed')
   // 4000 bytes of metadata: the record cannot fit in the slack of the segment's last page
   t.equal(await commit(c, 8n, 4000), ErrorCode.NOT_COORDINATOR, 'OffsetCommit: NOT_COORDINATOR (Kafka\'s answer to a storage error)')
   t.equal(await committed(c), 7n, 'the refused commit is not visible')
