@@ -12,6 +12,7 @@
 import { loadBrokerConfig, ConfigError } from './config/broker-config.js'
 import { createLogger, silentLogger, type Logger, type LogLevel } from './logger.js'
 import { Broker, ListenError } from './broker.js'
+import { DirLockError } from './storage/dir-lock.js'
 
 export interface StartBrokerOptions {
   /** Address to bind (default 127.0.0.1). */
@@ -67,5 +68,5 @@ export async function startBroker (opts: StartBrokerOptions = {}): Promise<Runni
   }
 }
 
-export { ConfigError, Broker, ListenError }
+export { ConfigError, Broker, ListenError, DirLockError }
 export type { LogLevel, Logger }

@@ -5,6 +5,7 @@ import { loadBrokerConfig } from '../config/broker-config.js'
 import { ErrorCode, errorCodeOf } from '../protocol/errors.js'
 import { createLogger, type LogLevel } from '../logger.js'
 import { Broker, ListenError } from '../broker.js'
+import { DirLockError } from '../storage/dir-lock.js'
 import { parseArgs, UsageError } from './args.js'
 import { CliError } from './output.js'
 
@@ -57,6 +58,8 @@ export async function startCommand (argv: string[]): Promise<number> {
   } catch (err) {
     // a port in use, a permission denied: a one-line message, exit 1
     if (err instanceof ListenError) throw new CliError(err.message)
+    // the data directory is in use by another broker: one line naming the directory and the pid, exit 1
+    if (err instanceof DirLockError) throw new CliError(err.message)
     // unusable TLS key material (TlsConfigError) and other config errors found at start: one line, exit 1
     if (errorCodeOf(err) === ErrorCode.INVALID_CONFIG) throw new CliError(`config: ${(err as Error).message}`)
     throw err

@@ -132,6 +132,8 @@ export const BROKER_CONFIGS: readonly ConfigDef[] = [
   def('quota.window.num', 'int', '11', 'samples kept to measure a client\'s quota usage', { readOnly: true, min: 1 }),
   def('quota.window.size.seconds', 'int', '1', 'length of one quota sample', { readOnly: true, min: 1 }),
   def('log.dirs', 'string', './segments', 'the data directory (--data-dir)', { readOnly: true }),
+  def('log.dir.min.free.bytes', 'long', '-1', 'free bytes the data directory must keep: below, the broker is read-only (appends, topic creation, offset commits and other durable changes refused with KAFKA_STORAGE_ERROR, fetches served) until space returns; -1: min(100 MiB, 1% of the filesystem), 0: off (only a real ENOSPC refuses)', { samsa: true, readOnly: true, min: -1 }),
+  def('log.dir.free.space.check.interval.ms', 'long', '1000', 'how often the data directory\'s free space is read (statfs) against log.dir.min.free.bytes; 0: only at start', { samsa: true, readOnly: true, min: 0 }),
   def('fsync', 'string', 'always', 'always: acks=-1 and the high watermark wait for fdatasync; never: UNSAFE, for throwaway test brokers', { samsa: true, readOnly: true, validValues: ['always', 'never'] }),
   def('log.level', 'string', 'info', 'log level of the broker\'s JSON logs on stderr', { samsa: true, validValues: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }),
   def('node.id', 'int', '1', 'this broker\'s id in Metadata', { readOnly: true, min: 0 }),

@@ -19,7 +19,11 @@ export function kafkaUuid (): string {
   return id
 }
 
-export function loadOrCreateClusterMeta (dataDir: string, nodeId: number): ClusterMeta {
+/**
+ * `onNoSpace`: called instead of throwing when a new meta.properties cannot be written for lack of space (the
+ * broker starts read-only with the new ids in memory; the file is written at a later start).
+ */
+export function loadOrCreateClusterMeta (dataDir: string, nodeId: number, onNoSpace?: (err: Error) => void): ClusterMeta {
   const file = path.join(dataDir, 'meta.properties')
   let text: string | null = null
   try {
@@ -40,7 +44,14 @@ export function loadOrCreateClusterMeta (dataDir: string, nodeId: number): Clust
   }
   const meta: ClusterMeta = { clusterId: kafkaUuid(), nodeId, directoryId: kafkaUuid() }
   const body = `#\n#Written by Samsa\nnode.id=${nodeId}\ndirectory.id=${meta.directoryId}\nversion=1\ncluster.id=${meta.clusterId}\n`
-  fs.writeFileSync(file + '.tmp', body)
-  fs.renameSync(file + '.tmp', file)
+  try {
+    fs.writeFileSync(file + '.tmp', body)
+    fs.renameSync(file + '.tmp', file)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (onNoSpace === undefined || (code !== 'ENOSPC' && code !== 'EDQUOT')) throw err
+    fs.rmSync(file + '.tmp', { force: true })
+    onNoSpace(err as Error)
+  }
   return meta
 }

@@ -5,10 +5,11 @@
 // client quotas), and the two coordinators, created on first use (Lazy): the group coordinator replays
 // __consumer_offsets, the transaction coordinator __transaction_state.
 //
-// Life cycle: open() (data dir, the authorizer, cluster identity, storage with recovery, SASL and quotas) ->
+// Life cycle: open() (data dir and its lock (storage/dir-lock.ts: one broker per data directory), the authorizer,
+// cluster identity, storage with recovery, SASL and quotas) ->
 // a front door starts listening -> startBackground() (coordinators and damaged transaction indexes load while
 // requests are served) -> close() (wake parked fetches, close the coordinators, flush and close storage: each
-// partition writes its producer snapshot).
+// partition writes its producer snapshot; then the data directory's lock is released).
 // Services take and return records, offsets and error codes; no front door's request structs reach them.
 // Threading: main thread; storage does its own I/O in worker threads.
 import fs from 'node:fs'
@@ -30,6 +31,8 @@ import { ScramCredentialStore } from './security/sasl/scram-credentials.js'
 import { ClientQuotas } from './quotas/client-quotas.js'
 import { Authorizer } from './security/acl/authorizer.js'
 import { LogScrubber } from '../storage/scrubber/log-scrubber.js'
+import { DirLock } from '../storage/dir-lock.js'
+import { DiskSpace, registerDiskSpace, unregisterDiskSpace } from '../storage/disk-space.js'
 
 export class Core {
   readonly purgatory = new FetchPurgatory()
@@ -55,7 +58,9 @@ export class Core {
     /** Client quotas by user and client id (durable: samsa-client-quotas.msgpack). */
     readonly quotas: ClientQuotas,
     /** ACL checks (disabled, allowing everything, unless authorizer.class.name is set); open before anything is served. */
-    readonly authorizer: Authorizer
+    readonly authorizer: Authorizer,
+    /** <dataDir>/.lock, held from open() to close(): one broker per data directory. */
+    private readonly dirLock: DirLock
   ) {
     this.nodeId = config.nodeId
     this.fetchMemory = new FetchMemory(numberConfig(config, 'fetch.max.memory.bytes'))
@@ -67,8 +72,32 @@ export class Core {
   /** Opens the data directory and its storage (recovering what an unclean stop left). */
   static async open (config: BrokerConfig, logger: Logger): Promise<Core> {
     fs.mkdirSync(config.dataDir, { recursive: true })
+    // first: nothing of the directory is read or written by a second broker on it
+    const dirLock = DirLock.acquire(config.dataDir, logger.child({ component: 'storage' }))
+    // read at once: a broker starting on a full disk is read-only from its first request
+    const diskSpace = new DiskSpace({
+      dir: config.dataDir,
+      minFreeBytes: numberConfig(config, 'log.dir.min.free.bytes'),
+      checkIntervalMs: numberConfig(config, 'log.dir.free.space.check.interval.ms'),
+      logger: logger.child({ component: 'storage' })
+    })
+    registerDiskSpace(diskSpace)
+    try {
+      return await Core.openLocked(config, logger, dirLock, diskSpace)
+    } catch (err) {
+      diskSpace.close()
+      unregisterDiskSpace(diskSpace)
+      dirLock.release()
+      throw err
+    }
+  }
+
+  private static async openLocked (config: BrokerConfig, logger: Logger, dirLock: DirLock, diskSpace: DiskSpace): Promise<Core> {
     const authorizer = await Authorizer.open(config, config.dataDir, logger.child({ component: 'authorizer' }))
-    const clusterId = loadOrCreateClusterMeta(config.dataDir, config.nodeId).clusterId
+    const clusterId = loadOrCreateClusterMeta(config.dataDir, config.nodeId, err => {
+      logger.warn({ dataDir: config.dataDir, err: err.message }, 'no space to write meta.properties; the new cluster id is kept in memory until a start with space writes it')
+      diskSpace.noteNoSpace('meta.properties', err)
+    }).clusterId
     // ids found in the data (snapshots now, replayed logs later) stay below every id handed out
     const producerIds = new ProducerIdManager(config.dataDir, () => highestSnapshotProducerId(config.dataDir))
     const logs = await LogManager.open({
@@ -77,13 +106,14 @@ export class Core {
       logConfigFor: (t: TopicRecord) => logConfigFor(config, t),
       logger: logger.child({ component: 'storage' }),
       onProducerId: id => producerIds.observe(id),
-      openFilesMax: numberConfig(config, 'log.open.files.max')
+      openFilesMax: numberConfig(config, 'log.open.files.max'),
+      diskSpace
     })
     const saslListeners = config.listeners.filter(l => l.securityProtocol === 'SASL_PLAINTEXT' || l.securityProtocol === 'SASL_SSL').map(l => l.name)
     const sasl = new SaslMechanisms(config, await ScramCredentialStore.open(config.dataDir), saslListeners)
     for (const w of sasl.warnings) logger.warn(w)
     const quotas = await ClientQuotas.open(config)
-    const core = new Core(config, logger, clusterId, new Topics(config, logs), producerIds, sasl, quotas, authorizer)
+    const core = new Core(config, logger, clusterId, new Topics(config, logs), producerIds, sasl, quotas, authorizer, dirLock)
     if (config.get('log.scrubber.enable') === 'true') {
       core.scrubber = new LogScrubber({
         logs: () => logs.allLogs(),
@@ -200,6 +230,12 @@ export class Core {
     if (this.groups.started) (await this.groups.get().catch(() => null))?.close()
     if (this.transactions.started) (await this.transactions.get().catch(() => null))?.close()
     await this.scrubber?.close()
-    await this.topics.logs.close()
+    try {
+      await this.topics.logs.close()
+    } finally {
+      const ds = this.topics.logs.diskSpace
+      if (ds !== null) { ds.close(); unregisterDiskSpace(ds) }
+      this.dirLock.release()
+    }
   }
 }

@@ -10,6 +10,8 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { createRequire } from 'node:module'
+import { assertWritable } from '../storage/disk-space.js'
+import { KafkaStorageError } from '../storage/errors.js'
 
 // msgpackr is required on the first InitProducerId, not at broker start.
 const require = createRequire(import.meta.url)
@@ -73,14 +75,23 @@ function readNextBlockStart (dataDir: string): number {
   return v.nextBlockStart
 }
 
+/** Throws a KafkaStorageError (the file unchanged) while the data directory is read-only or on a full disk. */
 function persist (dataDir: string, nextBlockStart: number): void {
   const file = path.join(dataDir, PRODUCER_IDS_FILE)
-  const fd = fs.openSync(file + '.tmp', 'w')
+  assertWritable(dataDir, `a new block of producer ids (${file})`)
   try {
-    fs.writeSync(fd, msgpackr().pack({ version: 1, nextBlockStart }))
-    fs.fsyncSync(fd)
-  } finally {
-    fs.closeSync(fd)
+    const fd = fs.openSync(file + '.tmp', 'w')
+    try {
+      fs.writeSync(fd, msgpackr().pack({ version: 1, nextBlockStart }))
+      fs.fsyncSync(fd)
+    } finally {
+      fs.closeSync(fd)
+    }
+  } catch (err) {
+    fs.rmSync(file + '.tmp', { force: true })
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOSPC' || code === 'EDQUOT') throw new KafkaStorageError(`no space left on the device writing ${file}: ${(err as Error).message}`, { cause: err })
+    throw err
   }
   fs.renameSync(file + '.tmp', file)
 }

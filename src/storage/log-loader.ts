@@ -11,7 +11,7 @@
 //      *active* segment is always recovered (every batch checked: length bounds, magic, CRC32C, offsets;
 //      truncated at the first invalid byte; indexes rebuilt). Any segment whose indexes are missing or fail
 //      the checks is rebuilt too. Never throws on corrupt data: WARNs name the file, the position and the
-//      bytes removed;
+//      bytes removed; a rebuilt index that cannot be written for lack of space stays in memory (WARN);
 //   4. an empty directory gets one empty segment at offset 0.
 // After an unclean stop, an empty last segment (a crash right after a roll, before the previous segment's
 // last queued writes reached its file) is removed before step 3 (removeEmptyActiveSegment), so the log has
@@ -26,7 +26,7 @@ import type { Logger } from '../logger.js'
 import { CursorState } from '../protocol/records/batch-cursor.js'
 import { RECORD_BATCH_OVERHEAD } from '../protocol/records/batch-header.js'
 import { FileBatches } from './file-batches.js'
-import { closeFd, openFd } from './file-io.js'
+import { closeFd, isNoSpaceError, openFd } from './file-io.js'
 import {
   CLEANED_FILE_SUFFIX, DELETED_FILE_SUFFIX, SWAP_FILE_SUFFIX, logFileName, offsetIndexFileName, parseSegmentFileName,
   timeIndexFileName, txnIndexFileName
@@ -130,7 +130,13 @@ async function loadOrRecover (seg: LogSegment, isLast: boolean, cleanShutdown: b
   if (cleanShutdown || !isLast) logger.warn({ file: seg.logFile, reason }, `rebuilding indexes of ${seg.logFile}: ${reason}`)
   const recovered = await seg.recover(logger)
   if (!isLast) seg.sealTimeIndex()
-  await seg.writeIndexes()
+  try {
+    await seg.writeIndexes()
+  } catch (err) {
+    // a full disk: the rebuilt indexes stay in memory (dirty), written at the next roll, flush or close
+    if (!isNoSpaceError(err)) throw err
+    logger.warn({ file: seg.logFile, err: (err as Error).message }, `no space to write the rebuilt indexes of ${seg.logFile}; kept in memory`)
+  }
   // A compaction swap interrupted by a crash leaves the cleaned segment without indexes and with the
   // .txnindex entries of every segment it replaced: drop those whose marker the cleaning removed.
   const dropped = await seg.dropEntriesWithoutMarker()

@@ -28,6 +28,10 @@
 // records that were deleted.
 // close(): stops the cleaner, flushes and closes every partition (each writes its producer snapshot), rewrites
 // the log-start-offset checkpoint, then writes the marker, unless a storage error happened.
+// A full disk (disk-space.ts): while the data directory is read-only, createTopic and addPartitions refuse
+// (KAFKA_STORAGE_ERROR) before creating anything; a registry write that fails anyway undoes the new topic or
+// partitions (logs closed, directories removed); at open, a registry write that finds no space is kept in
+// memory (WARN) and makes the directory read-only; close() on a full disk still closes every log.
 // Registry changes are serialized (one at a time). Threading: main thread; one Flusher shared by all logs;
 // the cleaner's one worker thread.
 import { randomUUID } from 'node:crypto'
@@ -40,6 +44,8 @@ import {
 import { LOG_START_OFFSET_CHECKPOINT_FILE, CheckpointFile, checkpointKey, type OffsetCheckpoint } from './checkpoint-file.js'
 import { LogCleaner, type LogCleanerOptions } from './cleaner/log-cleaner.js'
 import { KafkaStorageError, PolicyViolationError } from './errors.js'
+import type { DiskSpace } from './disk-space.js'
+import { isNoSpaceError } from './file-io.js'
 import { configDefault, type LogConfig } from './log.js'
 import { effectiveOpenFilesLimit, openFiles } from './open-files.js'
 import { Partition } from './partition.js'
@@ -72,6 +78,8 @@ export interface LogManagerOptions {
    * process's fd limit. Default: the definition's default.
    */
   openFilesMax?: number
+  /** Free space of the data directory (disk-space.ts): below its threshold, appends and topic changes are refused. */
+  diskSpace?: DiskSpace
 }
 
 /** retention.ms / retention.bytes / cleanup.policy of a topic, from its overrides. */
@@ -110,6 +118,8 @@ export class LogManager {
   /** Compaction of the logs whose cleanup.policy includes compact; null when disabled. */
   readonly cleaner: LogCleaner | null
   private readonly logStartCheckpoint: CheckpointFile
+  /** Free space of the data directory; null when not watched. */
+  readonly diskSpace: DiskSpace | null
 
   private constructor (opts: LogManagerOptions, cleanStart: boolean) {
     this.dataDir = opts.dataDir
@@ -120,6 +130,7 @@ export class LogManager {
     this.ownsFlusher = opts.flusher === undefined
     this.openConcurrency = opts.openConcurrency ?? 8
     this.onProducerId = opts.onProducerId
+    this.diskSpace = opts.diskSpace ?? null
     this.flusher = opts.flusher ?? new Flusher({ mode: 'always', logger: opts.logger })
     this.logStartCheckpoint = new CheckpointFile(opts.dataDir, LOG_START_OFFSET_CHECKPOINT_FILE, opts.logger)
     this.cleaner = opts.cleaner === false
@@ -191,7 +202,7 @@ export class LogManager {
       this.logger.warn({ topic: name, partitions }, `adopting topic ${name} (${partitions} partitions) found in ${this.dataDir} but not in the topic registry`)
       this.registry.set(name, { name, topicId: randomUUID(), partitions, configs: {} })
     }
-    if (adopted.size > 0 || halfCreated.length > 0) await this.saveRegistry()
+    if (adopted.size > 0 || halfCreated.length > 0) await this.saveRegistry().catch(err => this.noSpaceAtStart(TOPIC_REGISTRY_FILE, err))
     const jobs: Array<{ t: TopicRecord; p: number }> = []
     for (const t of this.registry.values()) {
       this.logs.set(t.name, new Array<Partition>(t.partitions))
@@ -214,7 +225,8 @@ export class LogManager {
       logger: this.logger,
       cleanShutdown: this.cleanStart,
       logStartOffset: this.logStartOffsets.get(checkpointKey(t.name, p)),
-      onProducerId: this.onProducerId
+      onProducerId: this.onProducerId,
+      diskSpace: this.diskSpace ?? undefined
     })
   }
 
@@ -226,9 +238,9 @@ export class LogManager {
     return this.logStartCheckpoint.write(entries)
   }
 
-  private saveRegistry (): Promise<void> {
+  private saveRegistry (topics = [...this.registry.values()]): Promise<void> {
     const creating: TopicRecord[] = [...this.pending.values()].map(t => ({ ...t, creating: true }))
-    return writeTopicRegistry(this.dataDir, [...this.registry.values(), ...creating])
+    return writeTopicRegistry(this.dataDir, [...topics, ...creating])
   }
 
   /** Removes the directories of partitions [from, to) of `topic` (missing ones are skipped). */
@@ -279,6 +291,30 @@ export class LogManager {
     throw new KafkaStorageError(`creating partition ${f.partition} of topic ${t.name} failed: ${f.err.message}; nothing was created`, { cause: f.err })
   }
 
+  /** A write at start failed: without space it is not fatal (the broker starts read-only), else it is. */
+  private noSpaceAtStart (file: string, err: unknown): void {
+    if (!isNoSpaceError(err)) throw err
+    this.logger.warn({ dataDir: this.dataDir, file, err: (err as Error).message }, `no space to write ${file} at start; kept in memory, written with the next change`)
+    this.diskSpace?.noteNoSpace(file, err as Error)
+  }
+
+  /**
+   * The registry write of a new topic (previous undefined) or of new partitions (from `from` on) failed: the
+   * topic is as before in memory and on disk (the new partitions' logs closed and their directories removed).
+   * Returns the error to throw (KAFKA_STORAGE_ERROR for a full disk).
+   */
+  private async undoNewLogs (name: string, previous: TopicRecord | undefined, logs: Partition[], from: number, err: unknown): Promise<Error> {
+    const fresh = previous === undefined ? logs : logs.splice(from) // splice: out of the live array too
+    if (previous === undefined) { this.registry.delete(name); this.logs.delete(name) } else this.registry.set(name, previous)
+    for (const log of fresh) {
+      log.discardProducerState()
+      await log.close().catch(() => {})
+      await fsp.rm(log.dir, { recursive: true, force: true }).catch(() => {})
+    }
+    this.logger.warn({ topic: name, err: (err as Error).message }, `${previous === undefined ? 'creating topic' : 'adding partitions to topic'} ${name} failed: the topic registry could not be written (${(err as Error).message}); nothing changed`)
+    return storageFailure(err, TOPIC_REGISTRY_FILE)
+  }
+
   /** Runs registry changes one at a time. */
   private serialize<T> (fn: () => Promise<T>): Promise<T> {
     const run = this.mutex.then(fn)
@@ -298,6 +334,7 @@ export class LogManager {
       if (err !== null) throw new Error(err)
       if (this.registry.has(rec.name)) throw new Error(`topic ${rec.name} already exists`)
       if (!Number.isInteger(rec.partitions) || rec.partitions < 1) throw new Error(`topic ${rec.name}: partitions must be an integer >= 1, got ${rec.partitions}`)
+      this.diskSpace?.assertWritable(`creating topic ${rec.name}`)
       const t: TopicRecord = { name: rec.name, topicId: rec.topicId, partitions: rec.partitions, configs: { ...rec.configs } }
       // the mark first: a crash from here on leaves a topic the next open removes, never one it adopts
       this.pending.set(t.name, t)
@@ -369,12 +406,13 @@ export class LogManager {
       const t = this.registry.get(name)
       if (t === undefined) throw new Error(`topic ${name} does not exist`)
       if (!Number.isInteger(newTotal) || newTotal <= t.partitions) throw new Error(`topic ${name} has ${t.partitions} partitions; the new count must be larger, got ${newTotal}`)
+      this.diskSpace?.assertWritable(`adding partitions to topic ${name}`)
       const logs = this.logs.get(name)!
       const updated: TopicRecord = { ...t, partitions: newTotal }
       // a failure midway closes and removes the new partitions (openNewPartitions): the topic stays as it was
       await this.openNewPartitions(updated, t.partitions, newTotal, logs)
       this.registry.set(name, updated)
-      await this.saveRegistry()
+      await this.saveRegistry().catch(async err => { throw await this.undoNewLogs(name, t, logs, t.partitions, err) })
     })
   }
 
@@ -384,8 +422,8 @@ export class LogManager {
       const t = this.registry.get(name)
       if (t === undefined) throw new Error(`topic ${name} does not exist`)
       const updated: TopicRecord = { ...t, configs: { ...configs } }
+      await this.saveRegistry([...this.registry.values()].map(r => r.name === name ? updated : r)).catch(err => { throw storageFailure(err, TOPIC_REGISTRY_FILE) })
       this.registry.set(name, updated)
-      await this.saveRegistry()
       const cfg = this.logConfigFor(updated)
       for (const log of this.logs.get(name) ?? []) if (log !== undefined) log.config = cfg
     })
@@ -459,7 +497,10 @@ export class LogManager {
       // a failed flush still closes the log: its fds are released whatever happens
       let failed = false
       try {
-        if (log.storageError === null) await log.flush()
+        if (log.storageError === null) {
+          // a full disk: the log is still closed below (its fds released); the next start recovers it
+          await log.flush().catch(err => { if (!isNoSpaceError(err)) throw err; this.logger.warn({ partition: log.name, err: (err as Error).message }, `no space to flush ${log.name} at close`); failed = true })
+        }
       } catch (err) {
         failed = true
         this.logger.error({ err, partition: log.name }, `flushing ${log.name} failed`)
@@ -480,11 +521,24 @@ export class LogManager {
       failures++
       this.logger.error({ err }, `writing ${LOG_START_OFFSET_CHECKPOINT_FILE} failed`)
     }
+    this.diskSpace?.close()
     if (failures === 0) {
-      await fsp.writeFile(join(this.dataDir, CLEAN_SHUTDOWN_FILE), JSON.stringify({ version: 0, broker_epoch: -1 }))
-      fsyncDir(this.dataDir)
+      try {
+        await fsp.writeFile(join(this.dataDir, CLEAN_SHUTDOWN_FILE), JSON.stringify({ version: 0, broker_epoch: -1 }))
+        fsyncDir(this.dataDir)
+      } catch (err) {
+        // a full disk: the next start recovers the active segments, as after a crash
+        await fsp.rm(join(this.dataDir, CLEAN_SHUTDOWN_FILE), { force: true }).catch(() => {})
+        this.logger.warn({ err: (err as Error).message }, `writing ${CLEAN_SHUTDOWN_FILE} failed; the next start recovers the partitions`)
+      }
     } else {
       this.logger.warn({ failures }, `not writing ${CLEAN_SHUTDOWN_FILE}: ${failures} partitions failed to close cleanly; the next start recovers them`)
     }
   }
+}
+
+/** A failed write as the error to answer: KAFKA_STORAGE_ERROR naming the file for a full disk, else itself. */
+function storageFailure (err: unknown, file: string): Error {
+  if (isNoSpaceError(err)) return new KafkaStorageError(`no space left on the device writing ${file}: ${(err as Error).message}`, { cause: err })
+  return err as Error
 }

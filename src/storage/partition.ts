@@ -13,6 +13,8 @@
 //      coordinator batches (the group coordinator's transactional offset commits) skip the checks, as Kafka
 //   4. the append (a storage failure -> KAFKA_STORAGE_ERROR), then the batch recorded in the producer state:
 //      a transactional batch opens the producer's transaction, which holds the last stable offset back
+// Both refuse with KAFKA_STORAGE_ERROR first while the data directory is read-only (disk-space.ts: free space
+// below log.dir.min.free.bytes, or an ENOSPC at start).
 // appendMarker() writes a COMMIT/ABORT control batch: the producer's epoch must not be older than the known one
 // (INVALID_PRODUCER_EPOCH), nor the coordinator epoch (TRANSACTION_COORDINATOR_FENCED, when asked); the
 // transaction closes in the same turn as the append, an abort's .txnindex entry is fdatasynced before the
@@ -23,6 +25,7 @@
 // close() writes a producer snapshot at the log end offset when the state is loaded.
 // Threading: main thread; the log does its I/O on the libuv pool and in the Flusher's workers.
 import { ErrorCode } from '../protocol/errors.js'
+import type { DiskSpace } from './disk-space.js'
 import {
   baseSequence as batchBaseSequence, isTransactional as batchIsTransactional, lastOffsetDelta as batchLastOffsetDelta,
   producerEpoch as batchProducerEpoch, producerId as batchProducerId
@@ -36,6 +39,8 @@ import { lastSequenceOf, type PartitionProducerState, type ProducerEntry } from 
 export interface PartitionOptions extends PartitionLogOptions {
   /** Told every producer id found in the partition's snapshots and replayed batches. */
   onProducerId?: ProducerIdObserver
+  /** The data directory's free space: while it is read-only, appends and markers are refused (KAFKA_STORAGE_ERROR). */
+  diskSpace?: DiskSpace
 }
 
 /** Who appends: a producer (all checks) or a coordinator writing its own internal topic (no sequence checks). */
@@ -74,10 +79,12 @@ export class Partition extends PartitionLog {
   readonly producerState: ProducerStateManager
   private compactedFor: LogConfig | null = null
   private compacted = false
+  private readonly diskSpace: DiskSpace | null
 
   protected constructor (opts: PartitionOptions) {
     super(opts)
     this.producerState = new ProducerStateManager(this, opts.logger, opts.onProducerId)
+    this.diskSpace = opts.diskSpace ?? null
   }
 
   static override async open (opts: PartitionOptions): Promise<Partition> {
@@ -105,6 +112,8 @@ export class Partition extends PartitionLog {
 
   /** Appends one record batch (whole, RecordBatch v2) after the checks in the header; see there. */
   appendAsLeader (batch: Buffer, opts: AppendAsLeaderOptions): LeaderAppend {
+    const full = this.diskSpace === null ? null : this.diskSpace.refusal(`append to ${this.name}`)
+    if (full !== null) return appendError(ErrorCode.KAFKA_STORAGE_ERROR, full.message)
     const client = opts.origin === 'client'
     if (client && this.isCompacted()) {
       const keyless = this.keylessCheck(batch)
@@ -149,6 +158,8 @@ export class Partition extends PartitionLog {
    */
   async appendMarker (producerId: number, producerEpoch: number, commit: boolean, coordinatorEpoch: number, checkCoordinatorEpoch: boolean): Promise<MarkerResult> {
     if (this.storageError !== null) return { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, message: `${this.name} is offline: ${this.storageError.message}` }
+    const full = this.diskSpace === null ? null : this.diskSpace.refusal(`transaction marker in ${this.name}`)
+    if (full !== null) return { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, message: full.message }
     let state: PartitionProducerState
     try {
       state = await this.loadProducerState()

@@ -7,6 +7,9 @@
 // is on disk. Threading: main thread.
 import { promises as fsp } from 'node:fs'
 import { join } from 'node:path'
+import { assertWritable } from './disk-space.js'
+import { KafkaStorageError } from './errors.js'
+import { isNoSpaceError } from './file-io.js'
 import { stateFileName } from './log-file-names.js'
 import { fsyncDir } from './topic-registry.js'
 
@@ -49,8 +52,17 @@ export class StateFile<T> {
     return decoded.data as T
   }
 
-  /** Replaces the stored value (atomically; queued behind earlier writes of this file). */
+  /**
+   * Replaces the stored value (atomically; queued behind earlier writes of this file). Rejects with a
+   * KafkaStorageError, the file unchanged, while the data directory is read-only (disk-space.ts) or when the
+   * disk is full; callers keep their in-memory state as it was.
+   */
   write (data: T): Promise<void> {
+    try {
+      assertWritable(this.dataDir, `writing ${this.path}`)
+    } catch (err) {
+      return Promise.reject(err)
+    }
     const next = this.queue.then(async () => await this.writeNow(data))
     this.queue = next.catch(() => {})
     return next
@@ -59,12 +71,18 @@ export class StateFile<T> {
   private async writeNow (data: T): Promise<void> {
     const { pack } = await import('msgpackr')
     const tmp = this.path + '.tmp'
-    const fh = await fsp.open(tmp, 'w')
     try {
-      await fh.writeFile(pack({ version: this.version, data }))
-      await fh.sync()
-    } finally {
-      await fh.close()
+      const fh = await fsp.open(tmp, 'w')
+      try {
+        await fh.writeFile(pack({ version: this.version, data }))
+        await fh.sync()
+      } finally {
+        await fh.close()
+      }
+    } catch (err) {
+      await fsp.rm(tmp, { force: true })
+      if (isNoSpaceError(err)) throw new KafkaStorageError(`no space left on the device writing ${this.path}: ${(err as Error).message}`, { cause: err })
+      throw err
     }
     await fsp.rename(tmp, this.path)
     fsyncDir(this.dataDir)

@@ -81,7 +81,8 @@ t.test('a full tmpfs: refused, nothing lost or invented, resumes when the tmpfs 
     try { execFileSync('umount', [dir], { stdio: 'ignore' }) } catch {}
     rmSync(dir, { recursive: true, force: true })
   })
-  const b = await withBroker(t, { dataDir: dir, fsync: 'always' })
+  // log.dir.min.free.bytes=0: this test is about the real ENOSPC (the threshold would refuse first; full-disk-start.test.ts)
+  const b = await withBroker(t, { dataDir: dir, fsync: 'always', config: { 'log.dir.min.free.bytes': 0 } })
   await scenario(t, b, () => {}, () => { execFileSync('mount', ['-o', 'remount,size=8m', dir]) })
 })
 
@@ -110,7 +111,7 @@ t.test('a cleaning that runs out of space stops, leaves the log as it was, and s
     try { execFileSync('umount', [dir], { stdio: 'ignore' }) } catch {}
     rmSync(dir, { recursive: true, force: true })
   })
-  const b = await withBroker(t, { dataDir: dir })
+  const b = await withBroker(t, { dataDir: dir, config: { 'log.dir.min.free.bytes': 0 } })
   await b.current.broker.core.topics.create('c', 1, { 'cleanup.policy': 'compact', 'segment.bytes': String(64 * 1024), 'min.cleanable.dirty.ratio': '0.01' })
   const c = await RawClient.connect(b.port)
   t.teardown(() => c.close())

@@ -74,10 +74,14 @@ export interface CoordinatorContext {
 
 /**
  * The error a client gets when the coordinator's records could not be written (Kafka's
- * appendGroupMetadataErrorToResponseError: storage trouble is a retriable coordinator problem).
+ * appendGroupMetadataErrorToResponseError and CoordinatorOperationExceptionHelper): a storage error (a full
+ * disk, an offline partition of __consumer_offsets) is NOT_COORDINATOR, so the client looks the coordinator up
+ * again and retries; a record too large is UNKNOWN_SERVER_ERROR (offset commits answer
+ * INVALID_COMMIT_OFFSET_SIZE); anything else is COORDINATOR_NOT_AVAILABLE.
  */
 export function appendErrorCode (err: unknown): number {
   const code = errorCodeOf(err)
   if (code === ErrorCode.MESSAGE_TOO_LARGE || code === ErrorCode.RECORD_LIST_TOO_LARGE) return ErrorCode.UNKNOWN_SERVER_ERROR
+  if (code === ErrorCode.KAFKA_STORAGE_ERROR || code === ErrorCode.NOT_LEADER_OR_FOLLOWER) return ErrorCode.NOT_COORDINATOR
   return ErrorCode.COORDINATOR_NOT_AVAILABLE
 }

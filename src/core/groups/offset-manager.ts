@@ -28,7 +28,7 @@
 // expire offsets.retention.minutes after the group became empty; of a simple group (no protocol type),
 // that long after their commit; of a Stable consumer group, only those of topics it no longer subscribes
 // to. An explicit expire timestamp (OffsetCommit v1-v4) wins. An Empty group left without offsets is deleted.
-import { ErrorCode } from '../../protocol/errors.js'
+import { ErrorCode, errorCodeOf } from '../../protocol/errors.js'
 import { appendErrorCode, type CoordinatorContext } from './context.js'
 import { ClassicGroup } from './group.js'
 import type { Membership } from './membership.js'
@@ -181,7 +181,8 @@ export class OffsetManager {
     try {
       await this.ctx.append(req.groupId, records)
     } catch (err) {
-      this.ctx.logger.warn({ group: req.groupId, err: (err as Error).message }, 'offset commit could not be written')
+      // a read-only data directory (a full disk) was logged once when it began: not again for every commit
+      this.ctx.logger[errorCodeOf(err) === ErrorCode.KAFKA_STORAGE_ERROR ? 'debug' : 'warn']({ group: req.groupId, err: (err as Error).message }, 'offset commit could not be written')
       const code = appendErrorCode(err)
       for (const a of applied) a.result.errorCode = code === ErrorCode.UNKNOWN_SERVER_ERROR ? ErrorCode.INVALID_COMMIT_OFFSET_SIZE : code
       return results
@@ -256,7 +257,7 @@ export class OffsetManager {
     try {
       await this.ctx.append(req.groupId, records, { producerId: req.producerId, producerEpoch: req.producerEpoch })
     } catch (err) {
-      logger.warn({ group: req.groupId, producerId: req.producerId, err: (err as Error).message }, 'transactional offset commit could not be written')
+      logger[errorCodeOf(err) === ErrorCode.KAFKA_STORAGE_ERROR ? 'debug' : 'warn']({ group: req.groupId, producerId: req.producerId, err: (err as Error).message }, 'transactional offset commit could not be written')
       const code = appendErrorCode(err)
       for (const w of written) {
         pending.remove(req.groupId, req.producerId, w.topic, w.partition, w.entry)

@@ -24,6 +24,7 @@ import { buildRecordBatch } from '../../protocol/records/builder.js'
 import { iterateRecords } from '../../protocol/records/record.js'
 import { controlRecordKey, controlRecordValue, parseControlRecordType } from '../../protocol/records/control.js'
 import { InternalTopic } from '../internal-topic.js'
+import { KafkaError, type ErrorCodeValue } from '../../protocol/errors.js'
 import type { CoordinatorRecord } from './records.js'
 
 export const OFFSETS_TOPIC = '__consumer_offsets'
@@ -86,7 +87,7 @@ export class TopicOffsetsLog implements OffsetsLog {
     // the transaction opens in the partition's producer state in the same turn as the append
     if (txn !== undefined) await p.loadProducerState()
     const r = p.appendAsLeader(batch, { now, origin: 'coordinator' })
-    if (r.kind === 'refused') throw new Error(r.message)
+    if (r.kind === 'refused') throw new KafkaError(r.errorCode as ErrorCodeValue, r.message)
     if (r.kind === 'appended') await r.durable
   }
 

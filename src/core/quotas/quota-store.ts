@@ -98,8 +98,18 @@ export class ClientQuotaStore {
     }
     if (!validateOnly && changes.length > 0) {
       let changed = false
+      const before = new Map(this.byKey) // apply() replaces entries, never edits them
       for (const c of changes) changed = this.apply(c.key, c.entity, c.ops) || changed
-      if (changed) await this.file.write(this.toStored())
+      if (changed) {
+        try {
+          await this.file.write(this.toStored())
+        } catch (err) {
+          // not written (a full disk, a read-only data directory): nothing changed
+          this.byKey.clear()
+          for (const [k, v] of before) this.byKey.set(k, v)
+          throw err
+        }
+      }
     }
     return [...results.values()]
   }

@@ -24,11 +24,12 @@
 // INVALID_PRODUCER_ID_MAPPING (unknown id or other producer id), PRODUCER_FENCED (older epoch; requests older
 // than the versions that know it get INVALID_PRODUCER_EPOCH), INVALID_TXN_STATE (e.g. EndTxn with no
 // transaction), CONCURRENT_TRANSACTIONS (a completion still being retried), COORDINATOR_LOAD_IN_PROGRESS,
-// COORDINATOR_NOT_AVAILABLE (the state could not be written).
+// COORDINATOR_NOT_AVAILABLE (the state could not be written), NOT_COORDINATOR (it could not be written for a
+// storage error: a full disk).
 import type { Logger } from '../../logger.js'
 import { numberConfig, type BrokerConfig } from '../../config/broker-config.js'
 import { BROKER_DEFAULTS } from '../../config/definitions.js'
-import { ErrorCode } from '../../protocol/errors.js'
+import { ErrorCode, errorCodeOf } from '../../protocol/errors.js'
 import { decodeTxnKey, decodeTxnValue, encodeTxnKey, encodeTxnValue, TxnState, TXN_STATE_NAMES, type TxnStateId } from './records.js'
 import { partitionForTransactionalId, type TxnStateLog } from './state-log.js'
 
@@ -449,7 +450,9 @@ export class TransactionCoordinator {
       }), now)
     } catch (err) {
       this.logger.error({ transactionalId: m.transactionalId, err: (err as Error).message }, 'writing __transaction_state failed')
-      return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE, `the transaction state of ${m.transactionalId} could not be written: ${(err as Error).message}`)
+      // as Kafka's TransactionStateManager: a storage error (a full disk) is NOT_COORDINATOR, the rest COORDINATOR_NOT_AVAILABLE
+      const code = errorCodeOf(err) === ErrorCode.KAFKA_STORAGE_ERROR ? ErrorCode.NOT_COORDINATOR : ErrorCode.COORDINATOR_NOT_AVAILABLE
+      return fail(code, `the transaction state of ${m.transactionalId} could not be written: ${(err as Error).message}`)
     }
     this.txns.set(m.transactionalId, next)
     return ok

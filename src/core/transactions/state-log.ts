@@ -17,6 +17,7 @@ import { buildRecordBatch } from '../../protocol/records/builder.js'
 import { iterateRecords } from '../../protocol/records/record.js'
 import { partitionForGroup } from '../groups/offsets-log.js'
 import { InternalTopic } from '../internal-topic.js'
+import { KafkaError, type ErrorCodeValue } from '../../protocol/errors.js'
 
 export const TXN_STATE_TOPIC = '__transaction_state'
 const SEGMENT_BYTES = 104857600
@@ -54,7 +55,7 @@ export class TopicTxnStateLog implements TxnStateLog {
   async append (partition: number, key: Buffer, value: Buffer | null, now: number): Promise<void> {
     const p = await this.topic.logFor(partition)
     const r = p.appendAsLeader(buildRecordBatch([{ key, value }], { timestamp: now }), { now, origin: 'coordinator' })
-    if (r.kind === 'refused') throw new Error(r.message)
+    if (r.kind === 'refused') throw new KafkaError(r.errorCode as ErrorCodeValue, r.message)
     if (r.kind === 'appended') await r.durable
   }
 

@@ -113,7 +113,12 @@ export abstract class AbstractIndex {
     const tmp = this.file + '.tmp'
     const injected = injectedOpenError(tmp) // tests: a process out of fds (file-io.ts fileFaults.open)
     if (injected !== null) throw injected
-    await fsp.writeFile(tmp, Buffer.from(this.bytes()))
+    try {
+      await fsp.writeFile(tmp, Buffer.from(this.bytes()))
+    } catch (err) {
+      await fsp.rm(tmp, { force: true }) // a full disk: leave no partial temp file taking space
+      throw err
+    }
     await fsp.rename(tmp, this.file)
     this.writtenVersion = version
   }

@@ -84,6 +84,7 @@ export class ScramCredentialStore {
     }
     const results: ScramAlterResult[] = []
     let changed = false
+    const before = new Map(this.users) // each change sets a new per-user map, never edits one
     for (const [user, list] of byUser) {
       const problem = this.problem(user, list, pairs)
       if (problem !== null) {
@@ -101,7 +102,16 @@ export class ScramCredentialStore {
       changed = true
       results.push({ user, errorCode: NONE, errorMessage: null })
     }
-    if (changed) await this.persist()
+    if (changed) {
+      try {
+        await this.persist()
+      } catch (err) {
+        // not written (a full disk, a read-only data directory): nothing changed
+        this.users.clear()
+        for (const [k, v] of before) this.users.set(k, v)
+        throw err
+      }
+    }
     return results
   }
 
