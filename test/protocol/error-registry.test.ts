@@ -53,7 +53,8 @@ const NOT_ANSWERED: Record<string, string> = {
   'cli/output.ts:CliError': 'the CLI\'s failures: printed, exit code of its own',
   'storage/state-file.ts:StateFileError': 'start-up: a durable state file (ACLs, credentials, quotas) that cannot be read stops the broker from starting, naming the file',
   'core/security/sasl/oauth-validators.ts:OAuthTokenError': 'an invalid OAUTHBEARER token: answered with the RFC 7628 {"status":"invalid_token"} challenge, then SASL_AUTHENTICATION_FAILED (a SaslAuthenticationError) carrying its message',
-  'storage/cleaner/clean-task.ts:Aborted': 'private to the cleaner worker: stops a cleaning that was cancelled'
+  'storage/cleaner/clean-task.ts:Aborted': 'private to the cleaner worker: stops a cleaning that was cancelled',
+  'storage/dir-lock.ts:DirLockError': 'start-up: another broker holds <dataDir>/.lock; startBroker() rejects with it, the CLI prints it and exits 1'
 }
 
 function sources (dir: string): string[] {
