@@ -92,13 +92,19 @@ function kafka (): BrokerUnderTest {
 
 interface Round { ready: number, reconnect: number, commit: number }
 
-async function measure (b: BrokerUnderTest): Promise<Round[]> {
+/** Starts the broker and creates the 2-partition topic `rejoin`; returns the kafkajs client for it. */
+async function startWithTopic (b: BrokerUnderTest): Promise<Kafka> {
   await b.start()
   const client = new Kafka({ clientId: 'rejoin-bench', brokers: [`127.0.0.1:${b.port}`], logLevel: logLevel.NOTHING, retry: { retries: 30 } })
   const admin = client.admin()
   await admin.connect()
   await admin.createTopics({ topics: [{ topic: 'rejoin', numPartitions: 2 }], waitForLeaders: true })
   await admin.disconnect()
+  return client
+}
+
+async function measure (b: BrokerUnderTest): Promise<Round[]> {
+  const client = await startWithTopic(b)
   const producer: Producer = client.producer()
   await producer.connect()
   const consumer: Consumer = client.consumer({ groupId: 'g' })
@@ -149,12 +155,7 @@ async function measure (b: BrokerUnderTest): Promise<Round[]> {
  * session (session.timeout.ms, here --session ms) runs out. Measured: restart -> the newcomer's join completes.
  */
 async function newcomer (b: BrokerUnderTest, sessionMs: number): Promise<number> {
-  await b.start()
-  const client = new Kafka({ clientId: 'rejoin-bench', brokers: [`127.0.0.1:${b.port}`], logLevel: logLevel.NOTHING, retry: { retries: 30 } })
-  const admin = client.admin()
-  await admin.connect()
-  await admin.createTopics({ topics: [{ topic: 'rejoin', numPartitions: 2 }], waitForLeaders: true })
-  await admin.disconnect()
+  const client = await startWithTopic(b)
   const script = `import { Kafka, logLevel } from 'kafkajs'
 const c = new Kafka({ brokers: ['127.0.0.1:${b.port}'], logLevel: logLevel.NOTHING }).consumer({ groupId: 'n', sessionTimeout: ${sessionMs} })
 c.on(c.events.GROUP_JOIN, () => console.log('joined'))
